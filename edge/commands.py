@@ -1,0 +1,136 @@
+"""Command-line subcommands of the edge part: profiles, topics, sim."""
+import time
+
+from .profile import available_profiles, load_profile
+
+
+def register(sub):
+    """Add the edge subcommands to the `imitate` parser."""
+    p = sub.add_parser("profiles", help="list robot profiles, or show one")
+    p.add_argument("action", nargs="?", choices=["list", "show"], default="list")
+    p.add_argument("name", nargs="?", help="profile name or YAML path (for show)")
+    p.set_defaults(handler=profiles_command)
+
+    p = sub.add_parser("topics", help="live topics with type, rate and age (ros2 topic list + hz)")
+    add_transport_args(p, default="dds")
+    p.add_argument("--duration", type=float, help="print once after this many seconds and exit")
+    p.set_defaults(handler=topics_command)
+
+    p = sub.add_parser("sim", help="run the simulated AI Worker (the default robot of every command)")
+    p.add_argument("--profile", default="sim", help="robot profile (default: sim)")
+    p.add_argument("--transport", default="dds", choices=["sim", "dds"],
+                   help="dds: other processes see it as a ROS 2 robot (default); sim: this process only")
+    p.add_argument("--seed", type=int, default=0, help="seed of the first episode's scene")
+    p.add_argument("--task", default="pick", choices=["pick"], help="the task the scene poses")
+    p.add_argument("--camera-fps", type=float, help="frames per second of every camera (default: profile's)")
+    p.add_argument("--leader", default="auto", choices=["auto", "off"],
+                   help="auto: the scripted leader demonstrates episode after episode; off: follow commands only")
+    p.add_argument("--duration", type=float, help="stop after this many seconds")
+    p.add_argument("--baselines", type=int, metavar="N",
+                   help="print the success of the scripted leader and the blind baseline over N episodes, then exit")
+    p.set_defaults(handler=sim_command)
+
+
+def add_transport_args(parser, default="sim"):
+    """--profile and --transport, the same on every subcommand that talks to a robot."""
+    parser.add_argument("--profile", default="sim", help="robot profile name or YAML file (default: sim)")
+    parser.add_argument("--transport", default=default, choices=["sim", "dds", "ros2"],
+                        help="sim: simulated robot in this process; dds: ROS 2 over Cyclone DDS; "
+                             f"ros2: rclpy (default: {default})")
+
+
+def profiles_command(args):
+    if args.action == "list":
+        for name in available_profiles():
+            profile = load_profile(name)
+            print(f"{name:<16} {len(profile.joint_names):>2} joints  {len(profile.cameras)} cameras  "
+                  f"{profile.description}")
+        return 0
+    if not args.name:
+        raise ValueError("profiles show needs a NAME: one of " + ", ".join(available_profiles()))
+    print(describe_profile(load_profile(args.name)))
+    return 0
+
+
+def describe_profile(profile):
+    """A readable multi-line summary of a profile."""
+    lines = [f"{profile.name}: {profile.description}", f"  source: {profile.source}",
+             f"  ROS 2 {profile.ros_distro}, dataset {profile.dataset_fps} fps, control {profile.control_rate_hz:g} Hz",
+             f"  state: {profile.joint_states}", "  groups (dataset order):"]
+    for g in profile.groups:
+        lines.append(f"    {g.name:<10} {g.command.topic} [{g.command.type}]")
+        for j in g.joints:
+            lim = profile.limits[j]
+            lines.append(f"      {j:<18} [{lim.min:+.3f}, {lim.max:+.3f}]  v<={lim.velocity:g}  a<={lim.acceleration:g}")
+    lines.append("  cameras:")
+    for c in profile.cameras:
+        lines.append(f"    {c.name:<12} {c.width}x{c.height} @ {c.fps:g} fps  {c.topic}")
+    if profile.trigger_topic:
+        lines.append(f"  leader buttons: {profile.trigger_topic}")
+    return "\n".join(lines)
+
+
+def topics_command(args):
+    from .topic_monitor import TopicMonitor, format_table
+    from .transport import make_transport
+    profile = load_profile(args.profile)
+    transport = make_transport(args.transport, distro=profile.ros_distro)
+    robot = None
+    if args.transport == "sim":  # nothing else lives in this process: bring the simulated robot
+        from .sim import SimRobot
+        robot = SimRobot(profile, make_transport("sim", bus=transport.bus, distro=profile.ros_distro))
+        robot.start()
+    monitor = TopicMonitor(transport)
+    try:
+        if args.duration is not None:
+            _watch_for(monitor, args.duration)
+            print(format_table(monitor.snapshot()))
+            return 0
+        while True:  # refresh once a second until Ctrl-C
+            _watch_for(monitor, 1.0)
+            print("\033[2J\033[H" + format_table(monitor.snapshot()), flush=True)
+    finally:
+        if robot:
+            robot.stop()
+        transport.close()
+
+
+def _watch_for(monitor, seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        monitor.discover()
+        time.sleep(min(0.25, max(0.0, end - time.monotonic())))
+
+
+def sim_command(args):
+    import threading
+    from .sim import SimRobot
+    from .topic_monitor import TopicMonitor, format_table
+    from .transport import make_transport
+    profile = load_profile(args.profile)
+    if args.baselines:
+        from .sim.baselines import BlindCommander, LeaderCommander, evaluate, format_results, mean_demonstration
+        blind = BlindCommander(mean_demonstration(profile), 100.0)
+        print(format_results([evaluate(profile, c, args.baselines, args.seed) for c in (LeaderCommander(), blind)]))
+        return 0
+    transport = make_transport(args.transport, distro=profile.ros_distro)
+    robot = SimRobot(profile, transport, seed=args.seed, camera_fps=args.camera_fps).start()
+    stop = threading.Event()
+    if args.leader == "auto":
+        threading.Thread(target=robot.play, args=(stop,), daemon=True, name="sim-leader").start()
+    monitor = TopicMonitor(transport)
+    for topic, msgtype in profile.topics().items():
+        monitor.watch(topic, msgtype)
+    print(f"simulated {profile.name} running on transport {args.transport}; Ctrl-C stops it", flush=True)
+    start = time.monotonic()
+    try:
+        while args.duration is None or time.monotonic() - start < args.duration:
+            time.sleep(1.0 if args.duration is None else min(1.0, max(0.0, args.duration - (time.monotonic() - start))))
+            status = robot.status()
+            print(f"\n[{time.monotonic() - start:6.1f} s] episode {status['episode']} seed {status['seed']} "
+                  f"success {status['success']}\n" + format_table(monitor.snapshot()), flush=True)
+    finally:
+        stop.set()
+        robot.stop()
+        transport.close()
+    return 0

@@ -1,0 +1,184 @@
+"""The simulated AI Worker on a transport: it publishes what the real robot publishes, at the same
+rates, and follows JointTrajectory commands on the profile's command topics.
+
+Published: /joint_states (100 Hz, every joint, sorted by name rather than in the profile's order,
+as a joint_state_broadcaster does), each camera as JPEG CompressedImage at its fps, the leader's
+per-group commands while the scripted leader demonstrates, the leader's buttons, and /sim/status
+(JSON: episode, seed, success). Listens: every group's command topic, /sim/reset (String: "" or a
+seed). The scripted leader publishes on the leader topics and the follower follows them, exactly
+as on the real robot, so recording and inference see the true pipeline.
+"""
+import json
+import logging
+import threading
+import time
+
+import cv2
+import numpy as np
+
+from .. import messages as m
+from ..profile import COMPRESSED_IMAGE, JOINT_STATE, STRING, TRAJECTORY
+from .leader import ScriptedLeader
+from .world import SimWorld
+
+log = logging.getLogger(__name__)
+STATUS_TOPIC, RESET_TOPIC = "/sim/status", "/sim/reset"
+
+
+class SimRobot:
+    """Runs a SimWorld on the clock over a transport; thread-safe episode control."""
+
+    def __init__(self, profile, transport, seed=0, camera_fps=None, image_sizes=None, jpeg_quality=90):
+        self.profile = profile
+        self.transport = transport
+        self.world = SimWorld(profile, image_sizes=image_sizes)
+        self.seed = seed  # episode k uses seed + k unless reset_episode gets one
+        self.episode = -1
+        self.camera_fps = camera_fps  # Hz for every camera; None: each camera's profile fps
+        self.jpeg_quality = jpeg_quality
+        self.overruns = 0  # physics ticks that started more than one period late
+        self._lock = threading.Lock()
+        self._leader = None
+        self._leader_start = 0.0
+        self._running = False
+        self._threads = []
+        self._state_order = sorted(profile.joint_names)  # not the profile's order, as on a real robot
+        self._state_index = [self.world.index[n] for n in self._state_order]
+        for group in profile.groups:
+            if group.command.type == TRAJECTORY:
+                transport.subscribe(group.command.topic, TRAJECTORY, self._on_command)
+        transport.subscribe(RESET_TOPIC, STRING, self._on_reset)
+        self.reset_episode()
+
+    # episode control -------------------------------------------------------------------------
+    def reset_episode(self, seed=None):
+        """Re-place the object, send the arms home, stop any demonstration; returns the seed."""
+        with self._lock:
+            self.episode += 1
+            seed = self.seed + self.episode if seed is None else int(seed)
+            self.world.reset(seed)
+            self._leader = None
+        return seed
+
+    def demonstrate(self):
+        """Start the scripted leader on the current scene; returns the demonstration's length in s."""
+        with self._lock:
+            self._leader = ScriptedLeader(self.world, np.random.default_rng(self.world.scene.seed + 7919))
+            duration = self._leader.plan()
+            self._leader_start = time.monotonic()
+        return duration
+
+    def play(self, stop, pause_s=1.0):
+        """Demonstrate episode after episode until `stop` (a threading.Event) is set.
+
+        Each episode: re-place the object, press 'right' (start), demonstrate, press 'right' (next),
+        pause. This is what an operator does with the leader's buttons while recording.
+        """
+        while not stop.is_set():
+            self.reset_episode()
+            self.press("right")
+            if stop.wait(self.demonstrate() + 0.2):
+                return
+            self.press("right")
+            stop.wait(pause_s)
+
+    def stop_leader(self):
+        with self._lock:
+            self._leader = None
+
+    @property
+    def leader_active(self):
+        with self._lock:
+            return self._leader is not None and time.monotonic() - self._leader_start < self._leader.duration_s
+
+    @property
+    def success(self):
+        """Whether the current episode's task is achieved now."""
+        with self._lock:
+            return self.world.scene.success
+
+    def status(self):
+        with self._lock:
+            scene = self.world.scene
+            return {"episode": self.episode, "seed": scene.seed, "success": scene.success,
+                    "held_by": scene.held_by, "lifted_m": round(scene.lifted_max, 4),
+                    "time_s": round(self.world.time_s, 3), "leader": self._leader is not None}
+
+    def press(self, button):
+        """Press a leader button: 'left' (retry), 'right' (next), or their '_long_time' variants."""
+        if self.profile.trigger_topic:
+            self.transport.publish(self.profile.trigger_topic, STRING, m.string(button, self.profile.ros_distro))
+
+    # transport callbacks ---------------------------------------------------------------------
+    def _on_command(self, msg):
+        if msg.points:
+            with self._lock:
+                self.world.command(msg.joint_names, msg.points[0].positions)
+
+    def _on_reset(self, msg):
+        self.reset_episode(int(msg.data) if msg.data.strip().lstrip("-").isdigit() else None)
+
+    # real-time loops -------------------------------------------------------------------------
+    def start(self):
+        """Start publishing: physics at the control rate, cameras at their fps."""
+        self._running = True
+        self._threads = [threading.Thread(target=self._physics_loop, name="sim-physics", daemon=True),
+                         threading.Thread(target=self._status_loop, name="sim-status", daemon=True)]
+        for cam in self.profile.cameras:
+            fps = self.camera_fps or cam.fps
+            self._threads.append(threading.Thread(target=self._camera_loop, args=(cam, fps), daemon=True,
+                                                  name=f"sim-{cam.name}"))
+        for t in self._threads:
+            t.start()
+        return self
+
+    def stop(self):
+        self._running = False
+        for t in self._threads:
+            t.join(timeout=2.0)
+
+    def _paced(self, rate_hz):
+        """Yield once per period on the monotonic clock; count overruns, never burst to catch up."""
+        period = 1.0 / rate_hz
+        next_t = time.monotonic()
+        while self._running:
+            yield
+            next_t += period
+            delay = next_t - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            elif delay < -period:
+                self.overruns += 1
+                next_t = time.monotonic()
+
+    def _physics_loop(self):
+        dt = 1.0 / self.profile.control_rate_hz
+        distro = self.profile.ros_distro
+        for _ in self._paced(self.profile.control_rate_hz):
+            with self._lock:
+                leader = self._leader
+                targets = leader.targets(time.monotonic() - self._leader_start) if leader else None
+                self.world.step(dt)
+                q, v = self.world.q[self._state_index], self.world.velocity[self._state_index]
+            if targets is not None:  # the leader publishes; our own subscription makes us follow
+                for group in self.profile.groups:
+                    idx = [self.world.index[j] for j in group.joints]
+                    self.transport.publish(group.command.topic, TRAJECTORY,
+                                           m.joint_trajectory(group.joints, targets[idx], distro))
+            self.transport.publish(self.profile.joint_states, JOINT_STATE,
+                                   m.joint_state(self._state_order, q, v, distro))
+
+    def _camera_loop(self, cam, fps):
+        params = [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality]
+        for _ in self._paced(fps):
+            with self._lock:
+                snap = self.world.snapshot()
+            ok, jpeg = cv2.imencode(".jpg", self.world.render(cam.name, snap), params)
+            if ok:
+                self.transport.publish(cam.topic, COMPRESSED_IMAGE,
+                                       m.compressed_image(jpeg.ravel(), cam.name, self.profile.ros_distro),
+                                       qos="sensor_data")
+
+    def _status_loop(self):
+        for _ in self._paced(10.0):
+            self.transport.publish(STATUS_TOPIC, STRING, m.string(json.dumps(self.status()), self.profile.ros_distro))

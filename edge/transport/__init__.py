@@ -1,0 +1,33 @@
+"""Transports: how imitate reaches a robot's ROS 2 topics (sim | dds | ros2).
+
+Each implementation lives in its own module and imports its library (cyclonedds, rclpy) only when
+that transport is made, so the edge runtime loads what it uses and nothing else.
+"""
+import importlib
+
+from ..suggest import did_you_mean
+from .base import QOS, Qos, Subscription, Transport, qos_profile
+
+TRANSPORTS = {
+    "sim": ("sim_transport", "SimTransport"),  # in-process bus: the simulated robot, tests
+    "dds": ("dds_transport", "DdsTransport"),  # Cyclone DDS: ROS 2 wire, no ROS install
+    "ros2": ("ros2_transport", "Ros2Transport"),  # rclpy: on the robot, beside ROS 2
+}
+
+
+def make_transport(name, **kwargs):
+    """A new transport by name; ValueError with a suggestion for an unknown one."""
+    if name not in TRANSPORTS:
+        raise ValueError(f"unknown transport {name!r}{did_you_mean(name, TRANSPORTS)}; "
+                         f"expected one of {', '.join(TRANSPORTS)}")
+    module, cls = TRANSPORTS[name]
+    try:
+        mod = importlib.import_module(f"{__name__}.{module}")
+    except ImportError as err:
+        hint = {"dds": "pip install 'imitate[dds]' (x86_64 wheels; on a Jetson use --transport ros2)",
+                "ros2": "source your ROS 2 setup (rclpy comes with ROS, not pip)"}.get(name, "")
+        raise RuntimeError(f"transport {name!r} is not available here ({err}): {hint}") from None
+    return getattr(mod, cls)(**kwargs)
+
+
+__all__ = ["QOS", "Qos", "Subscription", "Transport", "TRANSPORTS", "make_transport", "qos_profile"]

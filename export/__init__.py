@@ -1,0 +1,1 @@
+"""Policy export: lerobot checkpoint -> policy package (policy.json + ONNX) -> TensorRT engine."""

@@ -1,0 +1,1 @@
+"""The control page: a Flask app over a running imitate runtime."""

@@ -1,0 +1,48 @@
+"""imitate: imitation learning for ROS 2 robots.
+
+The top-level folders map into one import namespace (imitate.edge, imitate.export, ...), so
+nothing generic lands at the top of site-packages. `edge` is what runs on the robot; it must
+stay importable without torch, lerobot or flask (tests/edge/test_import_boundary.py).
+"""
+from setuptools import find_packages, setup
+
+PARTS = {"edge": "edge", "export": "export", "trainer": "trainer", "gui": "gui"}
+
+BASE = [  # what the edge runtime needs on the robot (Python 3.10 on JetPack 6)
+    "numpy>=1.24,<3",
+    "pyyaml>=6",
+    "pyarrow>=14",
+    "av>=15,<16",  # lerobot 0.4.4 pins av<16; one PyAV for writer and reader
+    "opencv-python-headless>=4.9,<4.13",  # lerobot 0.4.4's range
+    "rosbags==0.11.9",  # message definitions, CDR, RIHS01 hashes
+    "onnxruntime>=1.17",
+    "psutil>=5.9",
+]
+LEROBOT = ["lerobot==0.4.4"]  # newest for Python < 3.12; pins torch<2.11
+EXTRAS = {
+    "dds": ["cyclonedds==11.0.1"],  # raw-CDR fast path uses its internal API: keep pinned
+    "train": LEROBOT + ["matplotlib>=3.7"],
+    "export": LEROBOT + ["onnx>=1.16", "onnxslim>=0.1.40"],
+    "gui": ["flask>=3.0", "waitress>=3.0"],
+    "test": ["pytest>=8", "pytest-timeout>=2.3", "playwright>=1.45"],
+}
+EXTRAS["all"] = sorted({d for k in ("dds", "train", "export", "gui") for d in EXTRAS[k]})
+
+packages = ["imitate"]
+package_dir = {"imitate": "imitate"}
+for name, folder in PARTS.items():
+    package_dir[f"imitate.{name}"] = folder
+    packages += [f"imitate.{name}"] + [f"imitate.{name}.{p}" for p in find_packages(folder)]
+
+setup(
+    name="imitate",
+    version="0.1.0",
+    description="Imitation learning for ROS 2 robots: record, train, export, run",
+    python_requires=">=3.10",
+    package_dir=package_dir,
+    packages=packages,
+    package_data={"imitate.edge": ["profiles/*.yaml"], "imitate.gui": ["static/**/*", "templates/*"]},
+    install_requires=BASE,
+    extras_require=EXTRAS,
+    entry_points={"console_scripts": ["imitate=imitate.cli:main"]},
+)
