@@ -170,7 +170,7 @@ def _build(data, path):
     groups = tuple(_group(n, g, joint_states, f"{where}: groups.{n}")
                    for n, g in _mapping(need("groups"), f"{where}: groups").items())
     cameras = tuple(_camera(n, c, f"{where}: cameras.{n}")
-                    for n, c in _mapping(data.get("cameras") or {}, f"{where}: cameras").items())
+                    for n, c in (data.get("cameras") or {}).items())  # a robot may have none
     profile = RobotProfile(
         name=str(need("name")), description=str(data.get("description", "")),
         robot_type=str(data.get("robot_type", need("name"))),

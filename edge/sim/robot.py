@@ -48,7 +48,21 @@ class SimRobot:
             if group.command.type == TRAJECTORY:
                 transport.subscribe(group.command.topic, TRAJECTORY, self._on_command)
         transport.subscribe(RESET_TOPIC, STRING, self._on_reset)
+        self._advertise()
         self.reset_episode()
+
+    def _advertise(self):
+        """Create every publisher up front, so subscribers have matched before the first message."""
+        t, p = self.transport, self.profile
+        t.advertise(p.joint_states, JOINT_STATE)
+        for cam in p.cameras:
+            t.advertise(cam.topic, COMPRESSED_IMAGE, qos="sensor_data")
+        for group in p.groups:
+            if group.command.type == TRAJECTORY:
+                t.advertise(group.command.topic, TRAJECTORY)
+        if p.trigger_topic:
+            t.advertise(p.trigger_topic, STRING)
+        t.advertise(STATUS_TOPIC, STRING)
 
     # episode control -------------------------------------------------------------------------
     def reset_episode(self, seed=None):

@@ -88,24 +88,27 @@ class Transport(ABC):
     def subscribe(self, topic, msgtype, callback, qos="default"):
         """Call `callback(msg)` for every `msgtype` message on `topic`; returns the Subscription."""
 
-    def publish(self, topic, msgtype, msg, qos="default"):
-        """Send `msg` (a `msgtype` message) on `topic`; TypeError if it is another type."""
-        raw = serialize(msg, msgtype, self.distro)
+    def advertise(self, topic, msgtype, qos="default"):
+        """Create `topic`'s publisher now, so peers discover it before the first message matters.
+
+        publish() advertises on first use; a reliable subscriber that has not yet matched a new
+        publisher misses its first messages, so long-lived publishers should advertise at start.
+        """
         with self._lock:
             entry = self._publishers.get(topic)
             if entry is None:
                 entry = self._publishers[topic] = (msgtype, self._make_writer(topic, msgtype, qos_profile(qos)))
         if entry[0] != msgtype:
             raise TypeError(f"topic {topic} is published as {entry[0]} here, not {msgtype}")
-        self._write(entry[1], raw)
+        return entry[1]
+
+    def publish(self, topic, msgtype, msg, qos="default"):
+        """Send `msg` (a `msgtype` message) on `topic`; TypeError if it is another type."""
+        self._write(self.advertise(topic, msgtype, qos), serialize(msg, msgtype, self.distro))
 
     def publish_raw(self, topic, msgtype, raw, qos="default"):
         """Send bytes already in CDR (a recorded message, or a test's malformed input) unchecked."""
-        with self._lock:
-            entry = self._publishers.get(topic)
-            if entry is None:
-                entry = self._publishers[topic] = (msgtype, self._make_writer(topic, msgtype, qos_profile(qos)))
-        self._write(entry[1], bytes(raw))
+        self._write(self.advertise(topic, msgtype, qos), bytes(raw))
 
     @abstractmethod
     def _make_writer(self, topic, msgtype, qos):
