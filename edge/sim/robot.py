@@ -115,7 +115,7 @@ class SimRobot:
         with self._lock:
             scene = self.world.scene
             return {"episode": self.episode, "seed": scene.seed, "success": scene.success,
-                    "held_by": scene.held_by, "lifted_m": round(scene.lifted_max, 4),
+                    "held_by": scene.held_by, "lifted_m": round(float(scene.lifted_max), 4),
                     "time_s": round(self.world.time_s, 3), "leader": self._leader is not None}
 
     def press(self, button):

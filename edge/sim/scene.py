@@ -52,7 +52,7 @@ class Scene:
     @property
     def success(self):
         """Held and lifted by at least LIFT_SUCCESS."""
-        return bool(self.held_by) and self.object_pos[2] - TABLE_Z - OBJECT_RADIUS >= LIFT_SUCCESS
+        return bool(self.held_by) and bool(self.object_pos[2] - TABLE_Z - OBJECT_RADIUS >= LIFT_SUCCESS)
 
     def nearer_side(self):
         """The arm whose shoulder is nearer the object: the one a person would use."""

@@ -3,6 +3,7 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +14,8 @@ from imitate.edge import messages as m  # noqa: E402
 from imitate.edge.transport import make_transport  # noqa: E402
 
 from .samples import all_samples  # noqa: E402
+
+WIRE_PEER = Path(__file__).resolve().parents[2] / "bench" / "wire_peer.py"
 
 
 @pytest.mark.parametrize("msgtype,msg", all_samples(), ids=lambda v: v if isinstance(v, str) else "")
@@ -61,10 +64,10 @@ def test_invalid_bytes_are_refused_at_write_not_crashing():
 @pytest.mark.slow
 def test_two_processes_joint_states_200hz_and_jpeg_30hz_no_loss():
     """10 s of JointState at 200 Hz (reliable) and a 640x480 JPEG at 30 Hz (best effort)."""
-    peer = subprocess.Popen([sys.executable, "-m", "tests.edge.wire_peer", "listen", "30"],
+    peer = subprocess.Popen([sys.executable, str(WIRE_PEER), "listen", "30"],
                             stdout=subprocess.PIPE, text=True)
     time.sleep(2.0)  # the listener is up and discovered before the first sample
-    sent = subprocess.run([sys.executable, "-m", "tests.edge.wire_peer", "talk", "10"],
+    sent = subprocess.run([sys.executable, str(WIRE_PEER), "talk", "10"],
                           capture_output=True, text=True, timeout=60)
     assert sent.returncode == 0, sent.stderr
     out, _ = peer.communicate(timeout=60)

@@ -1,4 +1,5 @@
 """The simulated AI Worker behaves like the real one on the wire and poses a visual task."""
+import json
 import re
 import subprocess
 import sys
@@ -131,10 +132,16 @@ def test_the_task_is_visual():
 
 
 def test_a_demonstration_over_the_transport_succeeds(robot):
-    robot, _ = robot
+    robot, client = robot
+    box = latest(client, "/sim/status", "std_msgs/msg/String")
     duration = robot.demonstrate()
     time.sleep(duration + 0.5)
     assert robot.success, robot.status()
+    status = json.loads(box["msg"].data)  # what another process sees on /sim/status
+    assert status["success"] is True and status["held_by"] in ("left", "right")
+    client.publish("/sim/reset", "std_msgs/msg/String", m.string("42"))
+    time.sleep(0.3)
+    assert robot.status()["seed"] == 42 and not robot.success
 
 
 def test_save_one_frame_per_camera(artifacts):

@@ -1,6 +1,8 @@
-"""A separate process on the DDS wire: `talk SECONDS` publishes, `listen SECONDS` counts until quiet.
+"""A peer on the ROS 2 wire: `talk SECONDS` publishes, `listen SECONDS` counts until quiet.
 
-Used by the two-process tests and by bench/transport.py. Prints one JSON line of counts.
+JointState at 200 Hz (reliable) and a 640x480 JPEG CompressedImage at 30 Hz (best effort), stamped
+with the wall clock so the listener measures latency. Run as two processes over DDS (the
+two-process test, bench/transport.py) or as two threads over the sim bus. Prints one JSON line.
 """
 import json
 import sys
@@ -26,8 +28,8 @@ def frames(count=30):
     return out
 
 
-def talk(seconds, transport="dds"):
-    t = make_transport(transport)
+def talk(t, seconds):
+    """Publish for `seconds` on transport `t`; returns the counts sent."""
     jpegs = frames()
     t.advertise("/joint_states", JS)
     t.advertise("/image/compressed", IMG, qos="sensor_data")
@@ -45,12 +47,11 @@ def talk(seconds, transport="dds"):
             counts["images"] += 1
         time.sleep(0.0005)
     time.sleep(0.5)
-    t.close()
     return counts
 
 
-def listen(seconds, transport="dds"):
-    t = make_transport(transport)
+def listen(t, seconds):
+    """Count and time what arrives on transport `t`, for at most `seconds` or until quiet."""
     lat_js, lat_img, bad, indices = [], [], [0], set()
     lock = threading.Lock()
 
@@ -74,7 +75,6 @@ def listen(seconds, transport="dds"):
         if count and count == seen:
             break
         seen = count
-    t.close()
     p = lambda xs, q: float(np.percentile(xs, q)) if xs else float("nan")  # noqa: E731
     missing = sorted(set(range(max(indices) + 1)) - indices) if indices else []
     return {"joint_states": len(lat_js), "js_missing": missing[:20], "images": len(lat_img), "bad_images": bad[0],
@@ -84,5 +84,5 @@ def listen(seconds, transport="dds"):
 
 if __name__ == "__main__":
     role, seconds = sys.argv[1], float(sys.argv[2])
-    transport = sys.argv[3] if len(sys.argv) > 3 else "dds"
-    print(json.dumps(talk(seconds, transport) if role == "talk" else listen(seconds, transport)))
+    with make_transport("dds") as transport:
+        print(json.dumps((talk if role == "talk" else listen)(transport, seconds)))
