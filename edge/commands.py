@@ -23,6 +23,8 @@ def register(sub):
     p.add_argument("--seed", type=int, default=0, help="seed of the first episode's scene")
     p.add_argument("--task", default="pick", choices=["pick"], help="the task the scene poses")
     p.add_argument("--camera-fps", type=float, help="frames per second of every camera (default: profile's)")
+    p.add_argument("--image-size", action="append", default=[], metavar="CAMERA=HxW",
+                   help="image size of one camera, e.g. cam_head=240x424 (repeatable; default: profile's)")
     p.add_argument("--leader", default="auto", choices=["auto", "off"],
                    help="auto: the scripted leader demonstrates episode after episode; off: follow commands only")
     p.add_argument("--duration", type=float, help="stop after this many seconds")
@@ -113,8 +115,9 @@ def sim_command(args):
         blind = BlindCommander(mean_demonstration(profile), 100.0)
         print(format_results([evaluate(profile, c, args.baselines, args.seed) for c in (LeaderCommander(), blind)]))
         return 0
+    sizes = parse_image_sizes(args.image_size, profile)
     transport = make_transport(args.transport, distro=profile.ros_distro)
-    robot = SimRobot(profile, transport, seed=args.seed, camera_fps=args.camera_fps).start()
+    robot = SimRobot(profile, transport, seed=args.seed, camera_fps=args.camera_fps, image_sizes=sizes).start()
     stop = threading.Event()
     if args.leader == "auto":
         threading.Thread(target=robot.play, args=(stop,), daemon=True, name="sim-leader").start()
@@ -134,3 +137,17 @@ def sim_command(args):
         robot.stop()
         transport.close()
     return 0
+
+
+def parse_image_sizes(specs, profile):
+    """['cam_head=240x424', ...] -> {'cam_head': (240, 424)}; ValueError saying the expected form."""
+    sizes = {}
+    for spec in specs:
+        name, _, size = spec.partition("=")
+        try:
+            height, width = (int(v) for v in size.lower().split("x"))
+        except ValueError:
+            raise ValueError(f"--image-size {spec!r}: expected CAMERA=HEIGHTxWIDTH, e.g. cam_head=240x424") from None
+        profile.camera(name)  # raises with the known camera names
+        sizes[name] = (height, width)
+    return sizes

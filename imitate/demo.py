@@ -19,7 +19,7 @@ def demo_command(args):
 
     from imitate.edge.commands import sim_command
     print("imitate demo: the simulated AI Worker, its scripted leader demonstrating 'pick', live topics\n")
-    common = dict(profile="sim", seed=args.seed, task="pick", camera_fps=None)
+    common = dict(profile="sim", seed=args.seed, task="pick", camera_fps=None, image_size=[])
     sim_command(argparse.Namespace(transport="sim", leader="auto", duration=args.duration, baselines=None, **common))
     print("\nreference success rates on the pick task (a learned policy must beat the blind replay):")
     return sim_command(argparse.Namespace(transport="sim", leader="off", duration=None, baselines=args.episodes,

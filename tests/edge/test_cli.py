@@ -32,3 +32,12 @@ def test_topics_on_the_simulated_robot_prints_rates():
     assert out.returncode == 0, out.stderr
     line = next(l for l in out.stdout.splitlines() if l.startswith("/joint_states "))
     assert 90 <= float(line.split()[2]) <= 110
+
+
+def test_sim_image_size_flag_is_checked():
+    out = imitate("sim", "--transport", "sim", "--image-size", "cam_head=big", "--duration", "1")
+    assert out.returncode == 2 and "expected CAMERA=HEIGHTxWIDTH" in out.stderr
+    out = imitate("sim", "--transport", "sim", "--image-size", "cam_hed=240x424", "--duration", "1")
+    assert out.returncode == 2 and "did you mean 'cam_head'" in out.stderr
+    out = imitate("sim", "--transport", "sim", "--image-size", "cam_head=120x212", "--duration", "2")
+    assert out.returncode == 0 and "/zed/zed_node/left/image_rect_color/compressed" in out.stdout
