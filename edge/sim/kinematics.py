@@ -75,10 +75,10 @@ def solve_ik(target, side, seed=None, lift=0.0, iterations=60):
     x = np.array([seed_q[0], seed_q[1], seed_q[3]])
     damping, eps = 1e-3, 1e-5
     for _ in range(iterations):
-        err = target - tip_position(_pointing_down(x), side, lift)
+        base = tip_position(_pointing_down(x), side, lift)
+        err = target - base
         if np.linalg.norm(err) < 1e-4:
             break
-        base = tip_position(_pointing_down(x), side, lift)
         jac = np.stack([(tip_position(_pointing_down(x + eps * e), side, lift) - base) / eps for e in np.eye(3)], 1)
         x = x + jac.T @ np.linalg.solve(jac @ jac.T + damping * np.eye(3), err)
     q = _pointing_down(x)
