@@ -44,6 +44,8 @@ class SimRobot:
         self._threads = []
         self._state_order = sorted(profile.joint_names)  # not the profile's order, as on a real robot
         self._state_index = [self.world.index[n] for n in self._state_order]
+        self._leader_groups = [(g, [self.world.index[j] for j in g.joints])  # what the leader publishes
+                               for g in profile.groups if g.command.type == TRAJECTORY]
         for group in profile.groups:
             if group.command.type == TRAJECTORY:
                 transport.subscribe(group.command.topic, TRAJECTORY, self._on_command)
@@ -57,9 +59,8 @@ class SimRobot:
         t.advertise(p.joint_states, JOINT_STATE)
         for cam in p.cameras:
             t.advertise(cam.topic, COMPRESSED_IMAGE, qos="sensor_data")
-        for group in p.groups:
-            if group.command.type == TRAJECTORY:
-                t.advertise(group.command.topic, TRAJECTORY)
+        for group, _ in self._leader_groups:
+            t.advertise(group.command.topic, TRAJECTORY)
         if p.trigger_topic:
             t.advertise(p.trigger_topic, STRING)
         t.advertise(STATUS_TOPIC, STRING)
@@ -175,8 +176,7 @@ class SimRobot:
                 self.world.step(dt)
                 q, v = self.world.q[self._state_index], self.world.velocity[self._state_index]
             if targets is not None:  # the leader publishes; our own subscription makes us follow
-                for group in self.profile.groups:
-                    idx = [self.world.index[j] for j in group.joints]
+                for group, idx in self._leader_groups:
                     self.transport.publish(group.command.topic, TRAJECTORY,
                                            m.joint_trajectory(group.joints, targets[idx], distro))
             self.transport.publish(self.profile.joint_states, JOINT_STATE,
