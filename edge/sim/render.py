@@ -7,7 +7,6 @@ Cheap on purpose (a few polygons, lines and a shaded ball, about 1 ms a frame): 
 import cv2
 import numpy as np
 
-from . import kinematics as kin
 from . import scene as sc
 
 FLOOR = (70, 70, 75)  # BGR
