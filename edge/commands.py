@@ -16,6 +16,9 @@ def register(sub):
     p.add_argument("--duration", type=float, help="print once after this many seconds and exit")
     p.set_defaults(handler=topics_command)
 
+    from .record_command import register as register_record
+    register_record(sub, add_transport_args)
+
     p = sub.add_parser("sim", help="run the simulated AI Worker (the default robot of every command)")
     p.add_argument("--profile", default="sim", help="robot profile (default: sim)")
     p.add_argument("--transport", default="dds", choices=["sim", "dds"],
@@ -117,7 +120,8 @@ def sim_command(args):
         return 0
     sizes = parse_image_sizes(args.image_size, profile)
     transport = make_transport(args.transport, distro=profile.ros_distro)
-    robot = SimRobot(profile, transport, seed=args.seed, camera_fps=args.camera_fps, image_sizes=sizes).start()
+    robot = SimRobot(profile, transport, seed=args.seed, camera_fps=args.camera_fps, image_sizes=sizes,
+                     leader=args.leader == "auto").start()
     stop = threading.Event()
     if args.leader == "auto":
         threading.Thread(target=robot.play, args=(stop,), daemon=True, name="sim-leader").start()

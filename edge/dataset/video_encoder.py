@@ -27,6 +27,7 @@ def codec_options(codec, crf=30, g=2):
     options = {"g": str(g), "crf": str(crf)}
     if codec == "av1":
         options["preset"] = "12"
+        options["svtav1-params"] = "lp=1"  # one thread per camera: three cameras share two cores
     return options
 
 

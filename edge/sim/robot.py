@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from .. import messages as m
+from ..clock import paced
 from ..profile import COMPRESSED_IMAGE, JOINT_STATE, STRING, TRAJECTORY
 from .leader import ScriptedLeader
 from .world import SimWorld
@@ -28,7 +29,7 @@ STATUS_TOPIC, RESET_TOPIC = "/sim/status", "/sim/reset"
 class SimRobot:
     """Runs a SimWorld on the clock over a transport; thread-safe episode control."""
 
-    def __init__(self, profile, transport, seed=0, camera_fps=None, image_sizes=None, jpeg_quality=90):
+    def __init__(self, profile, transport, seed=0, camera_fps=None, image_sizes=None, jpeg_quality=90, leader=True):
         self.profile = profile
         self.transport = transport
         self.world = SimWorld(profile, image_sizes=image_sizes)
@@ -36,6 +37,7 @@ class SimRobot:
         self.episode = -1
         self.camera_fps = camera_fps  # Hz for every camera; None: each camera's profile fps
         self.jpeg_quality = jpeg_quality
+        self.leader_enabled = leader  # the operator wears the leader: it publishes, even at rest
         self.overruns = 0  # physics ticks that started more than one period late
         self._lock = threading.Lock()
         self._leader = None
@@ -152,27 +154,17 @@ class SimRobot:
         for t in self._threads:
             t.join(timeout=2.0)
 
-    def _paced(self, rate_hz):
-        """Yield once per period on the monotonic clock; count overruns, never burst to catch up."""
-        period = 1.0 / rate_hz
-        next_t = time.monotonic()
-        while self._running:
-            yield
-            next_t += period
-            delay = next_t - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            elif delay < -period:
-                self.overruns += 1
-                next_t = time.monotonic()
-
     def _physics_loop(self):
         dt = 1.0 / self.profile.control_rate_hz
         distro = self.profile.ros_distro
-        for _ in self._paced(self.profile.control_rate_hz):
+        for pacer in paced(self.profile.control_rate_hz, lambda: self._running):
+            self.overruns = pacer.overruns
             with self._lock:
                 leader = self._leader
-                targets = leader.targets(time.monotonic() - self._leader_start) if leader else None
+                if leader:
+                    targets = leader.targets(time.monotonic() - self._leader_start)
+                else:  # at rest the leader holds the pose of the robot's home
+                    targets = self.world.home if self.leader_enabled else None
                 self.world.step(dt)
                 q, v = self.world.q[self._state_index], self.world.velocity[self._state_index]
             if targets is not None:  # the leader publishes; our own subscription makes us follow
@@ -184,7 +176,7 @@ class SimRobot:
 
     def _camera_loop(self, cam, fps):
         params = [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality]
-        for _ in self._paced(fps):
+        for _ in paced(fps, lambda: self._running):
             with self._lock:
                 snap = self.world.snapshot()
             ok, jpeg = cv2.imencode(".jpg", self.world.render(cam.name, snap), params)
@@ -194,5 +186,5 @@ class SimRobot:
                                        qos="sensor_data")
 
     def _status_loop(self):
-        for _ in self._paced(10.0):
+        for _ in paced(10.0, lambda: self._running):
             self.transport.publish(STATUS_TOPIC, STRING, m.string(json.dumps(self.status()), self.profile.ros_distro))

@@ -23,7 +23,7 @@ PROFILE = load_profile("sim")
 @pytest.fixture
 def robot():
     bus = SimBus()
-    robot = SimRobot(PROFILE, make_transport("sim", bus=bus), seed=5).start()
+    robot = SimRobot(PROFILE, make_transport("sim", bus=bus), seed=5, leader=False).start()
     client = make_transport("sim", bus=bus)
     yield robot, client
     robot.stop()

@@ -1,0 +1,35 @@
+"""Loops paced on the monotonic clock: never drift, never burst to catch up, count overruns."""
+import time
+
+
+class Pacer:
+    """Yields once per period; a tick that starts more than a period late is an overrun."""
+
+    def __init__(self, rate_hz):
+        self.period_s = 1.0 / rate_hz
+        self.overruns = 0  # ticks skipped because the loop fell a whole period behind
+        self.next_t = time.monotonic()
+
+    def wait(self):
+        """Sleep until the next tick; returns its scheduled monotonic time."""
+        self.next_t += self.period_s
+        delay = self.next_t - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        elif delay < -self.period_s:
+            self.overruns += 1
+            self.next_t = time.monotonic()
+        return self.next_t
+
+
+    def shift(self, seconds):
+        """Move the schedule (positive: later); how a grid locks its phase to a camera."""
+        self.next_t += seconds
+
+
+def paced(rate_hz, running):
+    """Yield at `rate_hz` while `running()` is true (a generator for simple loops)."""
+    pacer = Pacer(rate_hz)
+    while running():
+        yield pacer
+        pacer.wait()

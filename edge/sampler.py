@@ -1,0 +1,148 @@
+"""The observation sampler: asynchronous robot topics turned into frames on a fixed time grid.
+
+Each frame takes the newest message of every source and keeps every source's age, so a camera
+that stalls or repeats itself is counted, never silent. `observation.state` is the follower's
+joint states mapped by name into the profile's order; `action` is the leader's per-group commands
+in the same order. A source not heard from yet makes the frame unavailable, never zero or NaN.
+"""
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .profile import COMPRESSED_IMAGE, JOINT_STATE, TRAJECTORY, TWIST
+
+
+class NotReady(RuntimeError):
+    """A source has not been heard from yet; the message names them."""
+
+
+@dataclass
+class Frame:
+    """One grid tick's observation and action."""
+
+    time_s: float  # monotonic time of the tick
+    state: np.ndarray  # (J,) float32, follower positions in profile order
+    action: np.ndarray  # (J,) float32, leader commands in profile order
+    images: dict  # camera -> JPEG bytes
+    ages: dict  # source -> seconds since its newest message arrived
+    stale: list  # cameras whose newest image is older than 1.5 periods (a frame went missing)
+    repeated: list  # cameras whose image is the one the previous frame had
+
+
+def _twist_values(twist):
+    return (twist.linear.x, twist.linear.y, twist.angular.z)
+
+
+class ObservationSampler:
+    """Subscribes to a profile's state, command and camera topics; `sample()` makes a Frame."""
+
+    def __init__(self, profile, transport, fps=None, cameras=None):
+        self.profile = profile
+        self.period_s = 1.0 / (fps or profile.dataset_fps)
+        # An image is stale when older than 1.5 periods: a camera at the grid's rate delivers ages
+        # anywhere in [0, 1 period) plus its latency, so only beyond that has a frame gone missing.
+        self.stale_after_s = 1.5 * self.period_s
+        self.cameras = list(cameras or profile.camera_names)
+        self.index = {n: i for i, n in enumerate(profile.joint_names)}
+        n = len(self.index)
+        self._lock = threading.Lock()
+        self._state = np.full(n, np.nan)  # (J,) newest follower positions
+        self._action = np.full(n, np.nan)  # (J,) newest leader commands
+        self._state_time = {}  # group -> monotonic arrival of its newest state
+        self._action_time = {}  # group -> monotonic arrival of its newest command
+        self._images = {}  # camera -> (jpeg bytes, arrival, sequence number)
+        self._used_seq = {}  # camera -> sequence number of the image the last frame took
+        self._orders = {}  # tuple of names in a JointState -> index array, computed once per order
+        self.stale_counts = {c: 0 for c in self.cameras}  # since reset_counts()
+        self.repeat_counts = {c: 0 for c in self.cameras}
+        topics = {}
+        for group in profile.groups:
+            topics.setdefault((group.state.topic, group.state.type), []).append(group)
+            transport.subscribe(group.command.topic, group.command.type,
+                                lambda msg, g=group: self._on_command(g, msg))
+        for (topic, msgtype), groups in topics.items():
+            transport.subscribe(topic, msgtype, lambda msg, gs=groups: self._on_state(gs, msg))
+        for cam in self.cameras:
+            transport.subscribe(profile.camera(cam).topic, COMPRESSED_IMAGE,
+                                lambda msg, c=cam: self._on_image(c, msg), qos="sensor_data")
+
+    # callbacks (transport threads) -------------------------------------------------------------
+    def _on_state(self, groups, msg):
+        now = time.monotonic()
+        if groups[0].state.type == JOINT_STATE:
+            names = tuple(msg.name)
+            order = self._orders.get(names)
+            if order is None:
+                order = self._orders[names] = np.array([self.index.get(n, -1) for n in names])
+            known = order >= 0
+            values, idx = np.asarray(msg.position)[known[:len(msg.position)]], order[known][:len(msg.position)]
+        else:  # nav_msgs/Odometry: the base's velocities are its "positions"
+            idx = np.array([self.index[j] for j in groups[0].joints])
+            values = np.array(_twist_values(msg.twist.twist))
+        with self._lock:
+            self._state[idx] = values
+            for g in groups:
+                if all(np.isfinite(self._state[self.index[j]]) for j in g.joints):
+                    self._state_time[g.name] = now
+
+    def _on_command(self, group, msg):
+        if group.command.type == TRAJECTORY:
+            if not msg.points:
+                return
+            pairs = [(self.index[n], v) for n, v in zip(msg.joint_names, msg.points[0].positions) if n in self.index]
+        elif group.command.type == TWIST:
+            pairs = list(zip((self.index[j] for j in group.joints), _twist_values(msg)))
+        else:
+            return
+        with self._lock:
+            for i, v in pairs:
+                self._action[i] = v
+            if all(np.isfinite(self._action[self.index[j]]) for j in group.joints):
+                self._action_time[group.name] = time.monotonic()
+
+    def _on_image(self, cam, msg):
+        with self._lock:
+            seq = self._images[cam][2] + 1 if cam in self._images else 0
+            self._images[cam] = (msg.data.tobytes(), time.monotonic(), seq)
+
+    # sampling ---------------------------------------------------------------------------------
+    def missing(self):
+        """What has not been heard from yet, as words for a person; [] when ready."""
+        with self._lock:
+            out = [f"state of {g.name} on {g.state.topic}" for g in self.profile.groups if g.name not in self._state_time]
+            out += [f"leader commands of {g.name} on {g.command.topic}" for g in self.profile.groups
+                    if g.name not in self._action_time]
+            out += [f"camera {c} on {self.profile.camera(c).topic}" for c in self.cameras if c not in self._images]
+        return out
+
+    def sample(self, now=None):
+        """The Frame for this tick; NotReady naming the silent sources if any."""
+        now = time.monotonic() if now is None else now
+        missing = self.missing()
+        if missing:
+            raise NotReady("waiting for " + "; ".join(missing))
+        with self._lock:
+            state, action = self._state.astype(np.float32), self._action.astype(np.float32)
+            ages = {f"state/{g}": now - t for g, t in self._state_time.items()}
+            ages.update({f"action/{g}": now - t for g, t in self._action_time.items()})
+            images, stale, repeated = {}, [], []
+            for cam in self.cameras:
+                jpeg, arrived, seq = self._images[cam]
+                images[cam] = jpeg
+                ages[f"camera/{cam}"] = now - arrived
+                if now - arrived > self.stale_after_s:
+                    stale.append(cam)
+                    self.stale_counts[cam] += 1
+                elif self._used_seq.get(cam) == seq:
+                    repeated.append(cam)
+                    self.repeat_counts[cam] += 1
+                self._used_seq[cam] = seq
+        return Frame(now, state, action, images, ages, stale, repeated)
+
+    def reset_counts(self):
+        """Zero the drop counters (at the start of an episode)."""
+        with self._lock:
+            self.stale_counts = {c: 0 for c in self.cameras}
+            self.repeat_counts = {c: 0 for c in self.cameras}

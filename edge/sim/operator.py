@@ -1,0 +1,37 @@
+"""The simulated operator: drives the scripted leader through a recording session.
+
+Between episodes it re-places the object and returns the arms home (the reset a person does);
+when an episode starts it demonstrates; when the demonstration is over it presses the leader's
+'right' button (next), exactly as an operator ends an episode early on the real robot.
+"""
+import threading
+
+
+class SimOperator:
+    """A recorder listener that plays the operator's part with a SimRobot."""
+
+    def __init__(self, robot, settle_s=0.3):
+        self.robot = robot
+        self.settle_s = settle_s  # s to hold the object up after the demonstration before 'next'
+        self._phase = None
+        self._timer = None
+
+    def __call__(self, event):
+        phase = event["phase"]
+        if phase == self._phase:
+            return
+        self._phase = phase
+        if self._timer:
+            self._timer.cancel()
+            self._timer = None
+        if phase == "warmup":
+            self.robot.reset_episode()
+        elif phase == "recording":
+            duration = self.robot.demonstrate()
+            self._timer = threading.Timer(duration + self.settle_s, self.robot.press, args=("right",))
+            self._timer.daemon = True
+            self._timer.start()
+
+    def stop(self):
+        if self._timer:
+            self._timer.cancel()
