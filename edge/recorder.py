@@ -105,8 +105,9 @@ class Recorder:
         phase, elapsed = self.status.phase, now - self._phase_start
         self.status.elapsed_s = elapsed
         if verb == "finish":
-            if phase == "recording":
+            if phase == "recording" and self.writer.frames:
                 self._save()
+            self.writer.discard_episode()  # an episode with no frame yet, or none at all
             return self._enter("finished", f"{self.status.saved} episodes saved")
         if phase == "waiting":
             missing = self.sampler.missing()

@@ -1,0 +1,62 @@
+"""The sampler: frames on a grid, by joint name, with every source's age; silence is never zero."""
+import time
+
+import numpy as np
+import pytest
+
+from imitate.edge.sampler import NotReady, ObservationSampler
+from imitate.edge.transport import make_transport
+from imitate.edge.transport.sim_transport import SimBus
+
+from .conftest import PROFILE
+from .fake_robot import FakeRobot
+
+
+def wait_ready(sampler, timeout_s=3.0):
+    deadline = time.monotonic() + timeout_s
+    while sampler.missing() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def test_a_silent_leader_group_blocks_with_a_clear_message():
+    bus = SimBus()
+    robot = FakeRobot(PROFILE, make_transport("sim", bus=bus), leader=False).start()
+    sampler = ObservationSampler(PROFILE, make_transport("sim", bus=bus))
+    time.sleep(0.5)
+    with pytest.raises(NotReady, match="leader commands of arm_left on /leader/joint_trajectory_command_broadcaster_left"):
+        sampler.sample()
+    assert all("leader" in m for m in sampler.missing())  # state and cameras arrived; only the leader is silent
+    robot.stop()
+
+
+def test_frames_map_joints_by_name_and_carry_ages():
+    bus = SimBus()
+    robot = FakeRobot(PROFILE, make_transport("sim", bus=bus)).start()
+    sampler = ObservationSampler(PROFILE, make_transport("sim", bus=bus))
+    wait_ready(sampler)
+    frame = sampler.sample()
+    robot.stop()
+    joints = np.arange(len(PROFILE.joint_names))
+    assert frame.state.dtype == np.float32 and np.allclose(frame.state - joints, (frame.state - joints)[0], atol=1e-4)
+    assert np.allclose(frame.action + joints, (frame.action + joints)[0], atol=1e-4)
+    assert set(frame.images) == set(PROFILE.camera_names) and frame.images["cam_head"][:2] == b"\xff\xd8"
+    assert {"state/arm_left", "action/lift", "camera/cam_wrist_2"} <= set(frame.ages)
+    assert all(0 <= age < 0.5 for age in frame.ages.values())
+
+
+def test_a_stalled_camera_is_counted_stale_and_a_slow_one_repeated():
+    bus = SimBus()
+    robot = FakeRobot(PROFILE, make_transport("sim", bus=bus), camera_fps=10.0).start()  # a third of the grid rate
+    sampler = ObservationSampler(PROFILE, make_transport("sim", bus=bus))
+    wait_ready(sampler)
+    for _ in range(30):
+        sampler.sample()
+        time.sleep(1 / 30)
+    assert sampler.repeat_counts["cam_head"] + sampler.stale_counts["cam_head"] >= 15  # ~2 of every 3 frames
+    sampler.reset_counts()
+    robot.silent_cameras.add("cam_wrist_1")
+    time.sleep(0.2)
+    frame = sampler.sample()
+    assert "cam_wrist_1" in frame.stale and frame.ages["camera/cam_wrist_1"] > 0.1
+    assert sampler.stale_counts["cam_wrist_1"] == 1
+    robot.stop()
