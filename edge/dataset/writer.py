@@ -8,6 +8,7 @@ them into place, and commits by rewriting info.json last. lerobot sizes a datase
 (total_frames), so until that commit the new files are invisible to it. A crash at any instant leaves
 a dataset that loads with every saved episode; re-opening removes the leftovers and reports them.
 """
+import io
 import logging
 import os
 import shutil
@@ -61,6 +62,8 @@ class DatasetWriter:
         extra += [pa.field("imitate/flags", pa.list_(pa.string()))]
         self.episodes_schema = layout.episodes_schema(self.features, self.video_keys, extra)
         self.data_schema = layout.data_schema(self.features)
+        pq.write_table(pa.table({"warm_up": [0]}), io.BytesIO())  # pyarrow imports pandas on its first
+        # write when pandas is installed (0.3 s): pay that now, not in the first save
         self._partial = self.root / ".imitate" / "partial"
         self._episode = None
         self.recovered = []  # what re-opening cleaned up, one line each
