@@ -1,0 +1,54 @@
+"""`imitate train`: fine-tune a lerobot policy on an imitate dataset."""
+from pathlib import Path
+
+
+def register(sub):
+    p = sub.add_parser("train", help="train a policy (ACT, Diffusion) with lerobot on a recorded dataset")
+    p.add_argument("--dataset", required=True, help="a LeRobot v3.0 dataset folder")
+    p.add_argument("--output", required=True, help="run folder: checkpoints/, events.jsonl, loss.png")
+    p.add_argument("--policy", help="act | diffusion (default: the preset's)")
+    p.add_argument("--preset", default="cpu_small", help="ai_worker_act | jetson_orin | cpu_small (default)")
+    p.add_argument("--steps", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--device", default="auto", choices=["auto", "cuda", "cpu"])
+    p.add_argument("--resume", action="store_true", help="continue the run in --output from its last checkpoint")
+    p.add_argument("--val-episodes", type=int, default=0, help="hold out the last K episodes for validation loss")
+    p.add_argument("--image-size", help="HEIGHTxWIDTH images are resized to (default: the preset's)")
+    p.add_argument("--cameras", help="comma-separated camera names (default: the preset's)")
+    p.add_argument("--save-freq", type=int, help="steps between checkpoints")
+    p.add_argument("--num-workers", type=int, help="DataLoader workers")
+    p.add_argument("--frame-cache", choices=["on", "off"], help="decode videos once into a memory-mapped cache")
+    p.add_argument("--backbone-weights", help="ACT: a local ResNet-18 state dict (.pth) to start from")
+    p.add_argument("--seed", type=int, default=1000)
+    p.set_defaults(handler=train_command)
+
+
+def job_from_args(args):
+    """A TrainJob from parsed flags: the preset, then every flag that was given."""
+    from dataclasses import replace
+
+    from imitate.edge.images import parse_size
+
+    from .loop import TrainJob
+    from .presets import get_preset
+    preset = get_preset(args.preset, args.policy)
+    changes = {k: v for k, v in dict(steps=args.steps, batch_size=args.batch_size, save_freq=args.save_freq,
+                                      num_workers=args.num_workers).items() if v is not None}
+    if args.image_size:
+        changes["image_size"] = parse_size(args.image_size)
+    if args.cameras:
+        changes["cameras"] = tuple(c.strip() for c in args.cameras.split(",") if c.strip())
+    if args.frame_cache:
+        changes["frame_cache"] = args.frame_cache == "on"
+    preset = replace(preset, **changes)
+    return TrainJob(dataset=Path(args.dataset), output=Path(args.output), preset=preset, device=args.device,
+                    val_episodes=args.val_episodes, resume=args.resume,
+                    backbone_weights=Path(args.backbone_weights) if args.backbone_weights else None, seed=args.seed)
+
+
+def train_command(args):
+    job = job_from_args(args)  # validates names before torch is imported
+    from .loop import train
+    last = train(job)
+    print(f"checkpoint: {last.resolve()}")
+    return 0

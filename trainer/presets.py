@@ -1,0 +1,74 @@
+"""Training presets by name: what a policy, its cameras, image size and batch should be for a machine."""
+from dataclasses import dataclass, field, replace
+
+from imitate.edge.suggest import did_you_mean
+
+POLICIES = ("act", "diffusion")
+NOT_YET = ("smolvla", "pi0", "pi05")  # lerobot has them; imitate's exporter does not (yet)
+
+
+@dataclass(frozen=True)
+class TrainPreset:
+    """One training setup; every field can be overridden from the command line."""
+
+    name: str
+    policy: str = "act"  # act | diffusion
+    cameras: tuple = ()  # camera names to train on; () = every camera of the dataset
+    image_size: tuple = None  # (height, width) images are resized to; None = as recorded
+    batch_size: int = 8
+    steps: int = 100_000
+    num_workers: int = 4  # DataLoader worker processes
+    mixed_precision: str = "no"  # no | fp16 | bf16 (CUDA only)
+    frame_cache: bool = False  # decode videos once into a memory-mapped uint8 array
+    save_freq: int = 10_000  # steps between checkpoints
+    log_freq: int = 50  # steps between progress events
+    policy_overrides: dict = field(default_factory=dict)  # lerobot policy config fields
+
+    def __post_init__(self):
+        if self.policy not in POLICIES:
+            raise ValueError(unknown_policy(self.policy))
+        if self.batch_size <= 0 or self.steps <= 0:
+            raise ValueError(f"batch size and steps must be positive, got {self.batch_size}, {self.steps}")
+        if self.mixed_precision not in ("no", "fp16", "bf16"):
+            raise ValueError(f"mixed precision {self.mixed_precision!r}: expected no, fp16 or bf16")
+
+
+def unknown_policy(name):
+    if name in NOT_YET:
+        return (f"policy {name!r} is not supported by imitate yet (its exporter handles act and diffusion); "
+                f"train it with lerobot-train directly")
+    return f"unknown policy {name!r}{did_you_mean(name, POLICIES)}: expected one of {', '.join(POLICIES)}"
+
+
+SMALL_ACT = dict(dim_model=128, n_heads=4, dim_feedforward=512, n_encoder_layers=2, n_decoder_layers=1,
+                 latent_dim=16, n_vae_encoder_layers=2, chunk_size=30, n_action_steps=30, optimizer_lr=1e-4,
+                 optimizer_lr_backbone=1e-4)
+SMALL_DIFFUSION = dict(down_dims=(64, 128, 256), n_obs_steps=2, horizon=16, n_action_steps=8,
+                       spatial_softmax_num_keypoints=16, diffusion_step_embed_dim=64, num_inference_steps=10,
+                       noise_scheduler_type="DDIM")
+
+PRESETS = {
+    # The AI Worker as recorded: three cameras at full size, ACT with a 100-step chunk at 30 fps.
+    "ai_worker_act": TrainPreset("ai_worker_act", cameras=("cam_head", "cam_wrist_1", "cam_wrist_2"), batch_size=8,
+                                 steps=50_000, policy_overrides=dict(chunk_size=100, n_action_steps=100)),
+    # A 32 GB Jetson AGX Orin: half-size images, bf16 (Ampere), few workers (the CPU decodes video).
+    "jetson_orin": TrainPreset("jetson_orin", cameras=("cam_head", "cam_wrist_1", "cam_wrist_2"), image_size=(188, 336),
+                               batch_size=16, steps=30_000, num_workers=4, mixed_precision="bf16", frame_cache=True,
+                               policy_overrides=dict(chunk_size=100, n_action_steps=100)),
+    # A laptop CPU in minutes: the head camera small, a small ACT, decoded frames cached.
+    "cpu_small": TrainPreset("cpu_small", cameras=("cam_head",), image_size=(96, 168), batch_size=8, steps=2_000,
+                             num_workers=0, frame_cache=True, save_freq=1_000, log_freq=25, policy_overrides=SMALL_ACT),
+}
+
+
+def get_preset(name, policy=None):
+    """The preset called `name`, switched to `policy` if given (with that policy's small defaults)."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}{did_you_mean(name, PRESETS)}: one of {', '.join(PRESETS)}")
+    preset = PRESETS[name]
+    if policy and policy != preset.policy:
+        if policy not in POLICIES:
+            raise ValueError(unknown_policy(policy))
+        overrides = SMALL_DIFFUSION if policy == "diffusion" and name == "cpu_small" else {}
+        preset = replace(preset, policy=policy, policy_overrides=overrides)
+    return preset
