@@ -1,0 +1,38 @@
+"""Demonstrations of the simulated task written straight into a dataset, faster than real time.
+
+The scripted leader drives a SimWorld step by step; each frame's images are rendered and JPEG-
+encoded as the robot would send them, and go through the same DatasetWriter as a live recording.
+For tests and benchmarks that need a dataset in seconds; `imitate record --transport sim` records
+the same task live, through the transport and the sampler.
+"""
+import cv2
+import numpy as np
+
+from ..dataset import DatasetWriter
+from .baselines import LeaderCommander
+from .world import SimWorld
+
+
+def write_demonstrations(root, profile, episodes=3, seconds=5.0, seed=0, codec="h264", task="pick up the ball",
+                         image_sizes=None):
+    """Record `episodes` scripted demonstrations of `seconds` each into a new dataset at `root`."""
+    world = SimWorld(profile, image_sizes=image_sizes)
+    writer = DatasetWriter(root, profile, codec=codec)
+    fps, rate = profile.dataset_fps, profile.control_rate_hz
+    for k in range(episodes):
+        world.reset(seed + k)
+        leader = LeaderCommander()
+        leader.start(world, seed + k)
+        writer.begin_episode(task)
+        action = world.q.copy()
+        for i in range(int(seconds * fps)):
+            state = world.q.copy()  # observation at the frame's time, action = the leader's command then
+            images = {c: cv2.imencode(".jpg", world.render(c), [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+                      for c in world.cameras}
+            for _ in range(int(rate / fps)):
+                action = leader.targets(world.time_s)
+                world.command(profile.joint_names, action)
+                world.step(1.0 / rate)
+            writer.add_frame(state, np.asarray(action, np.float32), images)
+        writer.save_episode()
+    return writer
