@@ -18,3 +18,30 @@ def artifacts():
     """A folder for files a person may want to look at after the run (images, reports)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def sim_dataset(tmp_path_factory):
+    """Four scripted demonstrations of the simulated pick task (3 s each), written in seconds."""
+    from imitate.edge.profile import load_profile
+    from imitate.edge.sim.synthetic import write_demonstrations
+    root = tmp_path_factory.mktemp("data") / "pick"
+    write_demonstrations(root, load_profile("sim"), episodes=4, seconds=3.0)
+    return root
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoints(sim_dataset, tmp_path_factory):
+    """{policy: training run folder}: a few steps of ACT and Diffusion on the simulated data."""
+    pytest.importorskip("lerobot", reason="needs lerobot (extra 'train')")
+    from dataclasses import replace
+
+    from imitate.trainer.loop import TrainJob, train
+    from imitate.trainer.presets import get_preset
+    runs = {}
+    for policy in ("act", "diffusion"):
+        preset = replace(get_preset("cpu_small", policy), steps=2, save_freq=2, batch_size=2, image_size=(48, 84))
+        out = tmp_path_factory.mktemp("runs") / policy
+        train(TrainJob(dataset=sim_dataset, output=out, preset=preset))
+        runs[policy] = out
+    return runs

@@ -1,0 +1,4 @@
+"""Policy backends: a policy package in, action chunks out (`infer(observation) -> Chunk`, `reset()`)."""
+from .base import Chunk, Policy, make_policy
+
+__all__ = ["Chunk", "Policy", "make_policy"]

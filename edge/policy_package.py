@@ -1,0 +1,119 @@
+"""The policy package: what `imitate export` writes and the robot runs (no torch, no lerobot).
+
+A folder with policy.json and ONNX graphs. Inputs are what the runtime has: the state in profile
+joint order (float32, raw robot units) and each camera as uint8 HWC at the size the policy was
+trained on (the robot's image goes through `edge.images.resize_rgb`, the resize training used).
+Normalization and unnormalization live inside the graphs; outputs are raw joint targets.
+
+ACT: one graph, `model.onnx`: (state, images...) -> action chunk (1, chunk, A).
+Diffusion: `encoder.onnx` (state, images... over n_obs_steps) -> global conditioning, and
+`denoiser.onnx` (noisy actions, timestep, conditioning) -> predicted noise; the DDIM loop runs in
+numpy in the runtime (edge/policy/diffusion_loop.py).
+"""
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+FORMAT = 1  # policy.json "format": bump when a runtime would misread an older package
+
+
+class PackageError(ValueError):
+    """A package that cannot be run as it is; the message says what is wrong and what to do."""
+
+
+@dataclass(frozen=True)
+class PolicyPackage:
+    """policy.json, validated, plus the folder it lives in."""
+
+    root: Path
+    spec: dict
+
+    @property
+    def policy_type(self):
+        return self.spec["policy_type"]
+
+    @property
+    def state_joints(self):
+        return tuple(self.spec["inputs"]["state"]["joints"])
+
+    @property
+    def action_joints(self):
+        return tuple(self.spec["outputs"]["action"]["joints"])
+
+    @property
+    def cameras(self):
+        """{camera: (height, width)} the graph expects."""
+        return {c["name"]: (c["height"], c["width"]) for c in self.spec["inputs"]["cameras"]}
+
+    @property
+    def chunk_size(self):
+        return self.spec["chunk_size"]
+
+    @property
+    def n_action_steps(self):
+        return self.spec["n_action_steps"]
+
+    @property
+    def n_obs_steps(self):
+        return self.spec.get("n_obs_steps", 1)
+
+    @property
+    def fps(self):
+        return self.spec["fps"]
+
+    def graph(self, name):
+        """Path of graph `name` (model | encoder | denoiser)."""
+        return self.root / self.spec["graphs"][name]["file"]
+
+
+def sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_package(path):
+    """Read and check a package: policy.json present and well-formed, every graph there, hashes equal."""
+    root = Path(path)
+    spec_path = root / "policy.json"
+    if not spec_path.is_file():
+        raise PackageError(f"{root} is not a policy package (no policy.json): make one with `imitate export`")
+    try:
+        spec = json.loads(spec_path.read_text())
+    except json.JSONDecodeError as err:
+        raise PackageError(f"{spec_path} is not valid JSON ({err}): export the policy again") from None
+    if spec.get("format") != FORMAT:
+        raise PackageError(f"{spec_path} has format {spec.get('format')}, this runtime reads {FORMAT}: "
+                           f"re-export with this version of imitate")
+    for key in ("policy_type", "fps", "chunk_size", "n_action_steps", "inputs", "outputs", "graphs"):
+        if key not in spec:
+            raise PackageError(f"{spec_path} lacks {key!r}: export the policy again")
+    for name, graph in spec["graphs"].items():
+        file = root / graph["file"]
+        if not file.is_file():
+            raise PackageError(f"{root}: graph {name} ({graph['file']}) is missing: copy the whole package folder")
+        if sha256(file) != graph["sha256"]:
+            raise PackageError(f"{file} does not match the hash in policy.json (corrupted or replaced): "
+                               f"copy the package again or re-export it")
+    return PolicyPackage(root, spec)
+
+
+def check_profile(package, profile):
+    """PackageError unless the robot profile publishes what the policy needs, in the same order."""
+    if package.state_joints != profile.joint_names or package.action_joints != profile.joint_names:
+        ours, theirs = set(profile.joint_names), set(package.state_joints)
+        detail = (f"missing {sorted(theirs - ours)[:3]}, extra {sorted(ours - theirs)[:3]}" if ours != theirs
+                  else "same joints, another order")
+        raise PackageError(f"{package.root}: the policy's joints do not match profile {profile.name} ({detail}): "
+                           f"run it with the profile it was trained on, or retrain on this robot's data")
+    for cam, (height, width) in package.cameras.items():
+        if cam not in profile.camera_names:
+            raise PackageError(f"{package.root}: the policy expects camera {cam}, profile {profile.name} has "
+                               f"{', '.join(profile.camera_names)}: map the camera in the profile or retrain")
+    fps = package.fps
+    if fps != profile.dataset_fps:
+        raise PackageError(f"{package.root}: the policy was trained at {fps} fps, profile {profile.name} records at "
+                           f"{profile.dataset_fps}: use a profile with dataset_fps: {fps}")

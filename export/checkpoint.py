@@ -1,0 +1,66 @@
+"""Finding and loading a lerobot checkpoint (from `imitate train` or `lerobot-train`), offline."""
+import json
+from pathlib import Path
+
+from safetensors.torch import load_file
+
+from imitate.edge.policy_package import sha256
+
+SUPPORTED = ("act", "diffusion")
+LATER = ("smolvla", "pi0", "pi05")
+
+
+def resolve(path):
+    """The pretrained_model folder for a run folder, a checkpoint folder or the folder itself."""
+    path = Path(path)
+    for candidate in (path, path / "pretrained_model", path / "checkpoints" / "last" / "pretrained_model"):
+        if (candidate / "config.json").is_file() and (candidate / "model.safetensors").is_file():
+            return candidate
+    raise ValueError(f"{path} holds no lerobot checkpoint (config.json + model.safetensors): give a training "
+                     f"run folder, a checkpoints/<step> folder or its pretrained_model folder")
+
+
+def policy_type(folder):
+    kind = json.loads((folder / "config.json").read_text()).get("type")
+    if kind in LATER:
+        raise ValueError(f"{kind} export is not in scope yet: imitate exports act and diffusion "
+                         f"(VLA policies need a split graph and a tokenizer on the robot)")
+    if kind not in SUPPORTED:
+        raise ValueError(f"cannot export a {kind!r} policy: imitate exports {', '.join(SUPPORTED)}")
+    return kind
+
+
+def load_policy(folder):
+    """The lerobot policy in eval mode on the CPU, with no weight download (ACT's backbone included)."""
+    from lerobot.policies.factory import get_policy_class
+    from lerobot.configs.policies import PreTrainedConfig
+    kind = policy_type(folder)
+    config = PreTrainedConfig.from_pretrained(folder)
+    config.device = "cpu"
+    if kind == "act":
+        config.pretrained_backbone_weights = None  # the checkpoint has the trained weights
+    policy = get_policy_class(kind).from_pretrained(folder, config=config)
+    return policy.eval()
+
+
+def load_processors(folder, config):
+    from lerobot.policies.factory import make_pre_post_processors
+    overrides = {"device_processor": {"device": "cpu"}}
+    return make_pre_post_processors(config, pretrained_path=str(folder), preprocessor_overrides=overrides)
+
+
+def normalizer_stats(folder):
+    """{feature: {stat: tensor}} from the checkpoint's normalizer (what the preprocessor uses)."""
+    files = sorted(folder.glob("policy_preprocessor_step_*_normalizer_processor.safetensors"))
+    if not files:
+        raise ValueError(f"{folder} has no normalizer stats: it predates lerobot 0.4; migrate it with lerobot's "
+                         f"migrate_policy_normalization")
+    out = {}
+    for key, value in load_file(files[0]).items():
+        feature, stat = key.rsplit(".", 1)
+        out.setdefault(feature, {})[stat] = value.float()
+    return out
+
+
+def checkpoint_hash(folder):
+    return sha256(folder / "model.safetensors")

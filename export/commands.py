@@ -1,0 +1,41 @@
+"""`imitate export` and `imitate build-engine`."""
+
+
+def register(sub):
+    p = sub.add_parser("export", help="lerobot checkpoint -> policy package (ONNX), with parity proven")
+    p.add_argument("checkpoint", help="a training run folder, checkpoints/<step> or pretrained_model folder")
+    p.add_argument("--out", required=True, help="package folder to write (replaced if it exists)")
+    p.add_argument("--dataset", help="the training dataset: joint names and real frames for the parity check")
+    p.add_argument("--profile", help="robot profile giving joint names when no dataset is at hand")
+    p.add_argument("--opset", type=int, default=17)
+    p.add_argument("--frames", type=int, default=32, help="observations for the parity check (default 32)")
+    p.add_argument("--diffusion-steps", type=int, default=10, help="DDIM steps the runtime runs (Diffusion)")
+    p.add_argument("--no-slim", action="store_true", help="skip onnxslim")
+    p.set_defaults(handler=export_command)
+
+    p = sub.add_parser("build-engine", help="build a TensorRT engine for a policy package on this machine")
+    p.add_argument("package")
+    p.add_argument("--fp16", action="store_true", help="allow FP16 kernels (error reported in policy.json)")
+    p.add_argument("--workspace-gb", type=float, default=2.0)
+    p.set_defaults(handler=build_engine_command)
+
+
+def export_command(args):
+    if args.frames < 1:
+        raise ValueError("--frames must be at least 1")
+    from imitate.edge.profile import load_profile
+    profile = load_profile(args.profile) if args.profile else None
+    from .exporter import export
+    package = export(args.checkpoint, args.out, dataset=args.dataset, profile=profile, opset=args.opset,
+                     frames=args.frames, diffusion_steps=args.diffusion_steps, slim=not args.no_slim)
+    parity = package.spec["parity"]
+    print(f"policy package {package.root}: {package.policy_type}, {len(package.action_joints)} joints, cameras "
+          f"{', '.join(package.cameras)}; parity {parity['max_abs_error']:.2e} on {parity['inputs']}")
+    return 0
+
+
+def build_engine_command(args):
+    from .tensorrt_engine import build_engines
+    for path in build_engines(args.package, fp16=args.fp16, workspace_gb=args.workspace_gb):
+        print(f"engine: {path}")
+    return 0
