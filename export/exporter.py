@@ -5,6 +5,8 @@ the package on the robot's ONNX Runtime backend get the same observations (>= 32
 dataset, or random ones if none is given, which is said), Diffusion the same noise and the same DDIM
 steps. Max abs error must stay within 1e-4 (ACT) or 1e-3 (Diffusion).
 """
+import contextlib
+import io
 import json
 import logging
 import shutil
@@ -168,7 +170,8 @@ def slim_if_faster(path):
         return
     slim_path = path.with_suffix(".slim.onnx")
     try:
-        onnxslim.slim(str(path), str(slim_path))
+        with contextlib.redirect_stdout(io.StringIO()):  # onnxslim prints a report table
+            onnxslim.slim(str(path), str(slim_path))
     except Exception as err:  # onnxslim is an optimization: its failure must not stop an export
         log.warning("onnxslim could not simplify %s: %s", path.name, err)
         return
