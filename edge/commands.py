@@ -17,7 +17,9 @@ def register(sub):
     p.set_defaults(handler=topics_command)
 
     from .record_command import register as register_record
+    from .runtime.commands import register as register_runtime
     register_record(sub, add_transport_args)
+    register_runtime(sub, add_transport_args)
 
     p = sub.add_parser("sim", help="run the simulated AI Worker (the default robot of every command)")
     p.add_argument("--profile", default="sim", help="robot profile (default: sim)")

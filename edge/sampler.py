@@ -38,13 +38,14 @@ def _twist_values(twist):
 class ObservationSampler:
     """Subscribes to a profile's state, command and camera topics; `sample()` makes a Frame."""
 
-    def __init__(self, profile, transport, fps=None, cameras=None):
+    def __init__(self, profile, transport, fps=None, cameras=None, with_action=True):
         self.profile = profile
         self.period_s = 1.0 / (fps or profile.dataset_fps)
         # An image is stale when older than 1.5 periods: a camera at the grid's rate delivers ages
         # anywhere in [0, 1 period) plus its latency, so only beyond that has a frame gone missing.
         self.stale_after_s = 1.5 * self.period_s
         self.cameras = list(cameras or profile.camera_names)
+        self.with_action = with_action  # False when a policy, not the leader, drives the robot
         self.index = {n: i for i, n in enumerate(profile.joint_names)}
         n = len(self.index)
         self._lock = threading.Lock()
@@ -113,7 +114,7 @@ class ObservationSampler:
         with self._lock:
             out = [f"state of {g.name} on {g.state.topic}" for g in self.profile.groups if g.name not in self._state_time]
             out += [f"leader commands of {g.name} on {g.command.topic}" for g in self.profile.groups
-                    if g.name not in self._action_time]
+                    if self.with_action and g.name not in self._action_time]
             out += [f"camera {c} on {self.profile.camera(c).topic}" for c in self.cameras if c not in self._images]
         return out
 
@@ -140,6 +141,17 @@ class ObservationSampler:
                     self.repeat_counts[cam] += 1
                 self._used_seq[cam] = seq
         return Frame(now, state, action, images, ages, stale, repeated)
+
+    def state_now(self, now=None):
+        """(state (J,) float64, age of the oldest group's state s, age of the oldest camera s): cheap,
+        for a 100 Hz loop; ages are inf for a source never heard from."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            state = self._state.copy()
+            state_age = max((now - self._state_time.get(g.name, -np.inf) for g in self.profile.groups), default=0.0)
+            camera_age = max((now - self._images[c][1] if c in self._images else np.inf for c in self.cameras),
+                             default=0.0)
+        return state, state_age, camera_age
 
     def reset_counts(self):
         """Zero the drop counters (at the start of an episode)."""

@@ -1,0 +1,148 @@
+"""`imitate run` and `imitate eval`: a policy package driving a robot (or the simulated one)."""
+import json
+import threading
+import time
+
+from .. import messages as m
+from ..profile import STRING, load_profile
+
+
+def register(sub, add_transport_args):
+    p = sub.add_parser("run", help="run a policy package on the robot through the safety filter")
+    add_transport_args(p)
+    add_policy_args(p)
+    p.add_argument("--record", help="store the rollout as a dataset in this folder")
+    p.add_argument("--duration", type=float, help="stop after this many seconds (default: until Ctrl-C)")
+    p.set_defaults(handler=run_command)
+
+    p = sub.add_parser("eval", help="success rate of a policy on the simulated robot, beside the baselines")
+    add_transport_args(p)
+    add_policy_args(p)
+    p.add_argument("--episodes", type=int, default=20)
+    p.add_argument("--time-limit", type=float, default=8.0, help="seconds an episode may take")
+    p.add_argument("--seed", type=int, default=10_000, help="seed of the first episode's scene")
+    p.add_argument("--record", help="store the rollouts as a dataset in this folder")
+    p.set_defaults(handler=eval_command)
+
+
+def add_policy_args(p):
+    p.add_argument("--policy", required=True, help="policy package folder (from imitate export)")
+    p.add_argument("--backend", default="auto", choices=["auto", "ort-cpu", "ort-cuda", "ort-tensorrt", "tensorrt"])
+    p.add_argument("--ensemble", type=float, help="ACT temporal ensembling coefficient (e.g. 0.01)")
+
+
+class Session:
+    """Transport, simulated robot (for --transport sim), sampler, policy, safety filter and loop."""
+
+    def __init__(self, args):
+        from ..policy import make_policy
+        from ..policy_package import check_profile
+        from ..sampler import ObservationSampler
+        from ..transport import make_transport
+        from .loop import CommandLoop, LoopConfig
+        from .safety import SafetyFilter
+        self.profile = load_profile(args.profile)
+        self.policy = make_policy(args.policy, backend=args.backend)
+        check_profile(self.policy.package, self.profile)  # refuse before anything moves
+        self.transport = make_transport(args.transport, distro=self.profile.ros_distro)
+        self.robot = None
+        if args.transport == "sim":
+            from ..sim import SimRobot
+            self.robot = SimRobot(self.profile, make_transport("sim", bus=self.transport.bus), leader=False).start()
+        self.sampler = ObservationSampler(self.profile, self.transport, fps=self.policy.package.fps,
+                                          cameras=list(self.policy.package.cameras), with_action=False)
+        self.loop = CommandLoop(self.profile, self.transport, self.sampler, self.policy, SafetyFilter(self.profile),
+                                LoopConfig(ensemble_coeff=args.ensemble))
+        self.rollouts = None
+        if getattr(args, "record", None):
+            from ..dataset import DatasetWriter
+            from .rollout import RolloutRecorder
+            writer = DatasetWriter(args.record, self.profile, codec="h264", resume=True)
+            self.rollouts = RolloutRecorder(writer, self.sampler, self.profile.control_rate_hz)
+            self.loop.listeners.append(self.rollouts)
+
+    def wait_ready(self, timeout_s=10.0):
+        deadline = time.monotonic() + timeout_s
+        while self.sampler.missing() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if self.sampler.missing():
+            raise RuntimeError("waiting for " + "; ".join(self.sampler.missing()) + ": is the robot publishing?")
+
+    def close(self):
+        self.loop.stop()
+        if self.rollouts and self.rollouts.active:
+            self.rollouts.end(save=True)
+        if self.robot:
+            self.robot.stop()
+        self.transport.close()
+
+
+def run_command(args):
+    session = Session(args)
+    try:
+        session.wait_ready()
+        if session.rollouts:
+            session.rollouts.begin("policy rollout")
+        session.loop.start()
+        print(f"running {session.policy.package.policy_type} on {args.transport}; Ctrl-C stops", flush=True)
+        end = time.monotonic() + (args.duration or float("inf"))
+        while time.monotonic() < end:
+            time.sleep(min(1.0, max(0.0, end - time.monotonic())))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        session.close()
+    print(json.dumps(session.loop.stats(), indent=1))
+    return 0
+
+
+def eval_command(args):
+    from ..sim import RESET_TOPIC, STATUS_TOPIC
+    from ..sim.baselines import BlindCommander, EvalResult, LeaderCommander, evaluate, format_results, mean_demonstration
+    session = Session(args)
+    status = {}
+    session.transport.subscribe(STATUS_TOPIC, STRING, lambda msg: status.update(json.loads(msg.data)))
+    times = []
+    try:
+        session.wait_ready()
+        for k in range(args.episodes):
+            seed = args.seed + k
+            reset_sim(session.transport, status, seed)
+            if session.rollouts:
+                session.rollouts.begin("pick up the ball")
+            session.loop.start()
+            start = time.monotonic()
+            while time.monotonic() - start < args.time_limit and not status.get("success"):
+                time.sleep(0.02)
+            session.loop.stop()
+            if status.get("success"):
+                times.append(time.monotonic() - start)
+            if session.rollouts:
+                session.rollouts.end(save=True)
+            print(f"episode {k + 1}/{args.episodes} seed {seed}: {'success' if status.get('success') else 'failed'}",
+                  flush=True)
+    finally:
+        stats = session.loop.stats()
+        session.close()
+    mean_t = sum(times) / len(times) if times else float("nan")
+    policy_result = EvalResult(f"policy ({session.policy.package.policy_type})", args.episodes, len(times), mean_t)
+    profile = session.profile
+    blind = BlindCommander(mean_demonstration(profile), 100.0)
+    baselines = [evaluate(profile, c, args.episodes, args.seed, args.time_limit) for c in (LeaderCommander(), blind)]
+    print(format_results([policy_result, *baselines]))
+    print(f"inference p50 {stats['infer_p50_ms']:.1f} ms, p99 {stats['infer_p99_ms']:.1f} ms; loop period error "
+          f"p99 {stats['period_error_p99_ms']:.2f} ms, missed ticks {stats['missed_ticks']}; safety {stats['safety']}")
+    return 0
+
+
+def reset_sim(transport, status, seed, timeout_s=3.0):
+    """Ask the simulated robot for episode `seed` and wait until it reports it."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        transport.publish("/sim/reset", STRING, m.string(str(seed)))
+        stop = time.monotonic() + 0.3
+        while time.monotonic() < stop:
+            if status.get("seed") == seed and not status.get("success"):
+                return
+            time.sleep(0.02)
+    raise RuntimeError("the simulated robot does not answer /sim/reset: is `imitate sim` running?")

@@ -1,0 +1,167 @@
+"""The command loop: the policy drives the robot at the control rate, through the safety filter.
+
+Two threads. Inference asks for the next chunk before the running one is used up (measured latency
+plus a margin), from the newest observation, and inserts it aligned to that observation's time.
+Control ticks at the profile's rate on the monotonic clock, samples the interpolated plan, passes
+it through the safety filter and publishes one JointTrajectory per group, as the leader does.
+Listeners are called every tick (recording, the systemd watchdog); timing is measured, not assumed.
+"""
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .. import messages as m
+from ..clock import Pacer
+from ..profile import TRAJECTORY
+from ..sampler import NotReady
+from .schedule import ActionSchedule
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoopConfig:
+    """How the loop runs a policy; times in seconds."""
+
+    blend_s: float = 0.2  # a new chunk is blended in over this long
+    ensemble_coeff: float = None  # ACT temporal ensembling (0.01 in the paper); None: blend chunks
+    margin_s: float = 0.05  # ask for the next chunk this long before the plan runs out, after latency
+    inference_timeout_s: float = 1.0  # no new chunk for this long past the plan's end: hold and report
+
+
+def decode_images(jpegs):
+    """{camera: JPEG bytes} -> {camera: (H, W, 3) uint8 RGB}, the policy's input."""
+    out = {}
+    for cam, jpeg in jpegs.items():
+        bgr = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+        out[cam] = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    return out
+
+
+class CommandLoop:
+    """Runs a policy on a robot: start(), stop(), estop(), clear_estop(), stats()."""
+
+    def __init__(self, profile, transport, sampler, policy, safety, config=LoopConfig()):
+        self.profile, self.transport, self.sampler, self.policy, self.safety = profile, transport, sampler, policy, safety
+        self.config = config
+        self.rate_hz = profile.control_rate_hz
+        self.schedule = ActionSchedule(1.0 / policy.package.fps, config.blend_s, config.ensemble_coeff)
+        self.groups = [(g, [profile.joint_names.index(j) for j in g.joints]) for g in profile.groups
+                       if g.command.type == TRAJECTORY]
+        for group, _ in self.groups:
+            transport.advertise(group.command.topic, TRAJECTORY)
+        self.listeners = []  # callables(now_s, command or None), every tick
+        self._running = False
+        self._threads = []
+        self.lateness = deque(maxlen=60_000)  # s each tick started after its scheduled time
+        self.infer_ms = deque(maxlen=1000)
+        self.obs_to_command_ms = deque(maxlen=1000)  # observation time -> first command from its chunk
+        self.inference_errors = 0
+        self.ticks = 0
+        self.pacer = None
+        self.last_command = None
+
+    # control -------------------------------------------------------------------------------------
+    def start(self):
+        """Soft-start from the robot's current pose; the threads begin."""
+        state, age, _ = self.sampler.state_now()
+        if not np.all(np.isfinite(state)) or age > 1.0:
+            raise NotReady("no current joint state: is the robot publishing " + self.profile.joint_states + "?")
+        self.policy.reset()
+        self.schedule.clear()
+        self.safety.start(state, time.monotonic())
+        self._running = True
+        self._threads = [threading.Thread(target=self._control, name="control", daemon=True),
+                         threading.Thread(target=self._inference, name="inference", daemon=True)]
+        for t in self._threads:
+            t.start()
+
+    def stop(self):
+        self._running = False
+        for t in self._threads:
+            t.join(timeout=2.0)
+
+    def estop(self):
+        """Stop all motion now: the robot is commanded to where it stands, then nothing is sent."""
+        state, _, _ = self.sampler.state_now()
+        if np.all(np.isfinite(state)):
+            self._publish(state)
+        self.safety.estop()
+
+    def clear_estop(self):
+        state, _, _ = self.sampler.state_now()
+        self.schedule.clear()
+        self.safety.clear_estop(state, time.monotonic())
+
+    def _control(self):
+        pacer = self.pacer = Pacer(self.rate_hz)
+        dt = 1.0 / self.rate_hz
+        while self._running:
+            scheduled = pacer.wait()
+            now = time.monotonic()
+            self.lateness.append(now - scheduled)
+            wanted = self.schedule.sample(now)
+            state, state_age, camera_age = self.sampler.state_now(now)
+            late = self.schedule.remaining_s(now) == 0 and self._waited_too_long(now)
+            command = self.safety.filter(wanted, now, dt, state_age, camera_age, inference_ok=not late)
+            if command is not None:
+                self._publish(command)
+                self.last_command = command
+            self.ticks += 1
+            for listener in self.listeners:
+                listener(now, command)
+
+    def _waited_too_long(self, now):
+        started = getattr(self, "_plan_empty_since", None)
+        if started is None:
+            self._plan_empty_since = now
+            return False
+        return now - started > self.config.inference_timeout_s
+
+    def _publish(self, command):
+        distro = self.profile.ros_distro
+        for group, idx in self.groups:
+            self.transport.publish(group.command.topic, TRAJECTORY, m.joint_trajectory(group.joints, command[idx], distro))
+
+    # inference -----------------------------------------------------------------------------------
+    def _inference(self):
+        while self._running:
+            now = time.monotonic()
+            latency = np.percentile(self.infer_ms, 90) / 1e3 if self.infer_ms else 0.2
+            if self.schedule.remaining_s(now) > latency + self.config.margin_s or self.safety.estopped:
+                time.sleep(0.002)
+                continue
+            try:
+                frame = self.sampler.sample()
+                chunk = self.policy.infer({"state": frame.state, "images": decode_images(frame.images)})
+            except NotReady:
+                time.sleep(0.01)
+                continue
+            except Exception:  # a failing policy holds the robot (safety filter) and is reported
+                self.inference_errors += 1
+                if self.inference_errors == 1 or self.inference_errors % 50 == 0:
+                    log.exception("inference failed (%d times)", self.inference_errors)
+                time.sleep(0.05)
+                continue
+            self.infer_ms.append(chunk.infer_ms)
+            done = time.monotonic()
+            self.schedule.insert(chunk.actions, frame.time_s, done)
+            self._plan_empty_since = None
+            self.obs_to_command_ms.append((done - frame.time_s) * 1e3)
+
+    # reporting -----------------------------------------------------------------------------------
+    def stats(self):
+        """Timing and safety numbers (ms), for the status page and the benchmark."""
+        late = np.array(self.lateness) * 1e3 if self.lateness else np.zeros(1)
+        infer = np.array(self.infer_ms) if self.infer_ms else np.full(1, np.nan)
+        o2c = np.array(self.obs_to_command_ms) if self.obs_to_command_ms else np.full(1, np.nan)
+        return {"ticks": self.ticks, "missed_ticks": self.pacer.overruns if self.pacer else 0,
+                "period_error_p50_ms": float(np.percentile(late, 50)), "period_error_p99_ms": float(np.percentile(late, 99)),
+                "infer_p50_ms": float(np.percentile(infer, 50)), "infer_p99_ms": float(np.percentile(infer, 99)),
+                "obs_to_command_p50_ms": float(np.percentile(o2c, 50)), "inference_errors": self.inference_errors,
+                "safety": dict(self.safety.counts), "estop": self.safety.estopped}
