@@ -7,7 +7,8 @@ Rules, in order, each counted when it intervenes:
   inference    the policy failed or is late: hold
   not_finite   NaN or inf in the target: hold
   position     clamp to the joint limits
-  velocity     at most `velocity` * dt from the last command
+  velocity     at most `velocity` * dt from the last command, slowing down in time to stop at the
+               target or a limit
   acceleration at most `acceleration` * dt change of that speed
   soft start   for the first `soft_start_s` the command is blended from the pose the robot had
                when the policy started to the policy's command
@@ -84,14 +85,23 @@ class SafetyFilter:
             self.counts["soft_start"] += 1
         clamped = np.clip(target, self.lo, self.hi)
         self._count("position", clamped, target)
-        speed = (clamped - self._last) / dt
+        error = clamped - self._last
+        # the speed that still stops in time (at the target, and before a limit) at the allowed deceleration
+        speed = np.sign(error) * np.minimum(np.abs(error) / dt, self._stopping_speed(np.abs(error), dt))
         limited = np.clip(speed, -self.vmax, self.vmax)
-        self._count("velocity", limited, speed)
+        self._count("velocity", limited, error / dt)
+        room_up, room_down = np.maximum(self.hi - self._last, 0), np.maximum(self._last - self.lo, 0)
+        limited = np.clip(limited, -self._stopping_speed(room_down, dt), self._stopping_speed(room_up, dt))
         accel_ok = np.clip(limited, self._speed - self.amax * dt, self._speed + self.amax * dt)
         self._count("acceleration", accel_ok, limited)
         self._speed = accel_ok
         self._last = np.clip(self._last + accel_ok * dt, self.lo, self.hi)
         return self._last.copy()
+
+    def _stopping_speed(self, distance, dt):
+        """The largest speed from which ticks decelerating at amax stop within `distance`."""
+        step = self.amax * dt  # speed lost per tick
+        return step * (np.sqrt(2 * distance / (step * dt) + 0.25) - 0.5)
 
     def _count(self, rule, after, before):
         if not np.allclose(after, before, rtol=0, atol=1e-12):

@@ -1,0 +1,123 @@
+"""The command loop on the simulated robot with a real exported policy on ONNX Runtime CPU."""
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("lerobot", reason="needs an exported policy (extra 'export')")
+
+from imitate.edge.policy import make_policy  # noqa: E402
+from imitate.edge.policy_package import PackageError, check_profile  # noqa: E402
+from imitate.edge.profile import load_profile  # noqa: E402
+from imitate.edge.runtime.loop import CommandLoop  # noqa: E402
+from imitate.edge.runtime.safety import SafetyFilter  # noqa: E402
+from imitate.edge.sampler import ObservationSampler  # noqa: E402
+from imitate.edge.sim import SimRobot  # noqa: E402
+from imitate.edge.transport import make_transport  # noqa: E402
+from imitate.edge.transport.sim_transport import SimBus  # noqa: E402
+
+PROFILE = load_profile("sim")
+
+
+@pytest.fixture(scope="module")
+def package(tiny_checkpoints, sim_dataset, tmp_path_factory):
+    from imitate.export.exporter import export
+    return export(tiny_checkpoints["act"], tmp_path_factory.mktemp("pkg") / "act", dataset=sim_dataset, frames=4)
+
+
+@pytest.fixture
+def rig(package):
+    bus = SimBus()
+    robot = SimRobot(PROFILE, make_transport("sim", bus=bus), leader=False).start()
+    transport = make_transport("sim", bus=bus)
+    sampler = ObservationSampler(PROFILE, transport, cameras=["cam_head"], with_action=False)
+    commands = []
+    group = PROFILE.groups[0]
+    transport.subscribe(group.command.topic, "trajectory_msgs/msg/JointTrajectory", lambda msg: commands.append(time.monotonic()))
+    deadline = time.monotonic() + 3
+    while sampler.missing() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield transport, sampler, commands
+    robot.stop()
+    transport.close()
+    robot.transport.close()
+
+
+class FailingPolicy:
+    """A policy whose inference raises (a backend crash, a bad input)."""
+
+    def __init__(self, real):
+        self.package, self.calls = real.package, 0
+
+    def reset(self):
+        pass
+
+    def infer(self, observation):
+        self.calls += 1
+        raise RuntimeError("inference crashed")
+
+
+def test_holds_100_hz_with_a_real_policy(package, rig):
+    transport, sampler, commands = rig
+    loop = CommandLoop(PROFILE, transport, sampler, make_policy(package.root, "ort-cpu"), SafetyFilter(PROFILE))
+    loop.start()
+    time.sleep(5.0)
+    loop.stop()
+    stats = loop.stats()
+    print(f"\n{stats}")
+    # 100 Hz held: every tick ran (a tick skipped for lateness would show as a missed one). The
+    # no-missed-tick target is measured by bench/loop.py on an idle machine; here other tests may run.
+    assert 490 <= stats["ticks"] <= 505 and stats["missed_ticks"] <= 5
+    assert stats["infer_p50_ms"] > 0 and stats["inference_errors"] == 0
+    assert len(commands) >= 480  # every tick published (after the soft start began)
+
+
+def test_failing_inference_holds_and_reports(package, rig):
+    transport, sampler, commands = rig
+    policy = FailingPolicy(make_policy(package.root, "ort-cpu"))
+    loop = CommandLoop(PROFILE, transport, sampler, policy, SafetyFilter(PROFILE))
+    loop.start()
+    time.sleep(2.0)
+    loop.stop()
+    stats = loop.stats()
+    assert stats["inference_errors"] >= 5 and stats["safety"].get("inference", 0) >= 150
+    assert loop.ticks >= 190  # the loop kept running
+
+
+def test_estop_stops_motion_commands(package, rig):
+    transport, sampler, commands = rig
+    loop = CommandLoop(PROFILE, transport, sampler, make_policy(package.root, "ort-cpu"), SafetyFilter(PROFILE))
+    loop.start()
+    time.sleep(1.0)
+    loop.estop()
+    time.sleep(0.2)
+    after = len(commands)
+    time.sleep(1.0)
+    assert len(commands) == after, "commands were published during an e-stop"
+    loop.clear_estop()
+    time.sleep(0.5)
+    loop.stop()
+    assert len(commands) > after
+
+
+def test_a_package_for_another_robot_is_refused(package):
+    with pytest.raises(PackageError, match="do not match profile ai_worker_sg2"):
+        check_profile(package, load_profile("ai_worker_sg2"))
+    out = subprocess.run([sys.executable, "-m", "imitate.cli", "run", "--profile", "ai_worker_sg2", "--transport", "sim",
+                          "--policy", str(package.root), "--duration", "1"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "do not match profile ai_worker_sg2" in out.stderr
+
+
+def test_chunk_boundaries_through_the_filter_stay_within_velocity_limits(package, rig):
+    transport, sampler, _ = rig
+    loop = CommandLoop(PROFILE, transport, sampler, make_policy(package.root, "ort-cpu"), SafetyFilter(PROFILE))
+    sent = []
+    loop.listeners.append(lambda now, cmd: sent.append(cmd) if cmd is not None else None)
+    loop.start()
+    time.sleep(3.0)
+    loop.stop()
+    jumps = np.abs(np.diff(np.array(sent), axis=0)).max(axis=0)
+    vmax = np.array([PROFILE.limits[n].velocity for n in PROFILE.joint_names])
+    assert (jumps <= vmax * 0.01 + 1e-9).all()
