@@ -100,7 +100,7 @@ def feed(frames, add):
 def child(which, root, seconds, episodes, codec):
     frames = stream(int(seconds * FPS))
     if which == "imitate":  # imports outside the measurement, for both
-        import imitate.edge.dataset  # noqa: F401
+        import imitate.edge.dataset  # noqa: F401  (imports outside the measurement)
     else:
         import lerobot.datasets.lerobot_dataset  # noqa: F401
     r0 = resource.getrusage(resource.RUSAGE_SELF)

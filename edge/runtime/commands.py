@@ -1,10 +1,10 @@
 """`imitate run` and `imitate eval`: a policy package driving a robot (or the simulated one)."""
 import json
-import threading
 import time
 
 from .. import messages as m
 from ..profile import STRING, load_profile
+from ..sim.robot import RESET_TOPIC
 
 
 def register(sub, add_transport_args):
@@ -49,8 +49,10 @@ class Session:
         if args.transport == "sim":
             from ..sim import SimRobot
             self.robot = SimRobot(self.profile, make_transport("sim", bus=self.transport.bus), leader=False).start()
-        self.sampler = ObservationSampler(self.profile, self.transport, fps=self.policy.package.fps,
-                                          cameras=list(self.policy.package.cameras), with_action=False)
+        recording = bool(getattr(args, "record", None))  # a rollout dataset has every camera
+        cameras = None if recording else list(self.policy.package.cameras)
+        self.sampler = ObservationSampler(self.profile, self.transport, fps=self.policy.package.fps, cameras=cameras,
+                                          with_action=False)
         self.loop = CommandLoop(self.profile, self.transport, self.sampler, self.policy, SafetyFilter(self.profile),
                                 LoopConfig(ensemble_coeff=args.ensemble))
         self.rollouts = None
@@ -97,7 +99,7 @@ def run_command(args):
 
 
 def eval_command(args):
-    from ..sim import RESET_TOPIC, STATUS_TOPIC
+    from ..sim import STATUS_TOPIC
     from ..sim.baselines import BlindCommander, EvalResult, LeaderCommander, evaluate, format_results, mean_demonstration
     session = Session(args)
     status = {}
@@ -139,7 +141,7 @@ def reset_sim(transport, status, seed, timeout_s=3.0):
     """Ask the simulated robot for episode `seed` and wait until it reports it."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        transport.publish("/sim/reset", STRING, m.string(str(seed)))
+        transport.publish(RESET_TOPIC, STRING, m.string(str(seed)))
         stop = time.monotonic() + 0.3
         while time.monotonic() < stop:
             if status.get("seed") == seed and not status.get("success"):

@@ -34,10 +34,11 @@ class LoopConfig:
     inference_timeout_s: float = 1.0  # no new chunk for this long past the plan's end: hold and report
 
 
-def decode_images(jpegs):
-    """{camera: JPEG bytes} -> {camera: (H, W, 3) uint8 RGB}, the policy's input."""
+def decode_images(jpegs, cameras=None):
+    """{camera: JPEG bytes} -> {camera: (H, W, 3) uint8 RGB} for `cameras` (all by default)."""
     out = {}
-    for cam, jpeg in jpegs.items():
+    for cam in cameras or jpegs:
+        jpeg = jpegs[cam]
         bgr = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
         out[cam] = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
     return out
@@ -62,6 +63,7 @@ class CommandLoop:
         self.infer_ms = deque(maxlen=1000)
         self.obs_to_command_ms = deque(maxlen=1000)  # observation time -> first command from its chunk
         self.inference_errors = 0
+        self.listener_errors = 0
         self.ticks = 0
         self.pacer = None
         self.last_command = None
@@ -114,7 +116,12 @@ class CommandLoop:
                 self.last_command = command
             self.ticks += 1
             for listener in self.listeners:
-                listener(now, command)
+                try:
+                    listener(now, command)
+                except Exception:  # a recorder's failure must never stop the control loop
+                    self.listener_errors += 1
+                    if self.listener_errors == 1 or self.listener_errors % 100 == 0:
+                        log.exception("loop listener failed (%d times)", self.listener_errors)
 
     def _waited_too_long(self, now):
         started = getattr(self, "_plan_empty_since", None)
@@ -138,7 +145,8 @@ class CommandLoop:
                 continue
             try:
                 frame = self.sampler.sample()
-                chunk = self.policy.infer({"state": frame.state, "images": decode_images(frame.images)})
+                images = decode_images(frame.images, self.policy.package.cameras)  # only what the policy sees
+                chunk = self.policy.infer({"state": frame.state, "images": images})
             except NotReady:
                 time.sleep(0.01)
                 continue
@@ -164,4 +172,5 @@ class CommandLoop:
                 "period_error_p50_ms": float(np.percentile(late, 50)), "period_error_p99_ms": float(np.percentile(late, 99)),
                 "infer_p50_ms": float(np.percentile(infer, 50)), "infer_p99_ms": float(np.percentile(infer, 99)),
                 "obs_to_command_p50_ms": float(np.percentile(o2c, 50)), "inference_errors": self.inference_errors,
+                "listener_errors": self.listener_errors,
                 "safety": dict(self.safety.counts), "estop": self.safety.estopped}
