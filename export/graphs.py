@@ -6,6 +6,8 @@ Diffusion denoiser: (sample (1, horizon, A) normalized, timestep (1,) int64, con
 The Diffusion unnormalization (MIN_MAX on actions) is applied by the runtime after its DDIM loop,
 with the stats in policy.json, because the loop works in normalized space.
 """
+import warnings
+
 import torch
 from torch import nn
 
@@ -62,6 +64,7 @@ class DiffusionDenoiser(nn.Module):
 def export_onnx(module, inputs, names, outputs, path, opset):
     """torch.onnx.export with the TorchScript exporter (the one that traces these policies reliably)."""
     module.eval()
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)  # shape-only Python in lerobot's code: static here
         torch.onnx.export(module, tuple(inputs), str(path), input_names=names, output_names=outputs,
                           opset_version=opset, dynamo=False, do_constant_folding=True)

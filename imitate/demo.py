@@ -1,26 +1,119 @@
-"""`imitate demo`: the main job on the simulated robot.
+"""`imitate demo`: the whole pipeline on the simulated robot, each stage through its real command.
 
-Today it shows the robot side of the pipeline: the simulated AI Worker with its scripted leader
-demonstrating the pick task, every topic's live rate, and the reference success rates (scripted
-leader vs blind replay). Recording, training, export and closed-loop inference join as they land.
+1. record demonstrations from the simulated AI Worker and its scripted leader (the real recorder)
+2. validate the dataset with lerobot 0.4.4 and plot every episode's joints
+3. train ACT with the cpu_small preset (a GPU if there is one)
+4. export a policy package, parity proven (a TensorRT engine too, where TensorRT is installed)
+5. run it in closed loop on the simulated robot and measure success beside the baselines
+6. print a summary table
+The control page is not part of imitate yet (an open issue), so the demo runs in the terminal.
 """
+import importlib.util
+import json
+import time
+from pathlib import Path
 
 
 def register(sub):
-    p = sub.add_parser("demo", help="the main job: the pipeline on the simulated robot")
-    p.add_argument("--duration", type=float, default=10.0, help="seconds to run the simulated robot (default 10)")
-    p.add_argument("--episodes", type=int, default=20, help="episodes for the reference success rates")
-    p.add_argument("--seed", type=int, default=0)
+    p = sub.add_parser("demo", help="the main job: the whole pipeline on the simulated robot")
+    p.add_argument("--episodes", type=int, default=20, help="demonstrations to record (default 20)")
+    p.add_argument("--steps", type=int, default=800, help="training steps (default 800)")
+    p.add_argument("--eval-episodes", type=int, default=10, help="closed-loop episodes (default 10)")
+    p.add_argument("--quick", action="store_true", help="a few episodes and steps, success not judged (CI)")
+    p.add_argument("--workdir", default="demo_run", help="where data, runs and packages go (default demo_run)")
     p.set_defaults(handler=demo_command)
 
 
 def demo_command(args):
-    import argparse
+    from imitate.cli import main
+    if args.quick:
+        args.episodes, args.steps, args.eval_episodes = 3, 20, 1
+    work = Path(args.workdir)
+    data, run, package, report = work / "data", work / "run", work / "package", work / "eval.json"
+    summary, clock = {}, time.monotonic()
 
-    from imitate.edge.commands import sim_command
-    print("imitate demo: the simulated AI Worker, its scripted leader demonstrating 'pick', live topics\n")
-    common = dict(profile="sim", seed=args.seed, task="pick", camera_fps=None, image_size=[])
-    sim_command(argparse.Namespace(transport="sim", leader="auto", duration=args.duration, baselines=None, **common))
-    print("\nreference success rates on the pick task (a learned policy must beat the blind replay):")
-    return sim_command(argparse.Namespace(transport="sim", leader="off", duration=None, baselines=args.episodes,
-                                          **common))
+    stage("1/5 recording demonstrations from the simulated AI Worker (scripted leader, real recorder)")
+    _call(main, ["record", "--transport", "sim", "--dataset", str(data), "--task", "pick up the ball",
+                 "--episodes", str(args.episodes), "--episode-time", "8", "--reset-time", "0.5", "--codec", "h264",
+                 "--resume"])
+    summary["recording"] = time.monotonic() - clock
+
+    stage("2/5 validating the dataset with lerobot 0.4.4 and plotting the episodes")
+    summary.update(validate(data, work / "episodes.png"))
+
+    stage("3/5 training ACT (preset cpu_small)")
+    t = time.monotonic()
+    resume = ["--resume"] if (run / "checkpoints" / "last").exists() else []
+    _call(main, ["train", "--dataset", str(data), "--output", str(run), "--preset", "cpu_small", "--steps",
+                 str(args.steps), "--save-freq", str(args.steps), *resume])
+    summary["training_s"] = time.monotonic() - t
+    losses = [e for e in map(json.loads, (run / "events.jsonl").read_text().splitlines()) if e["event"] == "step"]
+    summary["final_loss"] = losses[-1]["loss"] if losses else float("nan")
+
+    stage("4/5 exporting the policy package (parity against lerobot)")
+    _call(main, ["export", str(run), "--out", str(package), "--dataset", str(data)])
+    if importlib.util.find_spec("tensorrt"):
+        _call(main, ["build-engine", str(package)])
+    summary["parity"] = json.loads((package / "policy.json").read_text())["parity"]["max_abs_error"]
+
+    stage(f"5/5 closed loop on the simulated robot, {args.eval_episodes} episodes")
+    _call(main, ["eval", "--transport", "sim", "--policy", str(package), "--episodes", str(args.eval_episodes),
+                 "--report", str(report)])
+    summary["eval"] = json.loads(report.read_text())
+    summary["total_s"] = time.monotonic() - clock
+    print_summary(summary, args.quick)
+    return 0
+
+
+def _call(main, argv):
+    code = main(argv)
+    if code:
+        raise RuntimeError(f"`imitate {' '.join(argv)}` failed with exit code {code}")
+
+
+def stage(text):
+    print(f"\n=== {text}", flush=True)
+
+
+def validate(data, plot_path):
+    """lerobot loads the dataset; one figure with every episode's joint trajectories."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pyarrow.parquet as pq
+    from lerobot.datasets.lerobot_dataset import LeRobotDataset
+    ds = LeRobotDataset("local/demo", root=data, video_backend="pyav")
+    ds[len(ds) - 1]  # decode a frame of the last episode: the videos are readable
+    fig, ax = plt.subplots(figsize=(7, 3.5), dpi=100)
+    for path in sorted(data.glob("data/*/*.parquet")):
+        state = np.array(pq.read_table(path, columns=["observation.state"])["observation.state"].to_pylist())
+        ax.plot(np.arange(len(state)) / ds.fps, state[:, :8], lw=0.6, alpha=0.6)
+    ax.set_xlabel("s")
+    ax.set_ylabel("left arm joints, rad")
+    ax.set_title(f"{ds.num_episodes} episodes")
+    fig.tight_layout()
+    fig.savefig(plot_path)
+    plt.close(fig)
+    size = sum(p.stat().st_size for p in data.rglob("*") if p.is_file())
+    print(f"lerobot loads {ds.num_episodes} episodes, {len(ds)} frames; plot: {plot_path}")
+    return {"episodes": ds.num_episodes, "frames": len(ds), "dataset_mb": size / 1e6}
+
+
+def print_summary(s, quick):
+    e = s["eval"]
+    rows = [("episodes recorded", f"{s['episodes']} ({s['frames']} frames, {s['dataset_mb']:.1f} MB)"),
+            ("training", f"{s['training_s']:.0f} s, final loss {s['final_loss']:.3f}"),
+            ("parity (max abs error vs lerobot)", f"{s['parity']:.2e}"),
+            ("inference p50 / p99", f"{e['infer_p50_ms']:.1f} / {e['infer_p99_ms']:.1f} ms ({e['backend']})"),
+            ("control loop p99 period error", f"{e['period_error_p99_ms']:.2f} ms, {e['missed_ticks']} missed ticks")]
+    if quick:
+        rows.append(("success", "not judged in --quick (too little training)"))
+    else:
+        for name in ("policy", "scripted leader", "blind replay"):
+            r = e["success"][name]
+            rows.append((f"success: {name}", f"{r['rate']:.0%} of {r['episodes']}"))
+    rows.append(("total time", f"{s['total_s']:.0f} s"))
+    print("\n=== summary")
+    for k, v in rows:
+        print(f"{k:<36} {v}")

@@ -22,6 +22,7 @@ def register(sub, add_transport_args):
     p.add_argument("--time-limit", type=float, default=8.0, help="seconds an episode may take")
     p.add_argument("--seed", type=int, default=10_000, help="seed of the first episode's scene")
     p.add_argument("--record", help="store the rollouts as a dataset in this folder")
+    p.add_argument("--report", help="also write the results as JSON to this file")
     p.set_defaults(handler=eval_command)
 
 
@@ -132,6 +133,13 @@ def eval_command(args):
     blind = BlindCommander(mean_demonstration(profile), 100.0)
     baselines = [evaluate(profile, c, args.episodes, args.seed, args.time_limit) for c in (LeaderCommander(), blind)]
     print(format_results([policy_result, *baselines]))
+    if args.report:
+        results = {"policy" if r is policy_result else r.name: {"rate": r.success_rate, "episodes": r.episodes,
+                                                               "mean_time_s": r.mean_time_to_success_s}
+                   for r in (policy_result, *baselines)}
+        backend = type(session.policy).__name__ + "/" + getattr(session.policy, "backend", "tensorrt")
+        with open(args.report, "w", encoding="utf-8") as f:
+            json.dump({**stats, "backend": backend, "success": results}, f, indent=1)
     print(f"inference p50 {stats['infer_p50_ms']:.1f} ms, p99 {stats['infer_p99_ms']:.1f} ms; loop period error "
           f"p99 {stats['period_error_p99_ms']:.2f} ms, missed ticks {stats['missed_ticks']}; safety {stats['safety']}")
     return 0
