@@ -55,13 +55,14 @@ def test_resume_continues_at_the_saved_step_with_optimizer_state(sim_dataset, tm
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)
 def test_loss_falls_by_half_on_a_tiny_dataset(sim_dataset, tmp_path):
     out = tmp_path / "overfit"
-    run = imitate_train("--dataset", str(sim_dataset), "--output", str(out), "--steps", "300", "--save-freq", "300",
-                        "--image-size", "48x84", "--batch-size", "8")
+    run = imitate_train("--dataset", str(sim_dataset), "--output", str(out), "--steps", "200", "--save-freq", "200",
+                        "--image-size", "48x84", "--batch-size", "8", timeout=1100)
     assert run.returncode == 0, run.stderr[-3000:]
     losses = [e["loss"] for e in events(out) if e["event"] == "step"]
-    print(f"\nloss {losses[0]:.3f} -> {losses[-1]:.3f} over 300 steps")
+    print(f"\nloss {losses[0]:.3f} -> {losses[-1]:.3f} over 200 steps")
     assert losses[-1] <= losses[0] / 2
 
 
@@ -101,3 +102,15 @@ def test_resume_with_another_policy_is_refused(sim_dataset, tmp_path):
     assert run.returncode == 2 and "is a act policy, not diffusion" in run.stderr
     run = imitate_train("--dataset", str(sim_dataset), "--output", str(out), *FAST)
     assert run.returncode == 2 and "pass --resume" in run.stderr
+
+
+@pytest.mark.slow
+def test_accelerate_launch_runs_the_same_command(sim_dataset, tmp_path):
+    """The multi-GPU path, as far as one machine without a GPU allows: `accelerate launch` on CPU."""
+    out = tmp_path / "accelerate"
+    launcher = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", "1", "--num_machines", "1",
+                "--mixed_precision", "no", "--dynamo_backend", "no", "--cpu", "-m", "imitate.cli", "train"]
+    run = subprocess.run([*launcher, "--dataset", str(sim_dataset), "--output", str(out), *FAST], capture_output=True,
+                         text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert (out / "checkpoints" / "last" / "pretrained_model" / "model.safetensors").exists()
