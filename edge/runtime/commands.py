@@ -8,6 +8,8 @@ from ..sim.robot import RESET_TOPIC
 
 
 def register(sub, add_transport_args):
+    from .service import register as register_serve
+    register_serve(sub, add_transport_args)
     p = sub.add_parser("run", help="run a policy package on the robot through the safety filter")
     add_transport_args(p)
     add_policy_args(p)
@@ -32,32 +34,47 @@ def add_policy_args(p):
     p.add_argument("--ensemble", type=float, help="ACT temporal ensembling coefficient (e.g. 0.01)")
 
 
-class Session:
-    """Transport, simulated robot (for --transport sim), sampler, policy, safety filter and loop."""
+class Base:
+    """What stays up whether or not a policy runs: transport, simulated robot (for sim), sampler."""
 
-    def __init__(self, args):
-        from ..policy import make_policy
-        from ..policy_package import check_profile
+    def __init__(self, args, cameras=None, fps=None):
         from ..sampler import ObservationSampler
         from ..transport import make_transport
-        from .loop import CommandLoop, LoopConfig
-        from .safety import SafetyFilter
         self.profile = load_profile(args.profile)
-        self.policy = make_policy(args.policy, backend=args.backend)
-        check_profile(self.policy.package, self.profile)  # refuse before anything moves
         self.transport = make_transport(args.transport, distro=self.profile.ros_distro)
         self.robot = None
         if args.transport == "sim":
             from ..sim import SimRobot
             self.robot = SimRobot(self.profile, make_transport("sim", bus=self.transport.bus), leader=False).start()
+        self.sampler = ObservationSampler(self.profile, self.transport, fps=fps, cameras=cameras, with_action=False)
+
+    def close(self):
+        if self.robot:
+            self.robot.stop()
+        self.transport.close()
+
+
+class Session:
+    """A policy driving the robot: policy, safety filter and command loop over a Base."""
+
+    base = Base
+
+    def __init__(self, args, base=None):
+        from ..policy import make_policy
+        from ..policy_package import check_profile
+        from .loop import CommandLoop, LoopConfig
+        from .safety import SafetyFilter
+        self.policy = make_policy(args.policy, backend=args.backend)
+        check_profile(self.policy.package, load_profile(args.profile))  # refuse before anything moves
         recording = bool(getattr(args, "record", None))  # a rollout dataset has every camera
         cameras = None if recording else list(self.policy.package.cameras)
-        self.sampler = ObservationSampler(self.profile, self.transport, fps=self.policy.package.fps, cameras=cameras,
-                                          with_action=False)
+        self.owns_base = base is None
+        self.env = base or Base(args, cameras=cameras, fps=self.policy.package.fps)
+        self.profile, self.transport, self.sampler = self.env.profile, self.env.transport, self.env.sampler
         self.loop = CommandLoop(self.profile, self.transport, self.sampler, self.policy, SafetyFilter(self.profile),
-                                LoopConfig(ensemble_coeff=args.ensemble))
+                                LoopConfig(ensemble_coeff=getattr(args, "ensemble", None)))
         self.rollouts = None
-        if getattr(args, "record", None):
+        if recording:
             from ..dataset import DatasetWriter
             from .rollout import RolloutRecorder
             writer = DatasetWriter(args.record, self.profile, codec="h264", resume=True)
@@ -75,9 +92,8 @@ class Session:
         self.loop.stop()
         if self.rollouts and self.rollouts.active:
             self.rollouts.end(save=True)
-        if self.robot:
-            self.robot.stop()
-        self.transport.close()
+        if self.owns_base:
+            self.env.close()
 
 
 def run_command(args):

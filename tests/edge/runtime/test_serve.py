@@ -1,0 +1,86 @@
+"""`imitate serve`: systemd's notify protocol on a real unix socket, the JSON API, SIGTERM."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call(port, path, body=None, token=None):
+    data = json.dumps(body).encode() if body is not None else None  # a body makes it a POST
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method="POST" if data else "GET")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+@pytest.fixture
+def served(tmp_path):
+    path = str(tmp_path / "notify.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(60)
+    port = free_port()
+    env = {**os.environ, "NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000"}
+    proc = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--port", str(port),
+                             "--token", "t0ken"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    yield proc, sock, port
+    if proc.poll() is None:
+        proc.kill()
+    sock.close()
+
+
+def messages(sock, until, limit_s=60):
+    got, deadline = [], time.monotonic() + limit_s
+    while until not in got and time.monotonic() < deadline:
+        got.append(sock.recv(256).decode())
+    return got
+
+
+def test_ready_watchdog_api_and_sigterm(served, tmp_path):
+    proc, sock, port = served
+    assert "READY=1" in messages(sock, "READY=1")
+    assert "WATCHDOG=1" in messages(sock, "WATCHDOG=1", 5)  # idle heartbeat at half of WATCHDOG_USEC
+    assert call(port, "/api/status")[0] == 401  # the token is required
+    code, status = call(port, "/api/status", token="t0ken")
+    assert code == 200 and status["profile"] == "sim" and status["policy"] is None
+    code, err = call(port, "/api/policy/start", {"path": str(tmp_path / "nothing")}, token="t0ken")
+    assert code == 400 and "not a policy package" in err["error"]
+    code, err = call(port, "/api/policy/start", {"folder": 3}, token="t0ken")
+    assert code == 400 and "expected" in err["error"]
+    assert call(port, "/api/nope", {}, token="t0ken")[0] == 404
+    proc.send_signal(signal.SIGTERM)
+    assert "STOPPING=1" in messages(sock, "STOPPING=1", 20)
+    assert proc.wait(timeout=30) == 0
+
+
+def test_a_policy_starts_and_the_estop_holds(served, tiny_checkpoints, sim_dataset, tmp_path):
+    pytest.importorskip("lerobot")
+    from imitate.export.exporter import export
+    package = export(tiny_checkpoints["act"], tmp_path / "pkg", dataset=sim_dataset, frames=2)
+    proc, sock, port = served
+    messages(sock, "READY=1")
+    assert call(port, "/api/policy/start", {"path": str(package.root)}, token="t0ken")[0] == 200
+    time.sleep(1.5)
+    code, status = call(port, "/api/status", token="t0ken")
+    assert status["policy"] == str(package.root) and status["loop"]["ticks"] > 50
+    assert call(port, "/api/estop", {}, token="t0ken") == (200, {"estop": True})
+    assert call(port, "/api/status", token="t0ken")[1]["loop"]["estop"] is True
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
