@@ -1,7 +1,7 @@
 """Command-loop benchmark on the simulated robot: imitate's 100 Hz loop vs a synchronous
 select-action-per-frame loop (what physical_ai_tools does), same policy package, one run each.
 
-    .venv/bin/python bench/loop.py --policy PKG [--seconds 600] [--record]
+    .venv/bin/python bench/loop.py --policy PKG [--seconds 600] [--record] [--sync-seconds S]
 
 imitate: inference in its own thread, chunks aligned, blended, interpolated, safety filter, at the
 profile's control rate, optionally recording the rollout. Synchronous: at the dataset fps, the
@@ -121,12 +121,13 @@ def main():
     parser.add_argument("--policy", required=True)
     parser.add_argument("--seconds", type=float, default=600.0)
     parser.add_argument("--record", action="store_true", help="imitate also records the rollout")
+    parser.add_argument("--sync-seconds", type=float, help="length of the synchronous run (default: --seconds)")
     args = parser.parse_args()
     profile = load_profile("sim")
     rows = [(f"imitate {profile.control_rate_hz:g} Hz loop" + (" + recording" if args.record else ""),
              run_imitate(profile, args.policy, args.seconds, args.record)),
-            ("synchronous select-action per frame", run_synchronous(profile, args.policy, args.seconds))]
-    print(f"{args.seconds:g} s each on the simulated robot (in-process), policy {args.policy}, ONNX Runtime CPU")
+            ("synchronous select-action per frame", run_synchronous(profile, args.policy, args.sync_seconds or args.seconds))]
+    print(f"{args.seconds:g} s (synchronous: {args.sync_seconds or args.seconds:g} s) on the simulated robot (in-process), policy {args.policy}, ONNX Runtime CPU")
     print(f"{'loop':<38} {'period err p50/p99 ms':>22} {'missed':>7} {'stalls':>7} {'max step rad':>13} "
           f"{'infer p50/p99 ms':>17} {'obs->cmd ms':>12} {'CPU':>5}")
     for name, r in rows:
