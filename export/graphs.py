@@ -14,17 +14,24 @@ from torch import nn
 from .normalize import Normalize, image_to_float, modes
 
 
-class ActGraph(nn.Module):
-    """lerobot's ACT model in eval mode, with normalization inside."""
+class NormalizedInputs(nn.Module):
+    """The state's and each camera's normalization, as the checkpoint's preprocessor does it."""
 
     def __init__(self, policy, stats):
         super().__init__()
-        cfg, mode = policy.config, modes(policy.config)
-        self.model = policy.model
-        self.cameras = list(cfg.image_features)
+        mode = modes(policy.config)
+        self.cameras = list(policy.config.image_features)
         self.state_norm = Normalize(stats["observation.state"], mode["STATE"])
         self.image_norms = nn.ModuleList(Normalize(stats[k], mode["VISUAL"]) for k in self.cameras)
-        self.action_unnorm = Normalize(stats["action"], mode["ACTION"], inverse=True)
+
+
+class ActGraph(NormalizedInputs):
+    """lerobot's ACT model in eval mode, with normalization inside."""
+
+    def __init__(self, policy, stats):
+        super().__init__(policy, stats)
+        self.model = policy.model
+        self.action_unnorm = Normalize(stats["action"], modes(policy.config)["ACTION"], inverse=True)
 
     def forward(self, state, *images):
         batch = {"observation.state": self.state_norm(state),
@@ -33,16 +40,12 @@ class ActGraph(nn.Module):
         return self.action_unnorm(actions)
 
 
-class DiffusionEncoder(nn.Module):
+class DiffusionEncoder(NormalizedInputs):
     """Observation history -> the global conditioning vector of lerobot's Diffusion U-Net."""
 
     def __init__(self, policy, stats):
-        super().__init__()
-        cfg, mode = policy.config, modes(policy.config)
+        super().__init__(policy, stats)
         self.diffusion = policy.diffusion
-        self.cameras = list(cfg.image_features)
-        self.state_norm = Normalize(stats["observation.state"], mode["STATE"])
-        self.image_norms = nn.ModuleList(Normalize(stats[k], mode["VISUAL"]) for k in self.cameras)
 
     def forward(self, state, *images):
         per_camera = [norm(image_to_float(img)) for norm, img in zip(self.image_norms, images)]  # (1, n_obs, 3, H, W)
