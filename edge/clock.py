@@ -1,5 +1,9 @@
 """Loops paced on the monotonic clock: never drift, never burst to catch up, count overruns."""
+import logging
+import os
 import time
+
+log = logging.getLogger(__name__)
 
 
 class Pacer:
@@ -21,7 +25,6 @@ class Pacer:
             self.next_t = time.monotonic()
         return self.next_t
 
-
     def shift(self, seconds):
         """Move the schedule (positive: later); how a grid locks its phase to a camera."""
         self.next_t += seconds
@@ -33,3 +36,19 @@ def paced(rate_hz, running):
     while running():
         yield pacer
         pacer.wait()
+
+
+def try_realtime(priority):
+    """Give the calling thread SCHED_FIFO at `priority` (1-99) where permitted; returns whether it did.
+
+    Needs CAP_SYS_NICE or an RLIMIT_RTPRIO (systemd: LimitRTPRIO=) of at least `priority`; without
+    them the thread keeps normal scheduling and a warning says so.
+    """
+    if not priority:
+        return False
+    try:
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(int(priority)))  # 0: this thread (Linux)
+    except (OSError, AttributeError) as err:
+        log.warning("real-time priority %s refused (%s): the loop runs with normal scheduling", priority, err)
+        return False
+    return True

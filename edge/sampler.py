@@ -153,6 +153,17 @@ class ObservationSampler:
                              default=0.0)
         return state, state_age, camera_age
 
+    def latest_image(self, camera):
+        """(JPEG bytes as the robot sent them, sequence number), or (None, -1) before the first."""
+        with self._lock:
+            jpeg, _, seq = self._images.get(camera, (None, 0.0, -1))
+        return jpeg, seq
+
+    def latest_joints(self):
+        """(follower state, newest command) as float64 copies in profile order; NaN where unheard."""
+        with self._lock:
+            return self._state.copy(), self._action.copy()
+
     def reset_counts(self):
         """Zero the drop counters (at the start of an episode)."""
         with self._lock:

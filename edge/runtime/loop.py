@@ -7,6 +7,7 @@ it through the safety filter and publishes one JointTrajectory per group, as the
 Listeners are called every tick (recording, the systemd watchdog); timing is measured, not assumed.
 """
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -16,7 +17,7 @@ import cv2
 import numpy as np
 
 from .. import messages as m
-from ..clock import Pacer
+from ..clock import Pacer, try_realtime
 from ..profile import TRAJECTORY
 from ..sampler import NotReady
 from .schedule import ActionSchedule
@@ -32,6 +33,7 @@ class LoopConfig:
     ensemble_coeff: float = None  # ACT temporal ensembling (0.01 in the paper); None: blend chunks
     margin_s: float = 0.05  # ask for the next chunk this long before the plan runs out, after latency
     inference_timeout_s: float = 1.0  # no new chunk for this long past the plan's end: hold and report
+    rt_priority: int = int(os.environ.get("IMITATE_RT_PRIORITY", "0"))  # SCHED_FIFO for the control thread
 
 
 def decode_images(jpegs, cameras=None):
@@ -101,6 +103,7 @@ class CommandLoop:
         self.safety.clear_estop(state, time.monotonic())
 
     def _control(self):
+        try_realtime(self.config.rt_priority)
         pacer = self.pacer = Pacer(self.rate_hz)
         dt = 1.0 / self.rate_hz
         while self._running:

@@ -1,15 +1,19 @@
-"""`imitate serve`: the long-running runtime (systemd-friendly) with a small JSON control API.
+"""`imitate serve`: the long-running runtime (systemd-friendly) and its control API.
 
-One process owns the transport, the sampler and, when asked, a policy driving the robot. The API
-(stdlib HTTP, 127.0.0.1 by default; any other address needs a token) is what the control page will
-call: GET /api/status, POST /api/estop, /api/clear, /api/policy/start {"path": PKG}, /api/policy/stop.
-Under systemd: READY=1 once up, WATCHDOG=1 from the command loop (or the idle heartbeat), and
-SIGTERM stops cleanly (STOPPING=1, the policy stops, a rollout being recorded is saved).
+One process owns the transport, the sampler, a policy driving the robot when asked, and a recording
+session when asked. The control page (imitate.gui, when installed) plugs its Flask app in through
+`make_server`; without it a small stdlib JSON API answers: GET /api/status, POST /api/estop,
+/api/clear, /api/policy/start {"path": PKG}, /api/policy/stop. 127.0.0.1 by default; any other
+address needs a token. Settings also come from IMITATE_* environment variables (the systemd unit's
+EnvironmentFile). Under systemd: READY=1 once up, WATCHDOG=1 from the command loop (or the idle
+heartbeat), and SIGTERM stops cleanly (STOPPING=1, the policy stops, a recording is closed with its
+episode saved or discarded as --on-stop says).
 """
 import argparse
 import ipaddress
 import json
 import logging
+import os
 import secrets
 import signal
 import threading
@@ -19,43 +23,71 @@ from pathlib import Path
 from .notify import Notifier
 
 log = logging.getLogger(__name__)
+ESTOP_TOPIC = "/imitate/estop"  # std_msgs/Bool: true stops all motion (clearing is the page's or API's)
+BOOL = "std_msgs/msg/Bool"
 
 
 def register(sub, add_transport_args):
-    p = sub.add_parser("serve", help="the long-running runtime with its control API (systemd-friendly)")
+    env = os.environ.get
+    p = sub.add_parser("serve", help="the long-running runtime with its control page and API (systemd-friendly)",
+                       description="Options left out come from the environment (the systemd unit's "
+                                   "EnvironmentFile): IMITATE_PROFILE, IMITATE_TRANSPORT, IMITATE_POLICY, "
+                                   "IMITATE_DATA, IMITATE_HOST, IMITATE_PORT, IMITATE_TOKEN, IMITATE_BACKEND, "
+                                   "IMITATE_ON_STOP, IMITATE_RT_PRIORITY.")
     add_transport_args(p)
-    p.add_argument("--policy", help="a policy package to start at once")
-    p.add_argument("--data", default="data", help="folder for datasets and rollouts (default data)")
-    p.add_argument("--host", default="127.0.0.1", help="address of the control API (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8080)
-    p.add_argument("--token", help="required by clients; needed (or generated) to listen beyond loopback")
-    p.add_argument("--backend", default="auto")
-    p.set_defaults(handler=serve_command)
+    p.add_argument("--policy", help="a policy package to start at once (env IMITATE_POLICY)")
+    p.add_argument("--data", help="folder for datasets, runs and policies (env IMITATE_DATA; default data)")
+    p.add_argument("--host", help="address of the page and API (env IMITATE_HOST; default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (env IMITATE_PORT; default 8080)")
+    p.add_argument("--token", help="login token; needed (or generated) beyond loopback (env IMITATE_TOKEN)")
+    p.add_argument("--backend", help="policy backend (env IMITATE_BACKEND; default auto)")
+    p.add_argument("--on-stop", choices=["save", "discard"],
+                   help="what SIGTERM does with an episode being recorded (env IMITATE_ON_STOP; default save)")
+    p.set_defaults(handler=serve_command, make_server=None)
+    p.set_defaults(profile=env("IMITATE_PROFILE", "sim"), transport=env("IMITATE_TRANSPORT", "sim"),
+                   policy=env("IMITATE_POLICY") or None, data=env("IMITATE_DATA", "data"),
+                   host=env("IMITATE_HOST", "127.0.0.1"), port=int(env("IMITATE_PORT", "8080")),
+                   token=env("IMITATE_TOKEN") or None, backend=env("IMITATE_BACKEND", "auto"),
+                   on_stop=env("IMITATE_ON_STOP", "save"))
 
 
 class RuntimeService:
-    """Transport + sampler + (optional) policy loop; thread-safe verbs for the API."""
+    """Transport + sampler, a policy loop and a recording session on demand; thread-safe verbs."""
 
-    def __init__(self, args, notifier):
+    def __init__(self, args, notifier=None):
         from .commands import Session
-        self.args, self.notifier = args, notifier
-        self._lock = threading.Lock()
-        self.session = None
+        from ..profile import STRING
+        self.args, self.notifier = args, notifier or Notifier({})
+        self.data = Path(args.data)
+        self._lock = threading.RLock()
+        self.session = None  # the policy driving the robot
+        self.recording = None  # the RecordingSession
         self.policy_path = None
-        self.error = ""
+        self.estopped = False
+        self._record_sampler = None
         self._base = Session.base(args)  # transport, robot, sampler: always up
+        self.profile, self.transport, self.sampler = self._base.profile, self._base.transport, self._base.sampler
+        self.transport.subscribe(ESTOP_TOPIC, BOOL, lambda msg: msg.data and self.estop())
+        if self.profile.trigger_topic:  # the leader's buttons drive whichever recording is running
+            self.transport.subscribe(self.profile.trigger_topic, STRING, self._on_button)
 
+    # policy ---------------------------------------------------------------------------------------
     def start_policy(self, path):
+        """Run the policy package at `path`; refuses while recording. ValueError/RuntimeError say why."""
         from .commands import Session
         path = str(Path(path))
         with self._lock:
+            if self.recording and self.recording.active:
+                raise RuntimeError("a recording is running: finish it before starting a policy")
             self.stop_policy_locked()
             args = argparse.Namespace(**{**vars(self.args), "policy": path, "ensemble": None, "record": None})
-            self.session = Session(args, base=self._base)
-            self.session.loop.listeners.append(lambda now, cmd: self.notifier.ping())
-            self.session.wait_ready()
-            self.session.loop.start()
-            self.policy_path = path
+            session = Session(args, base=self._base)
+            session.loop.listeners.append(lambda now, cmd: self.notifier.ping())
+            session.wait_ready()
+            session.loop.start()
+            if self.estopped:
+                session.loop.estop()
+            self.session, self.policy_path = session, path
 
     def stop_policy(self):
         with self._lock:
@@ -68,26 +100,64 @@ class RuntimeService:
             self.policy_path = None
 
     def estop(self):
-        with self._lock:
-            if self.session:
-                self.session.loop.estop()
-            return self.session is not None
+        """Stop all motion now; stays stopped until clear_estop(). Returns True."""
+        self.estopped = True  # first, without the lock: an e-stop never waits
+        session = self.session
+        if session:
+            session.loop.estop()
+        return True
 
     def clear_estop(self):
         with self._lock:
+            self.estopped = False
             if self.session:
                 self.session.loop.clear_estop()
 
+    # recording ------------------------------------------------------------------------------------
+    def start_recording(self, name, config, codec="h264"):
+        """Record into data/<name> (created or appended to); refuses while a policy runs."""
+        from .recording import RecordingSession, dataset_folder
+        folder = dataset_folder(self.data, name)
+        with self._lock:
+            if self.session:
+                raise RuntimeError("a policy is running: stop it before recording demonstrations")
+            if self.recording and self.recording.active:
+                raise RuntimeError(f"already recording into {self.recording.folder.name}: finish it first")
+            if self._record_sampler is None:
+                from ..sampler import ObservationSampler
+                self._record_sampler = ObservationSampler(self.profile, self.transport)
+            self.recording = RecordingSession(self._base, self._record_sampler, folder, config, codec=codec)
+        return self.recording
+
+    def record_command(self, verb):
+        rec = self.recording
+        if not rec or not rec.active:
+            raise RuntimeError("no recording is running: start one first")
+        rec.command(verb)
+
+    def stop_recording(self, save=True):
+        rec = self.recording
+        if rec and rec.active:
+            rec.stop(save=save)
+
+    def _on_button(self, msg):
+        rec = self.recording
+        if rec and rec.active:
+            rec.recorder.on_button(msg)
+
+    # status ---------------------------------------------------------------------------------------
     def status(self):
         with self._lock:
             loop = self.session.loop.stats() if self.session else None
-        base = self._base
-        state, state_age, camera_age = base.sampler.state_now()
-        return {"profile": base.profile.name, "transport": self.args.transport, "policy": self.policy_path,
-                "loop": loop, "state_age_s": _finite(state_age), "camera_age_s": _finite(camera_age),
-                "missing": base.sampler.missing()}
+            rec = self.recording.status() if self.recording else None
+        state, state_age, camera_age = self.sampler.state_now()
+        return {"profile": self.profile.name, "transport": self.args.transport, "policy": self.policy_path,
+                "loop": loop, "recording": rec, "estop": self.estopped,
+                "state_age_s": _finite(state_age), "camera_age_s": _finite(camera_age),
+                "missing": self.sampler.missing()}
 
     def close(self):
+        self.stop_recording(save=self.args.on_stop == "save")
         self.stop_policy()
         self._base.close()
 
@@ -154,23 +224,43 @@ def make_handler(service, token):
     return Handler
 
 
+class StdlibServer:
+    """The JSON API alone, on the standard library (when the page, imitate.gui, is not installed)."""
+
+    def __init__(self, service, host, port, token):
+        self._server = ThreadingHTTPServer((host, port), make_handler(service, token))
+        self.url = f"http://{host}:{self._server.server_address[1]}/api/status"
+
+    def serve_forever(self):
+        self._server.serve_forever()
+
+    def shutdown(self):
+        self._server.shutdown()
+
+
 def serve_command(args):
     loopback = ipaddress.ip_address(args.host if args.host != "localhost" else "127.0.0.1").is_loopback
     token = args.token
     if not loopback and not token:
         token = secrets.token_urlsafe(24)
         print(f"listening beyond loopback needs a token; generated one (shown once): {token}", flush=True)
+    Path(args.data).mkdir(parents=True, exist_ok=True)
     notifier = Notifier()
     service = RuntimeService(args, notifier)
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(service, token))
+    server = (args.make_server or StdlibServer)(service, args.host, args.port, token)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    threading.Thread(target=server.serve_forever, name="api", daemon=True).start()
-    if args.policy:
-        service.start_policy(args.policy)
+    threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
+    try:
+        if args.policy:
+            service.start_policy(args.policy)
+    except BaseException:
+        server.shutdown()
+        service.close()
+        raise
     notifier.ready()
-    print(f"imitate serve: control API on http://{args.host}:{server.server_address[1]}/api/status", flush=True)
+    print(f"imitate serve: {server.url}", flush=True)
     while not stop.wait(0.5):
         if service.session is None:
             notifier.ping()  # idle: the heartbeat comes from here; with a policy, from the command loop

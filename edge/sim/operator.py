@@ -10,8 +10,9 @@ import threading
 class SimOperator:
     """A recorder listener that plays the operator's part with a SimRobot."""
 
-    def __init__(self, robot, settle_s=0.3):
+    def __init__(self, robot, settle_s=0.3, auto_next=True):
         self.robot = robot
+        self.auto_next = auto_next  # False: a person ends each episode (the page, the keyboard)
         self.settle_s = settle_s  # s to hold the object up after the demonstration before 'next'
         self._phase = None
         self._timer = None
@@ -28,6 +29,8 @@ class SimOperator:
             self.robot.reset_episode()
         elif phase == "recording":
             duration = self.robot.demonstrate()
+            if not self.auto_next:
+                return
             self._timer = threading.Timer(duration + self.settle_s, self.robot.press, args=("right",))
             self._timer.daemon = True
             self._timer.start()
