@@ -67,6 +67,7 @@ class CommandLoop:
         self.inference_errors = 0
         self.listener_errors = 0
         self.ticks = 0
+        self.commands_sent = 0  # ticks that published a command (not holds)
         self.pacer = None
         self.last_command = None
 
@@ -117,6 +118,7 @@ class CommandLoop:
             if command is not None:
                 self._publish(command)
                 self.last_command = command
+                self.commands_sent += 1
             self.ticks += 1
             for listener in self.listeners:
                 try:
@@ -171,7 +173,7 @@ class CommandLoop:
         late = np.array(self.lateness) * 1e3 if self.lateness else np.zeros(1)
         infer = np.array(self.infer_ms) if self.infer_ms else np.full(1, np.nan)
         o2c = np.array(self.obs_to_command_ms) if self.obs_to_command_ms else np.full(1, np.nan)
-        return {"ticks": self.ticks, "missed_ticks": self.pacer.overruns if self.pacer else 0,
+        return {"ticks": self.ticks, "commands_sent": self.commands_sent, "missed_ticks": self.pacer.overruns if self.pacer else 0,
                 "period_error_p50_ms": float(np.percentile(late, 50)), "period_error_p99_ms": float(np.percentile(late, 99)),
                 "infer_p50_ms": float(np.percentile(infer, 50)), "infer_p99_ms": float(np.percentile(infer, 99)),
                 "obs_to_command_p50_ms": float(np.percentile(o2c, 50)), "inference_errors": self.inference_errors,

@@ -64,7 +64,7 @@ class RuntimeService:
         self.recording = None  # the RecordingSession
         self.policy_path = None
         self.estopped = False
-        self._record_sampler = None
+        self._record_samplers = {}  # fps -> ObservationSampler with the leader's actions
         self._base = Session.base(args)  # transport, robot, sampler: always up
         self.profile, self.transport, self.sampler = self._base.profile, self._base.transport, self._base.sampler
         self.transport.subscribe(ESTOP_TOPIC, BOOL, lambda msg: msg.data and self.estop())
@@ -72,18 +72,22 @@ class RuntimeService:
             self.transport.subscribe(self.profile.trigger_topic, STRING, self._on_button)
 
     # policy ---------------------------------------------------------------------------------------
-    def start_policy(self, path):
-        """Run the policy package at `path`; refuses while recording. ValueError/RuntimeError say why."""
+    def start_policy(self, path, record=None):
+        """Run the policy package at `path` (rollouts recorded into the dataset folder `record`);
+        refuses while recording demonstrations. ValueError/RuntimeError say why."""
         from .commands import Session
         path = str(Path(path))
         with self._lock:
             if self.recording and self.recording.active:
                 raise RuntimeError("a recording is running: finish it before starting a policy")
             self.stop_policy_locked()
-            args = argparse.Namespace(**{**vars(self.args), "policy": path, "ensemble": None, "record": None})
+            args = argparse.Namespace(**{**vars(self.args), "policy": path, "ensemble": None,
+                                                  "record": str(record) if record else None})
             session = Session(args, base=self._base)
             session.loop.listeners.append(lambda now, cmd: self.notifier.ping())
             session.wait_ready()
+            if session.rollouts:
+                session.rollouts.begin("policy rollout")
             session.loop.start()
             if self.estopped:
                 session.loop.estop()
@@ -95,7 +99,7 @@ class RuntimeService:
 
     def stop_policy_locked(self):
         if self.session:
-            self.session.loop.stop()
+            self.session.close()  # stops the loop, saves a rollout being recorded
             self.session = None
             self.policy_path = None
 
@@ -114,19 +118,20 @@ class RuntimeService:
                 self.session.loop.clear_estop()
 
     # recording ------------------------------------------------------------------------------------
-    def start_recording(self, name, config, codec="h264"):
-        """Record into data/<name> (created or appended to); refuses while a policy runs."""
+    def start_recording(self, name, config, codec="h264", fps=None):
+        """Record into data/datasets/<name> (created or appended to); refuses while a policy runs."""
         from .recording import RecordingSession, dataset_folder
-        folder = dataset_folder(self.data, name)
+        folder = dataset_folder(self.data / "datasets", name)
         with self._lock:
             if self.session:
                 raise RuntimeError("a policy is running: stop it before recording demonstrations")
             if self.recording and self.recording.active:
                 raise RuntimeError(f"already recording into {self.recording.folder.name}: finish it first")
-            if self._record_sampler is None:
+            fps = fps or self.profile.dataset_fps
+            if fps not in self._record_samplers:  # one per rate, kept: a transport cannot unsubscribe
                 from ..sampler import ObservationSampler
-                self._record_sampler = ObservationSampler(self.profile, self.transport)
-            self.recording = RecordingSession(self._base, self._record_sampler, folder, config, codec=codec)
+                self._record_samplers[fps] = ObservationSampler(self.profile, self.transport, fps=fps)
+            self.recording = RecordingSession(self._base, self._record_samplers[fps], folder, config, codec=codec)
         return self.recording
 
     def record_command(self, verb):

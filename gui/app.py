@@ -1,0 +1,120 @@
+"""The control page: a Flask app over the running service (`imitate serve`).
+
+`create_app(config, runtime)` builds it: one blueprint per page (record, datasets, train, inference)
+plus the status API every page polls. Security: see auth.py. Every error is JSON with a message,
+never a stack trace. The app holds no robot state itself: the runtime (edge RuntimeService) does.
+"""
+import logging
+import math
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from . import auth
+from .jobs import Jobs
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PageConfig:
+    """What the page needs to know beyond the runtime."""
+
+    data: Path  # datasets, runs and policy packages live under here, and nothing outside is served
+    token: str = None  # None: no login (loopback only); else the login token
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))  # signs the session cookie
+
+    @property
+    def datasets(self):
+        return self.data / "datasets"
+
+    @property
+    def runs(self):
+        return self.data / "runs"
+
+    @property
+    def policies(self):
+        return self.data / "policies"
+
+
+class ApiError(Exception):
+    """A request the page refuses: `code` and a message for the person."""
+
+    def __init__(self, message, code=400):
+        super().__init__(message)
+        self.code = code
+
+
+def create_app(config, runtime):
+    """The Flask app for `runtime` (a RuntimeService, or anything with its verbs)."""
+    from .pages import datasets, inference, record, status, train
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY=config.secret_key, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
+                      MAX_CONTENT_LENGTH=64 * 1024)
+    app.json.sort_keys = False
+    for folder in (config.datasets, config.runs, config.policies):
+        folder.mkdir(parents=True, exist_ok=True)
+    app.extensions["imitate"] = {"config": config, "runtime": runtime, "jobs": Jobs(config)}
+    auth.install(app, config)
+    for module in (status, record, datasets, train, inference):
+        app.register_blueprint(module.bp)
+
+    @app.errorhandler(ApiError)
+    def api_error(err):
+        return jsonify(error=str(err)), err.code
+
+    @app.errorhandler(HTTPException)
+    def http_error(err):
+        if request.path.startswith("/api/") or err.code != 404:
+            return jsonify(error=err.description), err.code
+        return err
+
+    @app.errorhandler(Exception)
+    def unexpected(err):
+        if isinstance(err, (ValueError, RuntimeError, OSError)):  # what the runtime says about bad input
+            return jsonify(error=str(err)), 400
+        log.exception("request %s %s failed", request.method, request.path)
+        return jsonify(error=f"internal error ({type(err).__name__}); the service log has the details"), 500
+
+    return app
+
+
+def ctx():
+    """(config, runtime, jobs) of the running app."""
+    from flask import current_app
+    ext = current_app.extensions["imitate"]
+    return ext["config"], ext["runtime"], ext["jobs"]
+
+
+def body():
+    """The request's JSON object; ApiError if it is not one."""
+    data = request.get_json(silent=True)
+    if data is None and request.content_length:
+        raise ApiError("expected a JSON object (Content-Type: application/json)")
+    data = {} if data is None else data
+    if not isinstance(data, dict):
+        raise ApiError("expected a JSON object")
+    return data
+
+
+def field_value(data, name, kind, default=None, low=None, high=None, required=False):
+    """data[name] checked: its type, its range; ApiError naming the field and what was expected."""
+    value = data.get(name, default)
+    if value is None:
+        if required:
+            raise ApiError(f"'{name}' is required")
+        return None
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise ApiError(f"'{name}' must be {kind.__name__}, got {type(value).__name__}")
+    if kind is float and not math.isfinite(value):
+        raise ApiError(f"'{name}' must be a finite number")
+    if kind in (int, float) and (low is not None and value < low or high is not None and value > high):
+        raise ApiError(f"'{name}' must be between {low} and {high}, got {value}")
+    if kind is str and len(value) > 500:
+        raise ApiError(f"'{name}' is too long (500 characters at most)")
+    return value

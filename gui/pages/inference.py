@@ -1,0 +1,58 @@
+"""Inference: choose a policy package, start and stop it, live actions vs state, latency, safety."""
+import json
+
+from flask import Blueprint, jsonify, render_template
+
+from imitate.edge.runtime.recording import dataset_folder
+
+from ..app import ApiError, body, ctx, field_value
+
+bp = Blueprint("inference", __name__)
+
+
+@bp.route("/inference")
+def page():
+    return render_template("inference.html")
+
+
+@bp.route("/api/policies")
+def policies():
+    config, _, _ = ctx()
+    out = []
+    for folder in sorted(p for p in config.policies.iterdir() if (p / "policy.json").exists()):
+        try:
+            spec = json.loads((folder / "policy.json").read_text())
+        except ValueError:
+            out.append({"name": folder.name, "error": "policy.json is not valid JSON"})
+            continue
+        out.append({"name": folder.name, "type": spec.get("policy_type"), "fps": spec.get("fps"),
+                    "cameras": [c["name"] for c in spec.get("inputs", {}).get("cameras", [])], "parity": spec.get("parity", {}).get("max_abs_error"),
+                    "tensorrt": bool(spec.get("tensorrt"))})
+    return jsonify(policies=out)
+
+
+@bp.route("/api/policy/start", methods=["POST"])
+def start():
+    config, runtime, _ = ctx()
+    data = body()
+    name = field_value(data, "name", str)
+    path = field_value(data, "path", str)
+    if bool(name) == bool(path):
+        raise ApiError("give the policy as {\"name\": <package in the policies folder>} (or \"path\" inside it)")
+    try:
+        package = dataset_folder(config.policies, name) if name else config.policies / path
+    except ValueError as err:
+        raise ApiError(f"policy name: {err}") from None
+    if not package.resolve().is_relative_to(config.data.resolve()):
+        raise ApiError(f"{path!r} is outside the data folder {config.data}: put policy packages in {config.policies}", 403)
+    record = field_value(data, "record", str)
+    record_folder = dataset_folder(config.datasets, record) if record else None
+    runtime.start_policy(package, record=record_folder)
+    return jsonify(policy=package.name, record=record)
+
+
+@bp.route("/api/policy/stop", methods=["POST"])
+def stop():
+    _, runtime, _ = ctx()
+    runtime.stop_policy()
+    return jsonify(policy=None)

@@ -1,0 +1,79 @@
+"""Record: live cameras (MJPEG of the robot's own JPEG bytes), live joints, the recorder's verbs."""
+import math
+import time
+
+from flask import Blueprint, Response, jsonify, render_template
+
+from ..app import ApiError, body, ctx, field_value
+
+bp = Blueprint("record", __name__)
+VERBS = ("start", "save", "next", "retry", "skip", "finish")
+BOUNDARY = b"frame"
+
+
+@bp.route("/record")
+def page():
+    _, runtime, _ = ctx()
+    return render_template("record.html", cameras=runtime.profile.camera_names, profile=runtime.profile.name)
+
+
+@bp.route("/api/record/start", methods=["POST"])
+def start():
+    from imitate.edge.recorder import RecordConfig
+    _, runtime, _ = ctx()
+    data = body()
+    tasks = data.get("tasks", data.get("task"))
+    tasks = [tasks] if isinstance(tasks, str) else tasks
+    if not isinstance(tasks, list) or not tasks or not all(isinstance(t, str) and t.strip() and len(t) < 500
+                                                            for t in tasks):
+        raise ApiError("'tasks' must be a task description or a list of them (non-empty, under 500 characters)")
+    dataset = field_value(data, "dataset", str, required=True)
+    config = RecordConfig(tasks=tuple(t.strip() for t in tasks),
+                          episodes=field_value(data, "episodes", int, 10, 1, 10_000),
+                          episode_time_s=field_value(data, "episode_time", float, 30.0, 0.5, 3600.0),
+                          reset_time_s=field_value(data, "reset_time", float, 5.0, 0.0, 600.0),
+                          start_now=field_value(data, "start_now", bool, False))
+    fps = field_value(data, "fps", int, runtime.profile.dataset_fps, 1, 120)
+    runtime.start_recording(dataset, config, fps=fps)
+    return jsonify(recording=dataset)
+
+
+@bp.route("/api/record/<verb>", methods=["POST"])
+def verb(verb):
+    _, runtime, _ = ctx()
+    if verb not in VERBS:
+        raise ApiError(f"unknown recorder command {verb!r}: one of {', '.join(VERBS)}", 404)
+    runtime.record_command(verb)
+    return jsonify(sent=verb)
+
+
+@bp.route("/api/camera/<camera>.mjpg")
+def camera(camera):
+    """multipart/x-mixed-replace of the camera's JPEGs as they arrive (no re-encoding)."""
+    _, runtime, _ = ctx()
+    if camera not in runtime.profile.camera_names:
+        raise ApiError(f"no camera {camera!r}: one of {', '.join(runtime.profile.camera_names)}", 404)
+    sampler = runtime.sampler
+    period = 1.0 / max(1.0, runtime.profile.camera(camera).fps)
+
+    def frames():
+        last = -1
+        while True:
+            jpeg, seq = sampler.latest_image(camera)
+            if jpeg is not None and seq != last:
+                last = seq
+                yield (b"--" + BOUNDARY + b"\r\nContent-Type: image/jpeg\r\nContent-Length: " +
+                       str(len(jpeg)).encode() + b"\r\n\r\n" + jpeg + b"\r\n")
+            time.sleep(period / 2)
+
+    return Response(frames(), mimetype="multipart/x-mixed-replace; boundary=frame",
+                    headers={"Cache-Control": "no-store"})
+
+
+@bp.route("/api/joints")
+def joints():
+    """The follower's state and the newest command (leader or policy), by joint name."""
+    _, runtime, _ = ctx()
+    state, command = runtime.sampler.latest_joints()
+    clean = lambda xs: [None if not math.isfinite(x) else round(float(x), 5) for x in xs]  # noqa: E731
+    return jsonify(names=runtime.profile.joint_names, state=clean(state), command=clean(command), time=time.time())

@@ -1,0 +1,32 @@
+// Inference: pick a package, start and stop it; loop timing and safety counters, live.
+"use strict";
+async function loadPolicies() {
+  const {policies} = await (await fetch("/api/policies")).json();
+  document.getElementById("policy-select").innerHTML = policies.map((p) =>
+    `<option value="${p.name}">${p.name} (${p.type}, ${p.fps} fps${p.tensorrt ? ", TensorRT" : ""})</option>`).join("")
+    || "<option value=''>no package in policies/</option>";
+}
+function startPolicy() {
+  const body = {name: document.getElementById("policy-select").value};
+  if (document.getElementById("record-rollouts").checked) body.record = document.getElementById("rollout-dataset").value;
+  imitate.api("POST", "/api/policy/start", body).then(() => imitate.toast(`${body.name} is driving the robot`));
+}
+const stopPolicy = () => imitate.api("POST", "/api/policy/stop", {});
+document.getElementById("policy-start").addEventListener("click", startPolicy);
+document.getElementById("policy-stop").addEventListener("click", stopPolicy);
+imitate.keys = {g: startPolicy, x: stopPolicy};
+imitate.onStatus((s) => {
+  const badge = document.getElementById("policy-running");
+  badge.textContent = s.policy ? (s.estop ? "E-STOPPED" : "running " + s.policy.split("/").pop()) : "stopped";
+  badge.className = "pill " + (s.estop ? "bad" : s.policy ? "good" : "");
+  const l = s.loop;
+  if (!l) { document.getElementById("loop-stats").innerHTML = ""; return; }
+  const rows = [["ticks", l.ticks], ["missed ticks", l.missed_ticks],
+    ["period error p50 / p99", `${l.period_error_p50_ms.toFixed(2)} / ${l.period_error_p99_ms.toFixed(2)} ms`],
+    ["inference p50 / p99", `${l.infer_p50_ms.toFixed(1)} / ${l.infer_p99_ms.toFixed(1)} ms`],
+    ["observation to command p50", `${l.obs_to_command_p50_ms.toFixed(1)} ms`],
+    ["inference errors", l.inference_errors], ["e-stop", l.estop ? "ENGAGED" : "off"],
+    ...Object.entries(l.safety).map(([k, v]) => [`safety: ${k}`, v])];
+  document.getElementById("loop-stats").innerHTML = rows.map(([k, v]) => `<tr><td>${k}</td><td>${v}</td></tr>`).join("");
+});
+loadPolicies();
