@@ -91,9 +91,9 @@ def ctx():
 
 def body():
     """The request's JSON object; ApiError if it is not one."""
-    data = request.get_json(silent=True)
+    data = request.get_json(force=True, silent=True)  # scripts often send no Content-Type
     if data is None and request.content_length:
-        raise ApiError("expected a JSON object (Content-Type: application/json)")
+        raise ApiError("expected a JSON object in the request body")
     data = {} if data is None else data
     if not isinstance(data, dict):
         raise ApiError("expected a JSON object")

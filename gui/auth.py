@@ -11,7 +11,7 @@ import secrets
 
 from flask import jsonify, redirect, render_template, request, session, url_for
 
-OPEN = ("static", "auth.login", "auth.logout", "status.vendor")  # endpoints that need no login
+OPEN = ("static", "auth.login", "auth.logout", "auth.csrf", "status.vendor")  # endpoints that need no login
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 

@@ -30,16 +30,23 @@ def call(port, path, body=None, token=None):
         return err.code, json.loads(err.read())
 
 
-@pytest.fixture
-def served(tmp_path):
+def start_serve(tmp_path, extra_env=None, argv=("--transport", "sim", "--token", "t0ken")):
+    """`imitate serve` in a subprocess with NOTIFY_SOCKET bound here; (proc, socket, port)."""
     path = str(tmp_path / "notify.sock")
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     sock.bind(path)
     sock.settimeout(60)
     port = free_port()
-    env = {**os.environ, "NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000"}
-    proc = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--port", str(port),
-                             "--token", "t0ken"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {**os.environ, "NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000", "IMITATE_PORT": str(port),
+           "IMITATE_DATA": str(tmp_path / "data"), **(extra_env or {})}
+    proc = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", *argv], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    return proc, sock, port
+
+
+@pytest.fixture
+def served(tmp_path):
+    proc, sock, port = start_serve(tmp_path)
     yield proc, sock, port
     if proc.poll() is None:
         proc.kill()
@@ -60,10 +67,10 @@ def test_ready_watchdog_api_and_sigterm(served, tmp_path):
     assert call(port, "/api/status")[0] == 401  # the token is required
     code, status = call(port, "/api/status", token="t0ken")
     assert code == 200 and status["profile"] == "sim" and status["policy"] is None
-    code, err = call(port, "/api/policy/start", {"path": str(tmp_path / "nothing")}, token="t0ken")
+    code, err = call(port, "/api/policy/start", {"name": "nothing"}, token="t0ken")
     assert code == 400 and "not a policy package" in err["error"]
     code, err = call(port, "/api/policy/start", {"folder": 3}, token="t0ken")
-    assert code == 400 and "expected" in err["error"]
+    assert code == 400 and "give the policy" in err["error"]
     assert call(port, "/api/nope", {}, token="t0ken")[0] == 404
     proc.send_signal(signal.SIGTERM)
     assert "STOPPING=1" in messages(sock, "STOPPING=1", 20)
@@ -73,10 +80,10 @@ def test_ready_watchdog_api_and_sigterm(served, tmp_path):
 def test_a_policy_starts_and_the_estop_holds(served, tiny_checkpoints, sim_dataset, tmp_path):
     pytest.importorskip("lerobot")
     from imitate.export.exporter import export
-    package = export(tiny_checkpoints["act"], tmp_path / "pkg", dataset=sim_dataset, frames=2)
+    package = export(tiny_checkpoints["act"], tmp_path / "data" / "policies" / "pkg", dataset=sim_dataset, frames=2)
     proc, sock, port = served
     messages(sock, "READY=1")
-    assert call(port, "/api/policy/start", {"path": str(package.root)}, token="t0ken")[0] == 200
+    assert call(port, "/api/policy/start", {"name": "pkg"}, token="t0ken")[0] == 200
     time.sleep(1.5)
     code, status = call(port, "/api/status", token="t0ken")
     assert status["policy"] == str(package.root) and status["loop"]["ticks"] > 50
@@ -84,3 +91,36 @@ def test_a_policy_starts_and_the_estop_holds(served, tiny_checkpoints, sim_datas
     assert call(port, "/api/status", token="t0ken")[1]["loop"]["estop"] is True
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0
+
+
+@pytest.mark.parametrize("on_stop", ["save", "discard"])
+def test_sigterm_during_a_recording_leaves_a_dataset_lerobot_loads(tmp_path, on_stop):
+    """Settings from IMITATE_* (as the systemd unit's EnvironmentFile gives them); SIGTERM mid-episode."""
+    pytest.importorskip("flask")
+    env = {"IMITATE_TRANSPORT": "sim", "IMITATE_TOKEN": "t0ken", "IMITATE_ON_STOP": on_stop}
+    proc, sock, port = start_serve(tmp_path, env, argv=())
+    try:
+        assert "READY=1" in messages(sock, "READY=1")
+        code, body = call(port, "/api/record/start", {"dataset": "demos", "tasks": ["pick up the ball"], "episodes": 5,
+                                                     "episode_time": 1.0, "reset_time": 0.2, "start_now": True},
+                          token="t0ken")
+        assert code == 200, body
+        deadline = time.monotonic() + 60  # one episode saved, the second one being recorded
+        while time.monotonic() < deadline:
+            rec = call(port, "/api/status", token="t0ken")[1]["recording"]
+            if rec and rec.get("saved") == 1 and rec["phase"] == "recording" and rec["frames"] > 5:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail(f"the recording did not reach its second episode: {rec}")
+        proc.send_signal(signal.SIGTERM)
+        assert "STOPPING=1" in messages(sock, "STOPPING=1", 20)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        sock.close()
+    lerobot = pytest.importorskip("lerobot.datasets.lerobot_dataset")
+    ds = lerobot.LeRobotDataset("local/demos", root=tmp_path / "data" / "datasets" / "demos", video_backend="pyav")
+    assert ds.num_episodes == (2 if on_stop == "save" else 1)
+    ds[len(ds) - 1]  # the last frame decodes
