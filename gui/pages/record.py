@@ -17,7 +17,7 @@ def page():
     return render_template("record.html", cameras=runtime.profile.camera_names, profile=runtime.profile.name)
 
 
-@bp.route("/api/record/start", methods=["POST"])
+@bp.route("/api/record/session", methods=["POST"])
 def start():
     from imitate.edge.recorder import RecordConfig
     _, runtime, _ = ctx()

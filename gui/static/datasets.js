@@ -80,6 +80,7 @@ document.getElementById("delete-episodes").addEventListener("click", async () =>
   const chosen = [...document.querySelectorAll("#episode-list input:checked")].map((b) => Number(b.value));
   if (!confirm(`delete episodes ${chosen.join(", ")} of ${current.name}? This rewrites the dataset.`)) return;
   const report = await imitate.api("POST", `/api/datasets/${current.name}/delete-episodes`, {episodes: chosen});
+  if (!report) return;
   imitate.toast(`deleted ${report.deleted.length} episodes; ${report.episodes} remain`);
   openDataset(current.name);
   loadList();

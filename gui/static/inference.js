@@ -9,7 +9,7 @@ async function loadPolicies() {
 function startPolicy() {
   const body = {name: document.getElementById("policy-select").value};
   if (document.getElementById("record-rollouts").checked) body.record = document.getElementById("rollout-dataset").value;
-  imitate.api("POST", "/api/policy/start", body).then(() => imitate.toast(`${body.name} is driving the robot`));
+  imitate.api("POST", "/api/policy/start", body).then((ok) => ok && imitate.toast(`${body.name} is driving the robot`));
 }
 const stopPolicy = () => imitate.api("POST", "/api/policy/stop", {});
 document.getElementById("policy-start").addEventListener("click", startPolicy);

@@ -5,7 +5,7 @@ document.getElementById("record-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const v = imitate.formValues(event.target);
   v.tasks = v.tasks.split("\n").map((t) => t.trim()).filter((t) => t);
-  imitate.api("POST", "/api/record/start", v).then(() => imitate.toast(`recording into ${v.dataset}: press start (Space)`));
+  imitate.api("POST", "/api/record/session", v).then((ok) => ok && imitate.toast(`recording into ${v.dataset}: press start (Space)`));
 });
 document.querySelectorAll("[data-verb]").forEach((b) => b.addEventListener("click", () => verb(b.dataset.verb)));
 imitate.keys = {

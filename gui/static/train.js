@@ -10,7 +10,7 @@ document.getElementById("train-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const v = imitate.formValues(event.target);
   selectedRun = v.name;
-  imitate.api("POST", "/api/train/start", v).then(() => imitate.toast(`training ${v.name} started`));
+  imitate.api("POST", "/api/train/start", v).then((ok) => ok && imitate.toast(`training ${v.name} started`));
 });
 async function action(path) { await imitate.api("POST", path, {}); refresh(); }
 async function refresh() {

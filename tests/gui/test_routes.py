@@ -63,7 +63,7 @@ def test_record_validation(api):
                         ({"dataset": "ok", "tasks": ["t"], "episode_time": "long"}, "'episode_time' must be float"),
                         ({"dataset": "ok", "tasks": ["t"], "fps": 1000}, "'fps' must be between"),
                         ({"tasks": ["t"]}, "'dataset' is required")]:
-        r = api.post("/api/record/start", body)
+        r = api.post("/api/record/session", body)
         assert r.status_code == 400 and words in r.get_json()["error"], (body, r.get_json())
     r = api.post("/api/record/save")
     assert r.status_code == 400 and "no recording is running" in r.get_json()["error"]
@@ -71,10 +71,10 @@ def test_record_validation(api):
 
 
 def test_record_two_episodes_then_view_them(api, runtime):
-    r = api.post("/api/record/start", {"dataset": "demos", "tasks": "pick up the ball", "episodes": 2,
+    r = api.post("/api/record/session", {"dataset": "demos", "tasks": "pick up the ball", "episodes": 2,
                                        "episode_time": 1.0, "reset_time": 0.2, "start_now": True})
     assert r.status_code == 200, r.get_json()
-    assert api.post("/api/record/start", {"dataset": "other", "tasks": "t"}).status_code == 400  # one at a time
+    assert api.post("/api/record/session", {"dataset": "other", "tasks": "t"}).status_code == 400  # one at a time
     assert wait_for(lambda: not runtime.recording.active, 60)
     status = api.get("/api/status").get_json()["recording"]
     assert status["saved"] == 2 and status["phase"] == "finished", status
@@ -142,12 +142,12 @@ def test_malformed_requests_get_json_errors(api):
     r = api.client.post("/api/estop", data="{not json", content_type="application/json",
                         headers={"X-CSRF-Token": api.csrf})
     assert r.status_code == 200  # e-stop ignores its body: it must always work
-    r = api.client.post("/api/record/start", data="{not json", content_type="application/json",
+    r = api.client.post("/api/record/session", data="{not json", content_type="application/json",
                         headers={"X-CSRF-Token": api.csrf})
     assert r.status_code == 400 and "expected a JSON object" in r.get_json()["error"]
-    r = api.post("/api/record/start", [1, 2])
+    r = api.post("/api/record/session", [1, 2])
     assert r.status_code == 400 and "JSON object" in r.get_json()["error"]
-    r = api.client.post("/api/record/start", data="x" * 100_000, headers={"X-CSRF-Token": api.csrf})
+    r = api.client.post("/api/record/session", data="x" * 100_000, headers={"X-CSRF-Token": api.csrf})
     assert r.status_code in (400, 413) and "error" in r.get_json()
     assert api.get("/api/nothing").get_json()["error"]
 

@@ -101,7 +101,7 @@ def test_sigterm_during_a_recording_leaves_a_dataset_lerobot_loads(tmp_path, on_
     proc, sock, port = start_serve(tmp_path, env, argv=())
     try:
         assert "READY=1" in messages(sock, "READY=1")
-        code, body = call(port, "/api/record/start", {"dataset": "demos", "tasks": ["pick up the ball"], "episodes": 5,
+        code, body = call(port, "/api/record/session", {"dataset": "demos", "tasks": ["pick up the ball"], "episodes": 5,
                                                      "episode_time": 1.0, "reset_time": 0.2, "start_now": True},
                           token="t0ken")
         assert code == 200, body
