@@ -6,7 +6,9 @@
 4. export a policy package, parity proven (a TensorRT engine too, where TensorRT is installed)
 5. run it in closed loop on the simulated robot and measure success beside the baselines
 6. print a summary table
-The control page is not part of imitate yet (an open issue), so the demo runs in the terminal.
+The demo runs in the terminal; its work folder has the control page's layout, so `imitate serve
+--data WORKDIR` shows the dataset, the run and the policy afterwards (the page live during the
+demo is not built yet).
 """
 import importlib.util
 import json
@@ -29,7 +31,9 @@ def demo_command(args):
     if args.quick:
         args.episodes, args.steps, args.eval_episodes = 3, 20, 1
     work = Path(args.workdir)
-    data, run, package, report = work / "data", work / "run", work / "package", work / "eval.json"
+    # the page's layout (datasets/, runs/, policies/): `imitate serve --data WORKDIR` browses it all
+    data, run, package = work / "datasets" / "demo", work / "runs" / "act", work / "policies" / "act"
+    report = work / "eval.json"
     summary, clock = {}, time.monotonic()
 
     stage("1/5 recording demonstrations from the simulated AI Worker (scripted leader, real recorder)")
@@ -62,6 +66,8 @@ def demo_command(args):
     summary["eval"] = json.loads(report.read_text())
     summary["total_s"] = time.monotonic() - clock
     print_summary(summary, args.quick)
+    print(f"\nbrowse the dataset, the training run and the policy on the control page:\n"
+          f"  imitate serve --transport sim --data {work}   # then open http://127.0.0.1:8080")
     return 0
 
 
