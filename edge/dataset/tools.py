@@ -169,7 +169,7 @@ def _rewrite(target, episodes):
     edit = target.with_name(target.name + EDIT)
     shutil.rmtree(edit, ignore_errors=True)
     first = episodes[0][0]
-    feats, fps = first.features, first.fps
+    feats = first.features
     tasks, all_stats, offset = [], [], 0
     data_schema = layout.data_schema(feats)
     files = {}  # (source root, video key, chunk, file) -> new file index

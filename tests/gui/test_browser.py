@@ -3,7 +3,6 @@ simulated robot: cameras live, three episodes recorded (buttons, then the keyboa
 with plots and video, a policy started and E-STOPPED. Screenshots go to artifacts/."""
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
