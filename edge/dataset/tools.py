@@ -188,10 +188,7 @@ def _rewrite(target, episodes):
         arrays = {}
         for name in data_schema.names:
             value = cols[name]
-            if data_schema.field(name).type == pa.float32() or pa.types.is_list(data_schema.field(name).type):
-                value = value.astype(np.float32)
-            else:
-                value = value.astype(np.int64)
+            value = value.astype(np.int64 if data_schema.field(name).type == pa.int64() else np.float32)
             arrays[name] = pa.FixedSizeListArray.from_arrays(pa.array(value.ravel()), value.shape[1]) \
                 if value.ndim == 2 else value
         write_parquet_atomic(edit / layout.DATA_PATH.format(**cf), pa.table(arrays, schema=data_schema))
