@@ -118,3 +118,12 @@ def field_value(data, name, kind, default=None, low=None, high=None, required=Fa
     if kind is str and len(value) > 500:
         raise ApiError(f"'{name}' is too long (500 characters at most)")
     return value
+
+
+def named_folder(parent, name, what):
+    """parent/name for a safe name (letters, digits, '_.-'); ApiError naming `what` otherwise."""
+    from imitate.edge.runtime.recording import dataset_folder
+    try:
+        return dataset_folder(parent, name)
+    except ValueError as err:
+        raise ApiError(f"{what}: {err}") from None

@@ -5,19 +5,14 @@ from flask import Blueprint, jsonify, render_template, send_file
 
 from imitate.edge.dataset import DatasetError
 from imitate.edge.dataset.reader import DatasetReader, joint_jumps
-from imitate.edge.runtime.recording import dataset_folder
-
-from ..app import ApiError, body, ctx
+from ..app import ApiError, body, ctx, named_folder
 
 bp = Blueprint("datasets", __name__)
 
 
 def open_dataset(name):
     config, _, _ = ctx()
-    try:
-        folder = dataset_folder(config.datasets, name)
-    except ValueError as err:
-        raise ApiError(str(err)) from None
+    folder = named_folder(config.datasets, name, "dataset")
     if not folder.is_dir():
         raise ApiError(f"no dataset {name!r} in {config.datasets}", 404)
     try:

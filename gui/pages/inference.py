@@ -3,9 +3,7 @@ import json
 
 from flask import Blueprint, jsonify, render_template
 
-from imitate.edge.runtime.recording import dataset_folder
-
-from ..app import ApiError, body, ctx, field_value
+from ..app import ApiError, body, ctx, field_value, named_folder
 
 bp = Blueprint("inference", __name__)
 
@@ -39,14 +37,11 @@ def start():
     path = field_value(data, "path", str)
     if bool(name) == bool(path):
         raise ApiError("give the policy as {\"name\": <package in the policies folder>} (or \"path\" inside it)")
-    try:
-        package = dataset_folder(config.policies, name) if name else config.policies / path
-    except ValueError as err:
-        raise ApiError(f"policy name: {err}") from None
+    package = named_folder(config.policies, name, "policy name") if name else config.policies / path
     if not package.resolve().is_relative_to(config.data.resolve()):
         raise ApiError(f"{path!r} is outside the data folder {config.data}: put policy packages in {config.policies}", 403)
     record = field_value(data, "record", str)
-    record_folder = dataset_folder(config.datasets, record) if record else None
+    record_folder = named_folder(config.datasets, record, "rollout dataset") if record else None
     runtime.start_policy(package, record=record_folder)
     return jsonify(policy=package.name, record=record)
 

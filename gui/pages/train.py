@@ -4,21 +4,13 @@ import json
 
 from flask import Blueprint, jsonify, render_template
 
-from imitate.edge.runtime.recording import dataset_folder
+from ..app import ApiError, body, ctx, field_value, named_folder
 
-from ..app import ApiError, body, ctx, field_value
 from ..jobs import run_summary
 
 bp = Blueprint("train", __name__)
 DEVICES = ("auto", "cpu", "cuda")
 
-
-def _folder(parent, name, what):
-    try:
-        folder = dataset_folder(parent, name)
-    except ValueError as err:
-        raise ApiError(f"{what}: {err}") from None
-    return folder
 
 
 @bp.route("/train")
@@ -46,8 +38,8 @@ def start():
     config, _, jobs = ctx()
     data = body()
     name = field_value(data, "name", str, required=True)
-    run = _folder(config.runs, name, "run name")
-    dataset = _folder(config.datasets, field_value(data, "dataset", str, required=True), "dataset")
+    run = named_folder(config.runs, name, "run name")
+    dataset = named_folder(config.datasets, field_value(data, "dataset", str, required=True), "dataset")
     if not (dataset / "meta" / "info.json").exists():
         raise ApiError(f"no dataset {dataset.name!r} in {config.datasets}", 404)
     policy = field_value(data, "policy", str, "act")
@@ -64,14 +56,14 @@ def start():
 @bp.route("/api/runs/<name>/stop", methods=["POST"])
 def stop(name):
     _, _, jobs = ctx()
-    jobs.stop(_folder(ctx()[0].runs, name, "run name").name)
+    jobs.stop(named_folder(ctx()[0].runs, name, "run name").name)
     return jsonify(stopped=name)
 
 
 @bp.route("/api/runs/<name>/export", methods=["POST"])
 def export(name):
     config, _, jobs = ctx()
-    run = _folder(config.runs, name, "run name")
+    run = named_folder(config.runs, name, "run name")
     if not (run / "checkpoints").is_dir():
         raise ApiError(f"run {name!r} has no checkpoint yet", 404)
     dataset = None
@@ -84,7 +76,7 @@ def export(name):
 @bp.route("/api/policies/<name>/engine", methods=["POST"])
 def engine(name):
     config, _, jobs = ctx()
-    package = _folder(config.policies, name, "policy name")
+    package = named_folder(config.policies, name, "policy name")
     if not (package / "policy.json").exists():
         raise ApiError(f"no policy package {name!r}", 404)
     if importlib.util.find_spec("tensorrt") is None:
