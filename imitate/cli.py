@@ -11,7 +11,7 @@ import sys
 from . import __version__
 
 PARTS = ("imitate.edge.commands", "imitate.trainer.commands", "imitate.export.commands",
-         "imitate.gui.commands", "imitate.demo")
+         "imitate.gui.commands", "imitate.hub.commands", "imitate.demo")
 
 
 def build_parser():

@@ -45,3 +45,12 @@ def tiny_checkpoints(sim_dataset, tmp_path_factory):
         train(TrainJob(dataset=sim_dataset, output=out, preset=preset))
         runs[policy] = out
     return runs
+
+
+@pytest.fixture(scope="session")
+def packages(tiny_checkpoints, sim_dataset, tmp_path_factory):
+    """{policy: policy package folder}: tiny_checkpoints exported (parity checked on a few frames)."""
+    from imitate.export.exporter import export
+    root = tmp_path_factory.mktemp("packages")
+    return {kind: export(run, root / kind, dataset=sim_dataset, frames=32 if kind == "act" else 4)
+            for kind, run in tiny_checkpoints.items()}

@@ -15,13 +15,6 @@ from imitate.export import checkpoint as ckpt  # noqa: E402
 from imitate.export.exporter import diffusion_chunk, export  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def packages(tiny_checkpoints, sim_dataset, tmp_path_factory):
-    root = tmp_path_factory.mktemp("packages")
-    return {kind: export(run, root / kind, dataset=sim_dataset, frames=32 if kind == "act" else 4)
-            for kind, run in tiny_checkpoints.items()}
-
-
 @pytest.mark.parametrize("kind,limit", [("act", 1e-4), ("diffusion", 1e-3)])
 def test_export_passes_parity_and_describes_itself(packages, kind, limit):
     package = packages[kind]
