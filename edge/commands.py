@@ -16,12 +16,14 @@ def register(sub):
     p.add_argument("--duration", type=float, help="print once after this many seconds and exit")
     p.set_defaults(handler=topics_command)
 
+    from .bag.command import register as register_import_bag
     from .dataset_command import register as register_dataset
     from .record_command import register as register_record
     from .runtime.commands import register as register_runtime
     register_record(sub, add_transport_args)
     register_runtime(sub, add_transport_args)
     register_dataset(sub)
+    register_import_bag(sub)
 
     p = sub.add_parser("sim", help="run the simulated AI Worker (the default robot of every command)")
     p.add_argument("--profile", default="sim", help="robot profile (default: sim)")

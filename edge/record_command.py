@@ -24,6 +24,8 @@ def register(sub, add_transport_args):
     p.add_argument("--fps", type=int, help="frames per second (default: the profile's dataset fps)")
     p.add_argument("--codec", default="av1", choices=["av1", "h264"], help="video codec (default av1, as lerobot)")
     p.add_argument("--resume", action="store_true", help="add episodes to an existing dataset")
+    p.add_argument("--raw-bag", action="store_true",
+                   help="also write each episode's original messages to DATASET/raw/episode_N (MCAP rosbag2)")
     p.add_argument("--on-stop", default="save", choices=["save", "discard"],
                    help="what SIGTERM or Ctrl-C does with the episode being recorded (default save)")
     p.set_defaults(handler=record_command)
@@ -65,6 +67,12 @@ def record_command(args):
     if operator:
         recorder.listen(operator)
     recorder.listen(ProgressLine(config.episodes).show)
+    tap = None
+    if args.raw_bag:
+        from .bag.raw_writer import RawBagTap
+        tap = RawBagTap(profile, transport, args.dataset)
+        recorder.listen(tap.on_event)
+        recorder.listen_frames(tap.on_frame)
     stop = lambda *_: _stop(recorder, args.on_stop)  # noqa: E731
     signal.signal(signal.SIGTERM, stop)
     if interactive:
@@ -76,6 +84,8 @@ def record_command(args):
         stop()
         status = recorder.run()
     finally:
+        if tap:
+            tap.close()
         if operator:
             operator.stop()
         if robot:

@@ -65,6 +65,7 @@ class Recorder:
         self.status = Status(episode=writer.total_episodes, task=config.tasks[0])
         self._verbs = queue.Queue()
         self._listeners = []
+        self._frame_listeners = []
         self._task_index = 0
         self._phase_start = time.monotonic()
         self.error = None
@@ -72,6 +73,10 @@ class Recorder:
     def listen(self, callback):
         """Call `callback(event_dict)` on every event (from the recorder's thread: keep it quick)."""
         self._listeners.append(callback)
+
+    def listen_frames(self, callback):
+        """Call `callback(frame)` with every recorded frame, after the writer took it (raw-bag capture)."""
+        self._frame_listeners.append(callback)
 
     def command(self, verb):
         """start | save | next | retry | skip | finish; ValueError for anything else."""
@@ -155,6 +160,8 @@ class Recorder:
         self._lock_phase(frame)
         if record:
             self.writer.add_frame(frame.state, frame.action, frame.images, frame.stale, frame.repeated)
+            for callback in self._frame_listeners:
+                callback(frame)
             self.status.frames = self.writer.frames
             self.status.stale, self.status.repeated = dict(self.sampler.stale_counts), dict(self.sampler.repeat_counts)
             if self.status.frames % max(1, int(0.5 / self.sampler.period_s)) == 0:

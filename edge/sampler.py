@@ -29,6 +29,7 @@ class Frame:
     ages: dict  # source -> seconds since its newest message arrived
     stale: list  # cameras whose newest image is older than 1.5 periods (a frame went missing)
     repeated: list  # cameras whose image is the one the previous frame had
+    read_s: float = 0.0  # clock time the newest messages were read (a little after time_s)
 
 
 def _twist_values(twist):
@@ -38,8 +39,9 @@ def _twist_values(twist):
 class ObservationSampler:
     """Subscribes to a profile's state, command and camera topics; `sample()` makes a Frame."""
 
-    def __init__(self, profile, transport, fps=None, cameras=None, with_action=True):
+    def __init__(self, profile, transport, fps=None, cameras=None, with_action=True, clock=time.monotonic):
         self.profile = profile
+        self.clock = clock  # arrival times and ticks; a bag's replay clock when importing a bag
         self.period_s = 1.0 / (fps or profile.dataset_fps)
         # An image is stale when older than 1.5 periods: a camera at the grid's rate delivers ages
         # anywhere in [0, 1 period) plus its latency, so only beyond that has a frame gone missing.
@@ -71,7 +73,7 @@ class ObservationSampler:
 
     # callbacks (transport threads) -------------------------------------------------------------
     def _on_state(self, groups, msg):
-        now = time.monotonic()
+        now = self.clock()
         if groups[0].state.type == JOINT_STATE:
             names = tuple(msg.name)
             order = self._orders.get(names)
@@ -101,12 +103,12 @@ class ObservationSampler:
             for i, v in pairs:
                 self._action[i] = v
             if all(np.isfinite(self._action[self.index[j]]) for j in group.joints):
-                self._action_time[group.name] = time.monotonic()
+                self._action_time[group.name] = self.clock()
 
     def _on_image(self, cam, msg):
         with self._lock:
             seq = self._images[cam][2] + 1 if cam in self._images else 0
-            self._images[cam] = (msg.data.tobytes(), time.monotonic(), seq)
+            self._images[cam] = (msg.data.tobytes(), self.clock(), seq)
 
     # sampling ---------------------------------------------------------------------------------
     def missing(self):
@@ -120,11 +122,12 @@ class ObservationSampler:
 
     def sample(self, now=None):
         """The Frame for this tick; NotReady naming the silent sources if any."""
-        now = time.monotonic() if now is None else now
+        now = self.clock() if now is None else now
         missing = self.missing()
         if missing:
             raise NotReady("waiting for " + "; ".join(missing))
         with self._lock:
+            read_s = self.clock()
             state, action = self._state.astype(np.float32), self._action.astype(np.float32)
             ages = {f"state/{g}": now - t for g, t in self._state_time.items()}
             ages.update({f"action/{g}": now - t for g, t in self._action_time.items()})
@@ -140,12 +143,12 @@ class ObservationSampler:
                     repeated.append(cam)
                     self.repeat_counts[cam] += 1
                 self._used_seq[cam] = seq
-        return Frame(now, state, action, images, ages, stale, repeated)
+        return Frame(now, state, action, images, ages, stale, repeated, read_s)
 
     def state_now(self, now=None):
         """(state (J,) float64, age of the oldest group's state s, age of the oldest camera s): cheap,
         for a 100 Hz loop; ages are inf for a source never heard from."""
-        now = time.monotonic() if now is None else now
+        now = self.clock() if now is None else now
         with self._lock:
             state = self._state.copy()
             state_age = max((now - self._state_time.get(g.name, -np.inf) for g in self.profile.groups), default=0.0)
@@ -158,6 +161,11 @@ class ObservationSampler:
         with self._lock:
             jpeg, _, seq = self._images.get(camera, (None, 0.0, -1))
         return jpeg, seq
+
+    def camera_arrivals(self):
+        """{camera: clock time its newest image arrived} for the cameras heard from."""
+        with self._lock:
+            return {c: image[1] for c, image in self._images.items()}
 
     def latest_joints(self):
         """(follower state, newest command) as float64 copies in profile order; NaN where unheard."""
