@@ -12,6 +12,7 @@ def register(sub):
     v.add_argument("repo", help="USER/NAME on the Hub")
     v.add_argument("--private", action="store_true")
     v.add_argument("--tag", action="append", default=[], metavar="T", help="extra card tag (repeatable)")
+    v.add_argument("--raw-bags", action="store_true", help="upload raw/ (record --raw-bag) too")
     v = verbs.add_parser("pull-dataset", help="download a dataset repo (resumes an interrupted pull)")
     v.add_argument("repo")
     v.add_argument("dataset", help="folder to download into")
@@ -60,7 +61,7 @@ def whoami(args):
 
 def push_dataset(args):
     from .datasets import push_dataset as push
-    print(f"pushed {args.dataset} -> {push(args.dataset, args.repo, args.private, args.tag)} (tag v3.0)")
+    print(f"pushed {args.dataset} -> {push(args.dataset, args.repo, args.private, args.tag, raw_bags=args.raw_bags)} (tag v3.0)")
 
 
 def pull_dataset(args):

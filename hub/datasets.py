@@ -13,9 +13,10 @@ from .client import HubError, hub_api, hub_errors, require_login
 
 CODEBASE_VERSION = "v3.0"  # lerobot 0.4.4's dataset format, and the tag it looks for
 NOT_UPLOADED = ["images/*", ".imitate-*", "meta/hub.json", ".cache/*"]  # scratch frames, edits, local link
+RAW_BAGS = "raw/*"  # `record --raw-bag` copies: large, and not part of the LeRobot format
 
 
-def push_dataset(root, repo_id, private=False, tags=(), token=None):
+def push_dataset(root, repo_id, private=False, tags=(), token=None, raw_bags=False):
     """Uploads a dataset (large-folder upload: resumable), its card and the v3.0 tag; returns the URL."""
     root = Path(root)
     info = read_info(root)
@@ -24,7 +25,7 @@ def push_dataset(root, repo_id, private=False, tags=(), token=None):
     with hub_errors(repo_id, "dataset", api):
         api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
         api.upload_large_folder(repo_id=repo_id, folder_path=root, repo_type="dataset",
-                                ignore_patterns=NOT_UPLOADED, print_report=False)
+                                ignore_patterns=NOT_UPLOADED + ([] if raw_bags else [RAW_BAGS]), print_report=False)
         api.upload_file(path_or_fileobj=dataset_card(info, repo_id, tags).encode(), path_in_repo="README.md",
                         repo_id=repo_id, repo_type="dataset", commit_message="dataset card")
         refs = api.list_repo_refs(repo_id, repo_type="dataset")

@@ -210,6 +210,7 @@ def _rewrite(target, episodes):
             for s in layout.STAT_KEYS:
                 new_row[f"stats/{key}/{s}"] = np.asarray(st[s]).tolist()
         all_stats.append(stats)
+        _carry_raw_bag(ds.root, old_index, edit, new_index)
         table = _episode_table(ds, old_index, new_row)
         write_parquet_atomic(edit / layout.EPISODES_PATH.format(**cf), table)
         offset += n
@@ -218,7 +219,25 @@ def _rewrite(target, episodes):
     info = {**first.info, "total_episodes": len(episodes), "total_frames": offset, "total_tasks": len(tasks),
             "splits": {"train": f"0:{len(episodes)}"}}
     write_json_atomic(edit / "meta" / "info.json", info)
+    hub_link = first.root / "meta" / "hub.json"  # where it came from, kept by an edit in place
+    if target.resolve() == first.root.resolve() and hub_link.exists():
+        shutil.copy2(hub_link, edit / "meta" / "hub.json")
     _swap(edit, target)
+
+
+def _carry_raw_bag(root, old_index, edit, new_index):
+    """The episode's `record --raw-bag` folder follows it to its new number (files linked, not copied)."""
+    old_name, new_name = f"episode_{old_index:06d}", f"episode_{new_index:06d}"
+    src = Path(root) / "raw" / old_name
+    if not src.is_dir():
+        return
+    dst = edit / "raw" / new_name
+    dst.mkdir(parents=True)
+    for file in src.iterdir():
+        if file.name == "metadata.yaml":
+            (dst / file.name).write_text(file.read_text().replace(old_name, new_name))
+        else:
+            _link(file, dst / file.name.replace(old_name, new_name))
 
 
 def _row_stats(ds, index, key):

@@ -169,3 +169,14 @@ def test_import_bag_command(live, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "imitate.cli", "import-bag", str(tmp_path / "nothing"),
                           "--dataset", str(tmp_path / "x")], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "does not exist" in bad.stderr
+
+
+def test_deleting_an_episode_renumbers_its_raw_bags(live, tmp_path):
+    from imitate.edge.dataset import tools
+    copy = shutil.copytree(live, tmp_path / "copy")
+    (copy / "meta" / "hub.json").write_text('{"repo_id": "alice/pick"}')
+    tools.delete_episodes(copy, [0])
+    assert sorted(p.name for p in (copy / "raw").iterdir()) == ["episode_000000"]
+    assert (copy / "meta" / "hub.json").exists()
+    import_bag(copy / "raw" / "episode_000000", PROFILE, tmp_path / "again", codec="h264")
+    assert np.array_equal(np.stack(table(copy)["observation.state"]), np.stack(table(tmp_path / "again")["observation.state"]))
