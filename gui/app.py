@@ -50,7 +50,7 @@ class ApiError(Exception):
 
 def create_app(config, runtime):
     """The Flask app for `runtime` (a RuntimeService, or anything with its verbs)."""
-    from .pages import datasets, inference, record, status, train
+    from .pages import datasets, hub, inference, record, status, train
     app = Flask(__name__)
     app.config.update(SECRET_KEY=config.secret_key, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                       MAX_CONTENT_LENGTH=64 * 1024)
@@ -59,7 +59,7 @@ def create_app(config, runtime):
         folder.mkdir(parents=True, exist_ok=True)
     app.extensions["imitate"] = {"config": config, "runtime": runtime, "jobs": Jobs(config)}
     auth.install(app, config)
-    for module in (status, record, datasets, train, inference):
+    for module in (status, record, datasets, train, inference, hub):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(ApiError)

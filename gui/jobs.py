@@ -52,6 +52,26 @@ class Jobs:
         return self._start(f"engine:{policy_name}", "engine", ["build-engine", str(self.config.policies / policy_name)],
                            self.config.policies / policy_name)
 
+    def push_dataset(self, dataset_name, repo, private=False):
+        """`imitate hub push-dataset` of data/datasets/<name>; its log is data/jobs/push-<name>/hub.log."""
+        argv = ["hub", "push-dataset", str(self.config.datasets / dataset_name), repo, *(["--private"] if private else [])]
+        return self._start(f"push:{dataset_name}", "hub", argv, self.config.data / "jobs" / f"push-{dataset_name}")
+
+    def pull_policy(self, repo, name):
+        """`imitate hub pull-policy` into data/policies/<name>."""
+        argv = ["hub", "pull-policy", repo, str(self.config.policies / name)]
+        return self._start(f"pull:{name}", "hub", argv, self.config.data / "jobs" / f"pull-{name}")
+
+    def hub_jobs(self):
+        """[{name, state, log}] of the Hub transfers this page started, with each log's last line."""
+        with self._lock:
+            entries = [(n, folder) for n, (kind, _, folder) in self._procs.items() if kind == "hub"]
+        out = []
+        for name, folder in entries:
+            lines = (folder / "hub.log").read_text(errors="replace").strip().splitlines()
+            out.append({"name": name, "state": self.state(name), "log": lines[-1][-300:] if lines else ""})
+        return out
+
     def stop(self, name):
         with self._lock:
             entry = self._procs.get(name)

@@ -39,6 +39,7 @@ class RecordingSession:
             base.robot.leader_enabled = True
             self.operator = SimOperator(base.robot, auto_next=auto_next)
             self.recorder.listen(self.operator)
+        self._done_callbacks = []
         self._thread = self.recorder.start_thread()
         self._closed = threading.Event()
         threading.Thread(target=self._close_when_done, name="recording-close", daemon=True).start()
@@ -52,6 +53,10 @@ class RecordingSession:
 
     def command(self, verb):
         self.recorder.command(verb)
+
+    def when_done(self, callback):
+        """Call `callback(self)` once the session has ended and the dataset is closed (push it, say)."""
+        self._done_callbacks.append(callback)
 
     def status(self):
         event = dict(self.events[-1]) if self.events else {"phase": "waiting"}
@@ -77,3 +82,8 @@ class RecordingSession:
                 self.base.robot.leader_enabled = False
             self._closed.set()
             log.info("recording of %s ended: %s", self.folder, self.recorder.status.message)
+            for callback in self._done_callbacks:
+                try:
+                    callback(self)
+                except Exception:  # the recording is safe on disk whatever a follow-up does
+                    log.exception("after recording %s", self.folder)

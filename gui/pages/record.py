@@ -5,6 +5,7 @@ import time
 from flask import Blueprint, Response, jsonify, render_template
 
 from ..app import ApiError, body, ctx, field_value
+from .hub import push_when_done, repo_field
 
 bp = Blueprint("record", __name__)
 VERBS = ("start", "save", "next", "retry", "skip", "finish")
@@ -34,8 +35,11 @@ def start():
                           reset_time_s=field_value(data, "reset_time", float, 5.0, 0.0, 600.0),
                           start_now=field_value(data, "start_now", bool, False))
     fps = field_value(data, "fps", int, runtime.profile.dataset_fps, 1, 120)
-    runtime.start_recording(dataset, config, fps=fps)
-    return jsonify(recording=dataset)
+    hub_repo = repo_field(data, "hub_repo") if data.get("hub_repo") else None
+    session = runtime.start_recording(dataset, config, fps=fps)
+    if hub_repo:  # "push to the Hub when finished"
+        session.when_done(push_when_done(ctx()[2], hub_repo, field_value(data, "hub_private", bool, False)))
+    return jsonify(recording=dataset, push_to=hub_repo)
 
 
 @bp.route("/api/record/<verb>", methods=["POST"])

@@ -63,11 +63,22 @@ const imitate = {
     document.getElementById("topics").innerHTML = "<tr><th>topic</th><th>type</th><th>rate</th><th>age</th></tr>" + rows.join("");
   },
 
+  hubJobs(element) {  // the Hub transfers this page started, refreshed every 2 s
+    const show = async () => {
+      const {jobs} = await (await fetch("/api/hub/jobs")).json();
+      element.innerHTML = jobs.map((j) => `<li><b>${imitate.escape(j.name)}</b> ${imitate.escape(j.state)}: ` +
+        `<span class="muted">${imitate.escape(j.log)}</span></li>`).join("");
+    };
+    show(); setInterval(show, 2000);
+  },
+  escape(text) {
+    return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  },
   formValues(form) {
     const out = {};
     for (const el of form.elements) {
       if (!el.name) continue;
-      out[el.name] = el.type === "number" ? Number(el.value) : el.value;
+      out[el.name] = el.type === "number" ? Number(el.value) : el.type === "checkbox" ? el.checked : el.value;
     }
     return out;
   },

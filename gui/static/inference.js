@@ -2,9 +2,12 @@
 "use strict";
 async function loadPolicies() {
   const {policies} = await (await fetch("/api/policies")).json();
-  document.getElementById("policy-select").innerHTML = policies.map((p) =>
+  const select = document.getElementById("policy-select"), chosen = select.value;
+  const html = policies.map((p) =>
     `<option value="${p.name}">${p.name} (${p.type}, ${p.fps} fps${p.tensorrt ? ", TensorRT" : ""})</option>`).join("")
     || "<option value=''>no package in policies/</option>";
+  if (html !== select.dataset.html) { select.innerHTML = html; select.dataset.html = html; }
+  if (chosen && policies.some((p) => p.name === chosen)) select.value = chosen;
 }
 function startPolicy() {
   const body = {name: document.getElementById("policy-select").value};
@@ -29,4 +32,11 @@ imitate.onStatus((s) => {
     ...Object.entries(l.safety).map(([k, v]) => [`safety: ${k}`, v])];
   document.getElementById("loop-stats").innerHTML = rows.map(([k, v]) => `<tr><td>${k}</td><td>${v}</td></tr>`).join("");
 });
+document.getElementById("pull-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const v = imitate.formValues(event.target);
+  imitate.api("POST", "/api/hub/pull-policy", v).then((ok) => ok && imitate.toast(`pulling ${v.repo} into policies/`));
+});
+imitate.hubJobs(document.getElementById("hub-jobs"));
+setInterval(loadPolicies, 5000);  // a pulled package appears without a reload
 loadPolicies();

@@ -5,7 +5,9 @@ document.getElementById("record-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const v = imitate.formValues(event.target);
   v.tasks = v.tasks.split("\n").map((t) => t.trim()).filter((t) => t);
-  imitate.api("POST", "/api/record/session", v).then((ok) => ok && imitate.toast(`recording into ${v.dataset}: press start (Space)`));
+  if (!v.hub_repo) delete v.hub_repo;
+  imitate.api("POST", "/api/record/session", v).then((ok) => ok && imitate.toast(
+    `recording into ${v.dataset}: press start (Space)` + (v.hub_repo ? `; pushed to ${v.hub_repo} when finished` : "")));
 });
 document.querySelectorAll("[data-verb]").forEach((b) => b.addEventListener("click", () => verb(b.dataset.verb)));
 imitate.keys = {
@@ -27,3 +29,4 @@ imitate.onStatus((s) => {
   document.getElementById("drops").textContent = drops.length ? "camera drops this episode: " + drops.join(" · ") : "";
   document.getElementById("message").textContent = r.error || r.message || "";
 });
+imitate.hubJobs(document.getElementById("hub-jobs"));
