@@ -1,7 +1,12 @@
 """Command-loop benchmark on the simulated robot: imitate's 100 Hz loop vs a synchronous
 select-action-per-frame loop (what physical_ai_tools does), same policy package, one run each.
 
-    .venv/bin/python bench/loop.py --policy PKG [--seconds 600] [--record] [--sync-seconds S]
+    .venv/bin/python bench/loop.py --policy PKG [--seconds 600] [--record] [--sync-seconds S] [--sim-process]
+
+--sim-process runs the simulated robot as its own process (`imitate sim --transport dds`) and the
+loop talks to it over Cyclone DDS on loopback, as the loop talks to a robot's drivers; without it,
+the simulated robot renders its cameras inside the benchmark's process. IMITATE_RT_PRIORITY=N gives
+the control thread SCHED_FIFO where permitted.
 
 imitate: inference in its own thread, chunks aligned, blended, interpolated, safety filter, at the
 profile's control rate, optionally recording the rollout. Synchronous: at the dataset fps, the
@@ -12,7 +17,9 @@ latency, CPU. Targets (DESIGN.md): p99 period error <= 1 ms and no missed tick a
 """
 import argparse
 import collections
+import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,18 +38,38 @@ from imitate.edge.sim import SimRobot
 from imitate.edge.transport import make_transport
 from imitate.edge.transport.sim_transport import SimBus
 
+SIM_PROCESS = False  # --sim-process
+
+
+class SimProcess:
+    """`imitate sim --transport dds --leader off` in a process of its own; stop() ends it."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen([sys.executable, "-m", "imitate.cli", "sim", "--transport", "dds", "--leader", "off"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
 
 def rig(profile, package, all_cameras=False):
-    bus = SimBus()
-    robot = SimRobot(profile, make_transport("sim", bus=bus), leader=False).start()
-    transport = make_transport("sim", bus=bus)
+    if SIM_PROCESS:
+        robot, transport = SimProcess(), make_transport("dds", distro=profile.ros_distro)
+    else:
+        bus = SimBus()
+        robot = SimRobot(profile, make_transport("sim", bus=bus), leader=False).start()
+        transport = make_transport("sim", bus=bus)
     cameras = None if all_cameras else list(package.cameras)
     sampler = ObservationSampler(profile, transport, fps=package.fps, cameras=cameras, with_action=False)
     sent = collections.deque()
     group = profile.groups[0]
     transport.subscribe(group.command.topic, "trajectory_msgs/msg/JointTrajectory",
                         lambda msg: sent.append((time.monotonic(), np.array(msg.points[0].positions))))
+    deadline = time.monotonic() + 60
     while sampler.missing():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the simulated robot is silent: " + "; ".join(sampler.missing()))
         time.sleep(0.05)
     return robot, transport, sampler, sent
 
@@ -77,6 +104,7 @@ def run_imitate(profile, package_path, seconds, record):
     if writer:
         rollouts.end(save=True)
     robot.stop()
+    transport.close()
     stats = loop.stats()
     out = summarize(list(sent)[100:], 1 / profile.control_rate_hz, np.array(loop.lateness) * 1e3, stats["missed_ticks"],
                     list(loop.infer_ms), cpu, seconds)  # the soft start's first second excluded from the jump
@@ -106,6 +134,7 @@ def run_synchronous(profile, package_path, seconds):
             transport.publish(group.command.topic, "trajectory_msgs/msg/JointTrajectory", m.joint_trajectory(group.joints, action[idx]))
     cpu = _cpu() - cpu0
     robot.stop()
+    transport.close()
     out = summarize(list(sent)[30:], 1 / policy.package.fps, lateness, pacer.overruns, infer_ms, cpu, seconds)
     out["obs_to_cmd"] = float(np.percentile(obs_to_cmd, 50))
     return out
@@ -122,12 +151,17 @@ def main():
     parser.add_argument("--seconds", type=float, default=600.0)
     parser.add_argument("--record", action="store_true", help="imitate also records the rollout")
     parser.add_argument("--sync-seconds", type=float, help="length of the synchronous run (default: --seconds)")
+    parser.add_argument("--sim-process", action="store_true", help="the simulated robot in its own process, over DDS")
     args = parser.parse_args()
+    global SIM_PROCESS
+    SIM_PROCESS = args.sim_process
     profile = load_profile("sim")
     rows = [(f"imitate {profile.control_rate_hz:g} Hz loop" + (" + recording" if args.record else ""),
              run_imitate(profile, args.policy, args.seconds, args.record)),
             ("synchronous select-action per frame", run_synchronous(profile, args.policy, args.sync_seconds or args.seconds))]
-    print(f"{args.seconds:g} s (synchronous: {args.sync_seconds or args.seconds:g} s) on the simulated robot (in-process), policy {args.policy}, ONNX Runtime CPU")
+    where = "its own process, DDS" if args.sim_process else "in-process"
+    print(f"{args.seconds:g} s (synchronous: {args.sync_seconds or args.seconds:g} s) on the simulated robot ({where}), "
+          f"SCHED_FIFO {os.environ.get('IMITATE_RT_PRIORITY') or 'off'}, policy {args.policy}, ONNX Runtime CPU")
     print(f"{'loop':<38} {'period err p50/p99 ms':>22} {'missed':>7} {'stalls':>7} {'max step rad':>13} "
           f"{'infer p50/p99 ms':>17} {'obs->cmd ms':>12} {'CPU':>5}")
     for name, r in rows:

@@ -5,13 +5,14 @@
 3. train ACT with the cpu_small preset (a GPU if there is one)
 4. export a policy package, parity proven (a TensorRT engine too, where TensorRT is installed)
 5. run it in closed loop on the simulated robot and measure success beside the baselines
-6. print a summary table
-The demo runs in the terminal; its work folder has the control page's layout, so `imitate serve
---data WORKDIR` shows the dataset, the run and the policy afterwards (the page live during the
-demo is not built yet).
+6. print a summary table, and keep the page up until Ctrl-C (on a terminal, without --quick)
+The control page runs the whole time (`imitate serve` on the simulated robot, WORKDIR as its data
+folder): the recording happens through it, live; the training run, the package and the dataset
+appear on it as they are made.
 """
 import importlib.util
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -23,6 +24,9 @@ def register(sub):
     p.add_argument("--eval-episodes", type=int, default=10, help="closed-loop episodes (default 10)")
     p.add_argument("--quick", action="store_true", help="a few episodes and steps, success not judged (CI)")
     p.add_argument("--workdir", default="demo_run", help="where data, runs and packages go (default demo_run)")
+    p.add_argument("--port", type=int, default=8080, help="the control page's port (default 8080, or a free one)")
+    p.add_argument("--open-page", action="store_true", help="open the page in the default web browser")
+    p.add_argument("--no-page", action="store_true", help="record in this process, with no page")
     p.set_defaults(handler=demo_command)
 
 
@@ -36,12 +40,45 @@ def demo_command(args):
     report = work / "eval.json"
     summary, clock = {}, time.monotonic()
 
-    stage("1/5 recording demonstrations from the simulated AI Worker (scripted leader, real recorder)")
-    _call(main, ["record", "--transport", "sim", "--dataset", str(data), "--task", "pick up the ball",
-                 "--episodes", str(args.episodes), "--episode-time", "8", "--reset-time", "0.5", "--codec", "h264",
-                 "--resume"])
-    summary["recording"] = time.monotonic() - clock
+    page = None if args.no_page else start_page(work, args)
+    try:
+        stage("1/5 recording demonstrations from the simulated AI Worker (scripted leader, real recorder)")
+        if page:
+            page.record("demo", "pick up the ball", args.episodes, episode_time_s=8.0)
+        else:
+            _call(main, ["record", "--transport", "sim", "--dataset", str(data), "--task", "pick up the ball",
+                         "--episodes", str(args.episodes), "--episode-time", "8", "--reset-time", "0.5",
+                         "--codec", "h264", "--resume"])
+        summary["recording"] = time.monotonic() - clock
+        run_stages(main, args, work, data, run, package, report, summary, clock)
+        if page and not args.quick and sys.stdin.isatty():
+            print(f"\nthe control page stays up at {page.url} (Datasets, Train, Inference): Ctrl-C to stop")
+            try:
+                page.proc.wait()
+            except KeyboardInterrupt:
+                pass
+    finally:
+        if page:
+            page.close()
+    if not page:
+        print(f"\nbrowse the dataset, the training run and the policy on the control page:\n"
+              f"  imitate serve --transport sim --data {work}   # then open http://127.0.0.1:8080")
+    return 0
 
+
+def start_page(work, args):
+    from .demo_page import Page, free_port
+    work.mkdir(parents=True, exist_ok=True)
+    page = Page(work, free_port(args.port), work / "page.log")
+    print(f"\n>>> the control page is up: open {page.url} to watch (log: {work / 'page.log'})", flush=True)
+    if args.open_page:
+        import webbrowser
+        webbrowser.open(page.url + "/record")
+    return page
+
+
+def run_stages(main, args, work, data, run, package, report, summary, clock):
+    """Stages 2 to 5 and the summary."""
     stage("2/5 validating the dataset with lerobot 0.4.4 and plotting the episodes")
     summary.update(validate(data, work / "episodes.png"))
 
@@ -66,9 +103,6 @@ def demo_command(args):
     summary["eval"] = json.loads(report.read_text())
     summary["total_s"] = time.monotonic() - clock
     print_summary(summary, args.quick)
-    print(f"\nbrowse the dataset, the training run and the policy on the control page:\n"
-          f"  imitate serve --transport sim --data {work}   # then open http://127.0.0.1:8080")
-    return 0
 
 
 def _call(main, argv):

@@ -118,8 +118,9 @@ class RuntimeService:
                 self.session.loop.clear_estop()
 
     # recording ------------------------------------------------------------------------------------
-    def start_recording(self, name, config, codec="h264", fps=None):
-        """Record into data/datasets/<name> (created or appended to); refuses while a policy runs."""
+    def start_recording(self, name, config, codec="h264", fps=None, auto_next=False):
+        """Record into data/datasets/<name> (created or appended to); refuses while a policy runs.
+        auto_next: on the simulated robot, its operator ends each episode when the demonstration is done."""
         from .recording import RecordingSession, dataset_folder
         folder = dataset_folder(self.data / "datasets", name)
         with self._lock:
@@ -131,7 +132,8 @@ class RuntimeService:
             if fps not in self._record_samplers:  # one per rate, kept: a transport cannot unsubscribe
                 from ..sampler import ObservationSampler
                 self._record_samplers[fps] = ObservationSampler(self.profile, self.transport, fps=fps)
-            self.recording = RecordingSession(self._base, self._record_samplers[fps], folder, config, codec=codec)
+            self.recording = RecordingSession(self._base, self._record_samplers[fps], folder, config, codec=codec,
+                                              auto_next=auto_next)
         return self.recording
 
     def record_command(self, verb):

@@ -36,7 +36,7 @@ def start():
                           start_now=field_value(data, "start_now", bool, False))
     fps = field_value(data, "fps", int, runtime.profile.dataset_fps, 1, 120)
     hub_repo = repo_field(data, "hub_repo") if data.get("hub_repo") else None
-    session = runtime.start_recording(dataset, config, fps=fps)
+    session = runtime.start_recording(dataset, config, fps=fps, auto_next=field_value(data, "auto_next", bool, False))
     if hub_repo:  # "push to the Hub when finished"
         session.when_done(push_when_done(ctx()[2], hub_repo, field_value(data, "hub_private", bool, False)))
     return jsonify(recording=dataset, push_to=hub_repo)

@@ -1,0 +1,110 @@
+"""The command loop while the control page streams: `imitate serve` on the simulated robot running a
+policy, first with no browser, then with headless Chromium on the Record page (three camera MJPEG
+streams and the live joint plot). One table, same machine, same package, one run each.
+
+    .venv/bin/python bench/page_streams.py --policy PKG [--seconds 600]
+
+Printed per run: the loop's period error p50/p99 and missed ticks (from /api/status, the loop's own
+numbers over its last 10 minutes), inference p50/p99, commands sent, the service's CPU (psutil,
+% of one core) and, with the browser, the camera frames each stream delivered.
+"""
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import psutil
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+COUNT_FRAMES = """async (cams) => {  // read each MJPEG stream for 5 s and count its frame boundaries
+  const counts = {};
+  await Promise.all(cams.map(async (c) => {
+    const reader = (await fetch(`/api/camera/${c}.mjpg`)).body.getReader(), end = Date.now() + 5000;
+    let n = 0;
+    while (Date.now() < end) { const {value} = await reader.read(); n += (new TextDecoder().decode(value).match(/--frame/g) || []).length; }
+    reader.cancel(); counts[c] = n / 5;
+  }));
+  return counts;
+}"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def status(url):
+    with urllib.request.urlopen(url + "/api/status", timeout=5) as r:
+        return json.load(r)
+
+
+def run(policy, seconds, browser):
+    port, data = free_port(), tempfile.mkdtemp(prefix="bench-page-")
+    url = f"http://127.0.0.1:{port}"
+    serve = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--policy", policy,
+                              "--data", data, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if (status(url).get("loop") or {}).get("ticks", 0) > 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        else:
+            raise RuntimeError("imitate serve did not start its loop within 60 s")
+        proc = psutil.Process(serve.pid)
+        proc.cpu_percent()
+        out = {}
+        if browser:
+            from playwright.sync_api import sync_playwright
+            with sync_playwright() as pw:
+                chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+                page = chromium.new_page()
+                page.goto(url + "/record")
+                time.sleep(seconds)
+                loop, cpu = status(url)["loop"], proc.cpu_percent()  # before counting opens more streams
+                cams = page.eval_on_selector_all("img.camera", "els => els.map(e => e.dataset.camera)")
+                widths = page.eval_on_selector_all("img.camera", "els => els.map(e => e.naturalWidth)")
+                out["streams"] = f"{len(cams)} open, widths {widths}; fps " + ", ".join(
+                    f"{c} {n:.0f}" for c, n in page.evaluate(COUNT_FRAMES, cams).items())
+                chromium.close()
+        else:
+            time.sleep(seconds)
+            loop, cpu = status(url)["loop"], proc.cpu_percent()
+        out.update(loop=loop, cpu=cpu)
+        return out
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--policy", required=True, help="policy package folder")
+    parser.add_argument("--seconds", type=float, default=600.0, help="length of each run (default 600)")
+    args = parser.parse_args()
+    policy = os.path.abspath(args.policy)
+    rows = [("no browser", run(policy, args.seconds, False)),
+            ("Record page in Chromium", run(policy, args.seconds, True))]
+    print(f"\n{args.seconds:.0f} s per run, `imitate serve --transport sim --policy {os.path.basename(policy)}`")
+    print("| run | period error p50 / p99 ms | missed ticks | inference p50 / p99 ms | commands sent | service CPU |")
+    print("|---|---|---|---|---|---|")
+    for name, r in rows:
+        loop = r["loop"]
+        print(f"| {name} | {loop['period_error_p50_ms']:.2f} / {loop['period_error_p99_ms']:.2f} | {loop['missed_ticks']} | "
+              f"{loop['infer_p50_ms']:.1f} / {loop['infer_p99_ms']:.1f} | {loop['commands_sent']} | {r['cpu']:.0f}% |")
+    for name, r in rows:
+        if "streams" in r:
+            print(f"{name}: {r['streams']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""The control page during `imitate demo`: `imitate serve` on the simulated robot, driven through its
+own HTTP API as the browser would (cookie + CSRF token), so the recording is live on the page."""
+import http.cookiejar
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+
+def free_port(preferred):
+    """`preferred` when nothing listens there, else a free one."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", preferred))
+            return preferred
+        except OSError:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+
+class Page:
+    """A running `imitate serve --transport sim --data WORKDIR` and a client of its API."""
+
+    def __init__(self, data, port, log_path):
+        self.url = f"http://127.0.0.1:{port}"
+        self._log = open(log_path, "ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--data",
+                                      str(data), "--port", str(port)], stdout=self._log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        self._http = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                self.csrf = self.get("/api/csrf")["csrf"]
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the control page did not start: see {log_path}") from None
+                time.sleep(0.5)
+
+    def get(self, path):
+        with self._http.open(self.url + path, timeout=10) as r:
+            return json.load(r)
+
+    def post(self, path, body):
+        request = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json", "X-CSRF-Token": self.csrf})
+        try:
+            with self._http.open(request, timeout=30) as r:
+                return json.load(r)
+        except urllib.error.HTTPError as err:
+            raise RuntimeError(f"the page refused {path}: {json.load(err).get('error')}") from None
+
+    def record(self, dataset, task, episodes, episode_time_s):
+        """A recording session on the page; prints progress; returns when it has finished."""
+        self.post("/api/record/session", {"dataset": dataset, "tasks": task, "episodes": episodes,
+                                          "episode_time": episode_time_s, "reset_time": 0.5, "start_now": True,
+                                          "auto_next": True})
+        last = None
+        while True:
+            time.sleep(1.0)
+            rec = self.get("/api/status").get("recording") or {}
+            line = f"  {rec.get('phase', '?'):>9}: {rec.get('saved', 0)}/{episodes} episodes saved"
+            if line != last:
+                print(line, flush=True)
+                last = line
+            if not rec.get("active", True):
+                if rec.get("error") or rec.get("saved", 0) < episodes:
+                    raise RuntimeError(f"recording on the page stopped early: {rec.get('error') or rec.get('message')}")
+                return rec
+
+    def close(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._log.close()
