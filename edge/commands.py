@@ -51,6 +51,7 @@ def add_transport_args(parser, default="sim"):
 
 
 def profiles_command(args):
+    """List the robot profiles, or describe one; returns 0."""
     if args.action == "list":
         for name in available_profiles():
             profile = load_profile(name)
@@ -82,6 +83,7 @@ def describe_profile(profile):
 
 
 def topics_command(args):
+    """Print live topics with type, rate and age until Ctrl-C (or --duration)."""
     from .topic_monitor import TopicMonitor, format_table
     from .transport import make_transport
     profile = load_profile(args.profile)
@@ -114,6 +116,7 @@ def _watch_for(monitor, seconds):
 
 
 def sim_command(args):
+    """Run the simulated AI Worker until Ctrl-C or --duration (or its baselines with --baselines)."""
     import threading
     from .sim import SimRobot
     from .topic_monitor import TopicMonitor, format_table

@@ -3,6 +3,7 @@ import json
 
 
 def register(sub):
+    """Add `imitate dataset` and its verbs to the parser."""
     p = sub.add_parser("dataset", help="check and edit datasets (info, validate, delete-episodes, merge, split)")
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
     v = verbs.add_parser("info", help="episodes, frames, tasks, cameras, size")
@@ -24,6 +25,7 @@ def register(sub):
 
 
 def dataset_command(args):
+    """Run one `imitate dataset` verb; returns the exit code (1 when validate finds problems)."""
     from .dataset import tools
     if args.verb == "info":
         print(json.dumps(tools.info(args.dataset), indent=1))

@@ -91,6 +91,7 @@ def stamp_ns(msg):
 
 
 def header(frame_id="", distro=DEFAULT_DISTRO, ns=None):
+    """A std_msgs/Header stamped now (or at `ns` nanoseconds since the epoch) with `frame_id`."""
     return msg_class("std_msgs/msg/Header", distro)(stamp=stamp(distro, ns), frame_id=frame_id)
 
 

@@ -31,14 +31,17 @@ class PolicyPackage:
 
     @property
     def policy_type(self):
+        """'act' or 'diffusion'."""
         return self.spec["policy_type"]
 
     @property
     def state_joints(self):
+        """Joint names of the state input, in order."""
         return tuple(self.spec["inputs"]["state"]["joints"])
 
     @property
     def action_joints(self):
+        """Joint names of the action output, in order."""
         return tuple(self.spec["outputs"]["action"]["joints"])
 
     @property
@@ -48,18 +51,22 @@ class PolicyPackage:
 
     @property
     def chunk_size(self):
+        """Actions per chunk the graph predicts."""
         return self.spec["chunk_size"]
 
     @property
     def n_action_steps(self):
+        """Actions of each chunk the runtime executes before asking again."""
         return self.spec["n_action_steps"]
 
     @property
     def n_obs_steps(self):
+        """Observations the policy looks at (1 for ACT)."""
         return self.spec.get("n_obs_steps", 1)
 
     @property
     def fps(self):
+        """Frames per second of the training data: the spacing of a chunk's actions."""
         return self.spec["fps"]
 
     def graph(self, name):
@@ -68,6 +75,7 @@ class PolicyPackage:
 
 
 def sha256(path):
+    """Hex SHA-256 of a file, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

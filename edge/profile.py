@@ -92,6 +92,7 @@ class RobotProfile:
 
     @property
     def camera_names(self):
+        """Camera names in profile order."""
         return tuple(c.name for c in self.cameras)
 
     def camera(self, name):

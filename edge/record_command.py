@@ -12,6 +12,7 @@ HELP = "keys: space start/save, -> next, <- retry, s skip, q finish"
 
 
 def register(sub, add_transport_args):
+    """Add `imitate record` to the parser."""
     p = sub.add_parser("record", help="record teleoperation episodes into a LeRobot v3.0 dataset")
     add_transport_args(p)
     p.add_argument("--dataset", required=True, help="dataset folder (created, or appended to with --resume)")
@@ -32,6 +33,7 @@ def register(sub, add_transport_args):
 
 
 def read_tasks(args):
+    """The tasks from --task and --tasks-file; ValueError when there is none."""
     tasks = list(args.task)
     if args.tasks_file:
         with open(args.tasks_file, encoding="utf-8") as f:
@@ -42,6 +44,7 @@ def read_tasks(args):
 
 
 def record_command(args):
+    """Run a recording session from the command line; returns 0, raises on a recording error."""
     from .dataset import DatasetWriter
     from .recorder import RecordConfig, Recorder
     from .sampler import ObservationSampler
@@ -113,6 +116,7 @@ class ProgressLine:
         self._phase = None
 
     def show(self, event):
+        """Print one recorder event as the progress line."""
         drops = sum(event["stale"].values()) + sum(event["repeated"].values())
         line = (f"[{event['phase']:>9}] episode {min(event['saved'] + 1, self.episodes)}/{self.episodes} "
                 f"{event['elapsed_s']:5.1f} s {event['frames']:5d} frames, {drops} camera drops | "

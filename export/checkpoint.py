@@ -21,6 +21,7 @@ def resolve(path):
 
 
 def policy_type(folder):
+    """The checkpoint's policy type; ValueError for one imitate cannot export."""
     kind = json.loads((folder / "config.json").read_text()).get("type")
     if kind in LATER:
         raise ValueError(f"{kind} export is not in scope yet: imitate exports act and diffusion "
@@ -44,6 +45,7 @@ def load_policy(folder):
 
 
 def load_processors(folder, config):
+    """The checkpoint's normalization statistics, as lerobot's processors saved them."""
     from lerobot.policies.factory import make_pre_post_processors
     overrides = {"device_processor": {"device": "cpu"}}
     return make_pre_post_processors(config, pretrained_path=str(folder), preprocessor_overrides=overrides)
@@ -63,4 +65,5 @@ def normalizer_stats(folder):
 
 
 def checkpoint_hash(folder):
+    """SHA-256 of model.safetensors: which weights a package came from."""
     return sha256(folder / "model.safetensors")

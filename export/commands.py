@@ -2,6 +2,7 @@
 
 
 def register(sub):
+    """Add `imitate export` and `imitate build-engine` to the parser."""
     p = sub.add_parser("export", help="lerobot checkpoint -> policy package (ONNX), with parity proven")
     p.add_argument("checkpoint", help="a training run folder, checkpoints/<step> or pretrained_model folder")
     p.add_argument("--out", required=True, help="package folder to write (replaced if it exists)")
@@ -21,6 +22,7 @@ def register(sub):
 
 
 def export_command(args):
+    """Export a checkpoint to a policy package; returns 0, raises when parity fails."""
     if args.frames < 1:
         raise ValueError("--frames must be at least 1")
     from imitate.edge.profile import load_profile
@@ -35,6 +37,7 @@ def export_command(args):
 
 
 def build_engine_command(args):
+    """Build TensorRT engines for a package on this machine; returns 0."""
     from .tensorrt_engine import build_engines
     for path in build_engines(args.package, fp16=args.fp16, workspace_gb=args.workspace_gb):
         print(f"engine: {path}")

@@ -68,6 +68,7 @@ def export(checkpoint, out, dataset=None, profile=None, opset=17, frames=32, dif
 
 
 def build_graphs(kind, policy, stats, cameras, n_joints, out, opset, spec, diffusion_steps):
+    """Trace the policy into ONNX graphs in `out`; returns {graph name: file}."""
     names = ["observation.state"] + [f"observation.images.{c}" for c in cameras]
     if kind == "act":
         images = [torch.zeros(1, h, w, 3, dtype=torch.uint8) for h, w in cameras.values()]
@@ -110,6 +111,7 @@ def use_ddim(policy, steps):
 
 
 def diffusion_spec(policy, stats, steps):
+    """policy.json fields particular to Diffusion (horizon, noise schedule, steps)."""
     ddim = use_ddim(policy, steps)
     if ddim.config.prediction_type not in ("epsilon", "sample"):
         raise ValueError(f"diffusion prediction type {ddim.config.prediction_type} is not supported by the runtime")
@@ -219,11 +221,13 @@ def joint_names(folder, dataset, profile, cfg):
 
 
 def training_dataset(folder):
+    """The dataset folder recorded in the checkpoint's train_config.json, if it exists here."""
     path = folder / "train_config.json"
     return json.loads(path.read_text()).get("dataset", {}).get("root") if path.is_file() else None
 
 
 def fps_of(folder, dataset):
+    """Frames per second of the training dataset (the spacing of actions)."""
     for root in (dataset, training_dataset(folder)):
         info = Path(root) / "meta" / "info.json" if root else None
         if info and info.is_file():
@@ -232,9 +236,11 @@ def fps_of(folder, dataset):
 
 
 def horizon(cfg):
+    """Actions per Diffusion chunk."""
     return getattr(cfg, "chunk_size", None) or getattr(cfg, "horizon")
 
 
 def lerobot_version():
+    """The installed lerobot's version string."""
     from importlib.metadata import version
     return version("lerobot")

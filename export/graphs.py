@@ -34,6 +34,7 @@ class ActGraph(NormalizedInputs):
         self.action_unnorm = Normalize(stats["action"], modes(policy.config)["ACTION"], inverse=True)
 
     def forward(self, state, *images):
+        """The traced computation: raw inputs in, raw outputs out."""
         batch = {"observation.state": self.state_norm(state),
                  "observation.images": [norm(image_to_float(img)) for norm, img in zip(self.image_norms, images)]}
         actions = self.model(batch)[0]  # (1, chunk, A) normalized; eval mode: no VAE, zero latent
@@ -48,6 +49,7 @@ class DiffusionEncoder(NormalizedInputs):
         self.diffusion = policy.diffusion
 
     def forward(self, state, *images):
+        """The traced computation: raw inputs in, raw outputs out."""
         per_camera = [norm(image_to_float(img)) for norm, img in zip(self.image_norms, images)]  # (1, n_obs, 3, H, W)
         batch = {"observation.state": self.state_norm(state), "observation.images": torch.stack(per_camera, dim=2)}
         return self.diffusion._prepare_global_conditioning(batch)
@@ -61,6 +63,7 @@ class DiffusionDenoiser(nn.Module):
         self.unet = policy.diffusion.unet
 
     def forward(self, sample, timestep, conditioning):
+        """The traced computation: raw inputs in, raw outputs out."""
         return self.unet(sample, timestep, global_cond=conditioning)
 
 

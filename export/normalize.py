@@ -27,6 +27,7 @@ class Normalize(nn.Module):
             raise ValueError(f"normalization {mode} is not exportable yet (MEAN_STD, MIN_MAX, IDENTITY are)")
 
     def forward(self, x):
+        """Normalize (or unnormalize) x with the checkpoint's statistics."""
         if self.mode == "IDENTITY":
             return x
         if self.mode == "MEAN_STD":

@@ -34,6 +34,7 @@ def gpu_name():
 
 
 def engine_path(package, graph, trt_version, fp16):
+    """Where a graph's engine for this device lives in the package."""
     sha = package.spec["graphs"][graph]["sha256"][:12]
     return package.root / "engines" / f"{graph}-{gpu_name()}-trt{trt_version}-{sha}{'-fp16' if fp16 else ''}.engine"
 
@@ -58,6 +59,7 @@ def build_engines(path, fp16=False, workspace_gb=2.0):
 
 
 def build_one(trt, onnx_path, cache_path, fp16, workspace_gb):
+    """Build and serialize one engine from one ONNX graph."""
     logger = trt.Logger(trt.Logger.WARNING)
     builder = trt.Builder(logger)
     network = builder.create_network(0)  # TensorRT 10: explicit batch is the only mode
@@ -85,6 +87,7 @@ def build_one(trt, onnx_path, cache_path, fp16, workspace_gb):
 
 
 def record_parity(package, engines, fp16, trt_version):
+    """Run the engine on the package's samples and store its error in policy.json."""
     from imitate.edge.policy.ort_policy import OrtPolicy
     from imitate.edge.policy.tensorrt_policy import TensorrtPolicy
     samples = np.load(package.root / "samples.npz")

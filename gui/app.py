@@ -29,14 +29,17 @@ class PageConfig:
 
     @property
     def datasets(self):
+        """data/datasets."""
         return self.data / "datasets"
 
     @property
     def runs(self):
+        """data/runs."""
         return self.data / "runs"
 
     @property
     def policies(self):
+        """data/policies."""
         return self.data / "policies"
 
 

@@ -9,6 +9,7 @@ log = logging.getLogger(__name__)
 
 
 def register(sub):
+    """Plug the page into `imitate serve` (make_server) when the gui extra is installed."""
     serve = sub.choices.get("serve")
     if serve is not None:
         serve.set_defaults(make_server=WaitressServer)
@@ -28,8 +29,10 @@ class WaitressServer:
         self.url = f"http://{host}:{self._server.effective_port}/"
 
     def serve_forever(self):
+        """Serve the page until shutdown()."""
         self._server.run()
 
     def shutdown(self):
+        """Stop serving."""
         self.app.extensions["imitate"]["jobs"].stop_all()
         self._server.close()

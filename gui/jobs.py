@@ -36,12 +36,14 @@ class Jobs:
         return proc.pid
 
     def train(self, name, dataset, policy, preset, steps, device):
+        """Start `imitate train` into data/runs/<name> (resumed when it has a checkpoint)."""
         run = self.config.runs / name
         resume = ["--resume"] if (run / "checkpoints" / "last").exists() else []
         return self._start(name, "train", ["train", "--dataset", str(dataset), "--output", str(run), "--policy", policy,
                                            "--preset", preset, "--steps", str(steps), "--device", device, *resume], run)
 
     def export(self, run_name, dataset):
+        """Start `imitate export` of a run into data/policies/<run>."""
         out = self.config.policies / run_name
         argv = ["export", str(self.config.runs / run_name), "--out", str(out)]
         if dataset:
@@ -49,6 +51,7 @@ class Jobs:
         return self._start(f"export:{run_name}", "export", argv, self.config.runs / run_name)
 
     def build_engine(self, policy_name):
+        """Start `imitate build-engine` for a package."""
         return self._start(f"engine:{policy_name}", "engine", ["build-engine", str(self.config.policies / policy_name)],
                            self.config.policies / policy_name)
 
@@ -73,6 +76,7 @@ class Jobs:
         return out
 
     def stop(self, name):
+        """Terminate a running job (killed after 10 s); RuntimeError when it is not running."""
         with self._lock:
             entry = self._procs.get(name)
         if not entry or entry[1].poll() is not None:
@@ -93,6 +97,7 @@ class Jobs:
         return "running" if code is None else "done" if code == 0 else f"failed (exit {code})"
 
     def stop_all(self):
+        """Stop every running job (the service is shutting down)."""
         for name in list(self._procs):
             if self.state(name) == "running":
                 self.stop(name)

@@ -3,6 +3,7 @@ import sys
 
 
 def register(sub):
+    """Add `imitate hub` and its verbs to the parser."""
     p = sub.add_parser("hub", help="share datasets and policies on the Hugging Face Hub")
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
     verbs.add_parser("login", help="store a token in the Hub's login cache (read from the prompt or stdin)")
@@ -17,6 +18,8 @@ def register(sub):
     v.add_argument("repo")
     v.add_argument("dataset", help="folder to download into")
     v.add_argument("--revision", help="branch, tag or commit (default: the v3.0 tag, else main)")
+    v.add_argument("--include", action="append", metavar="PATTERN",
+                   help="only files matching (repeatable), e.g. 'data/*' to skip the videos; meta/ always")
     v = verbs.add_parser("push-policy", help="upload a policy package or a lerobot checkpoint")
     v.add_argument("policy", help="package folder, training run, checkpoints/<step> or pretrained_model")
     v.add_argument("repo")
@@ -29,6 +32,7 @@ def register(sub):
 
 
 def hub_command(args):
+    """Run one `imitate hub` verb; a HubError becomes one line on stderr and exit code 1."""
     from .client import HubError
     try:
         return VERBS[args.verb](args)
@@ -38,6 +42,7 @@ def hub_command(args):
 
 
 def login(args):
+    """Read a token, check it with the Hub, store it in the Hub's login cache."""
     import getpass
 
     from huggingface_hub import login as store_token
@@ -55,27 +60,32 @@ def login(args):
 
 
 def whoami(args):
+    """Print the account behind the token."""
     from .client import hub_api, require_login
     print(require_login(hub_api()))
 
 
 def push_dataset(args):
+    """`hub push-dataset`."""
     from .datasets import push_dataset as push
     print(f"pushed {args.dataset} -> {push(args.dataset, args.repo, args.private, args.tag, raw_bags=args.raw_bags)} (tag v3.0)")
 
 
 def pull_dataset(args):
+    """`hub pull-dataset`."""
     from .datasets import pull_dataset as pull
-    print(f"pulled {args.repo} -> {pull(args.repo, args.dataset, args.revision)}")
+    print(f"pulled {args.repo} -> {pull(args.repo, args.dataset, args.revision, include=args.include)}")
 
 
 def push_policy(args):
+    """`hub push-policy`."""
     from .policies import push_policy as push
     kind, url = push(args.policy, args.repo, args.private)
     print(f"pushed {kind} {args.policy} -> {url}")
 
 
 def pull_policy(args):
+    """`hub pull-policy`."""
     from .policies import pull_policy as pull
     print(f"pulled {args.repo} -> {args.folder} ({pull(args.repo, args.folder, args.revision)})")
 

@@ -36,10 +36,11 @@ def push_dataset(root, repo_id, private=False, tags=(), token=None, raw_bags=Fal
     return f"{api.endpoint}/datasets/{repo_id}"
 
 
-def pull_dataset(repo_id, dest, revision=None, token=None):
+def pull_dataset(repo_id, dest, revision=None, token=None, include=None):
     """Downloads a dataset repo into dest (files already there are kept: an interrupted pull resumes).
 
     revision None means the v3.0 tag when the repo has one (what lerobot would load), else main.
+    include: only paths matching these patterns (e.g. ["meta/*"]); meta/ always comes along.
     """
     from huggingface_hub import snapshot_download
     api = hub_api(token)
@@ -47,8 +48,8 @@ def pull_dataset(repo_id, dest, revision=None, token=None):
         if revision is None:
             tags = {t.name for t in api.list_repo_refs(repo_id, repo_type="dataset").tags}
             revision = CODEBASE_VERSION if CODEBASE_VERSION in tags else "main"
-        snapshot_download(repo_id, repo_type="dataset", revision=revision, local_dir=dest,
-                          endpoint=api.endpoint, token=token)
+        snapshot_download(repo_id, repo_type="dataset", revision=revision, local_dir=dest, endpoint=api.endpoint,
+                          token=token, allow_patterns=[*include, "meta/*", "README.md"] if include else None)
     read_info(Path(dest))  # refuse loudly when what came down is not a LeRobot v3.0 dataset
     write_link(Path(dest), repo_id, revision)
     return Path(dest)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 
 def register(sub):
+    """Add `imitate demo` to the parser."""
     p = sub.add_parser("demo", help="the main job: the whole pipeline on the simulated robot")
     p.add_argument("--episodes", type=int, default=20, help="demonstrations to record (default 20)")
     p.add_argument("--steps", type=int, default=800, help="training steps (default 800)")
@@ -31,6 +32,7 @@ def register(sub):
 
 
 def demo_command(args):
+    """Run the whole pipeline on the simulated robot; returns 0."""
     from imitate.cli import main
     if args.quick:
         args.episodes, args.steps, args.eval_episodes = 3, 20, 1
@@ -67,6 +69,7 @@ def demo_command(args):
 
 
 def start_page(work, args):
+    """Start the control page on WORKDIR and say where it is."""
     from .demo_page import Page, free_port
     work.mkdir(parents=True, exist_ok=True)
     page = Page(work, free_port(args.port), work / "page.log")
@@ -112,6 +115,7 @@ def _call(main, argv):
 
 
 def stage(text):
+    """Print a stage's heading."""
     print(f"\n=== {text}", flush=True)
 
 
@@ -141,6 +145,7 @@ def validate(data, plot_path):
 
 
 def print_summary(s, quick):
+    """The summary table of a demo run."""
     e = s["eval"]
     rows = [("episodes recorded", f"{s['episodes']} ({s['frames']} frames, {s['dataset_mb']:.1f} MB)"),
             ("training", f"{s['training_s']:.0f} s, final loss {s['final_loss']:.3f}"),

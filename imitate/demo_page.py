@@ -42,10 +42,12 @@ class Page:
                 time.sleep(0.5)
 
     def get(self, path):
+        """GET an API path; the JSON answer."""
         with self._http.open(self.url + path, timeout=10) as r:
             return json.load(r)
 
     def post(self, path, body):
+        """POST a JSON body with the CSRF token; RuntimeError with the page's message on refusal."""
         request = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST",
                                          headers={"Content-Type": "application/json", "X-CSRF-Token": self.csrf})
         try:
@@ -73,6 +75,7 @@ class Page:
                 return rec
 
     def close(self):
+        """Stop the page's service."""
         self.proc.terminate()
         try:
             self.proc.wait(timeout=30)

@@ -3,6 +3,7 @@ from pathlib import Path
 
 
 def register(sub):
+    """Add `imitate train` to the parser."""
     p = sub.add_parser("train", help="train a policy (ACT, Diffusion) with lerobot on a recorded dataset")
     p.add_argument("--dataset", required=True, help="a LeRobot v3.0 dataset folder")
     p.add_argument("--output", required=True, help="run folder: checkpoints/, events.jsonl, loss.png")
@@ -47,6 +48,7 @@ def job_from_args(args):
 
 
 def train_command(args):
+    """Train from parsed arguments; returns 0."""
     job = job_from_args(args)  # validates names before torch is imported
     from .loop import train
     last = train(job)

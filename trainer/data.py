@@ -112,6 +112,7 @@ class FrameCache:
         array.flush()
 
     def query(self, query_timestamps, ep_idx):
+        """{key: frames (T, C, H, W) float in [0, 1]} of episode ep_idx at the given times (s from its start)."""
         start = self.episodes[ep_idx]["dataset_from_index"]
         out = {}
         for key, stamps in query_timestamps.items():
@@ -122,4 +123,5 @@ class FrameCache:
 
 
 def load_metadata(root):
+    """lerobot's metadata for a local dataset (never the Hub)."""
     return LeRobotDatasetMetadata("local/" + Path(root).name, root=root)

@@ -21,6 +21,7 @@ class EventLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
 
     def emit(self, event, **fields):
+        """Append one event (a JSON line) and flush it."""
         if not self.enabled:
             return
         record = {"event": event, "time": round(time.time(), 3), **fields}

@@ -46,6 +46,7 @@ class TrainJob:
 
 
 def pick_device(name):
+    """'cuda' when asked for (or auto and available), else 'cpu'."""
     if name == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if name == "cuda" and not torch.cuda.is_available():
@@ -131,6 +132,7 @@ def train(job):
 
 
 def run_steps(job, policy, pre, post, optimizer, scheduler, loader, val_ds, train_cfg, accelerator, events, step):
+    """The optimization steps, with events, checkpoints and resume."""
     start, start_step, batches = time.monotonic(), step, iter(loader)
     policy.train()
     while step < train_cfg.steps:
@@ -167,6 +169,7 @@ def run_steps(job, policy, pre, post, optimizer, scheduler, loader, val_ds, trai
 
 
 def make_loader(dataset, batch_size, num_workers, shuffle, pin=False):
+    """A shuffled DataLoader over the frame cache."""
     return torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers,
                                        drop_last=shuffle, persistent_workers=num_workers > 0, pin_memory=pin)
 

@@ -34,6 +34,7 @@ class TrainPreset:
 
 
 def unknown_policy(name):
+    """ValueError naming the policies that have presets."""
     if name in NOT_YET:
         return (f"policy {name!r} is not supported by imitate yet (its exporter handles act and diffusion); "
                 f"train it with lerobot-train directly")

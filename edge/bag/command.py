@@ -2,6 +2,7 @@
 
 
 def register(sub):
+    """Add `imitate import-bag` to the parser."""
     p = sub.add_parser("import-bag", help="convert a rosbag2 recording (MCAP or SQLite3) into a dataset")
     p.add_argument("bag", help="rosbag2 folder (metadata.yaml + .mcap or .db3 files)")
     p.add_argument("--profile", default="sim", help="the robot profile it was recorded with (default: sim)")
@@ -18,6 +19,7 @@ def register(sub):
 
 
 def import_bag_command(args):
+    """Import a bag and print what was converted; returns 0."""
     from ..profile import load_profile
     from .importer import import_bag
     report = import_bag(args.bag, load_profile(args.profile), args.dataset, fps=args.fps, task=args.task,

@@ -35,12 +35,15 @@ class ReplayTransport:
         self.now_s = 0.0
 
     def subscribe(self, topic, msgtype, callback, qos="default"):
+        """Register `callback` for `topic` (type and QoS do not matter in a replay)."""
         self.callbacks.setdefault(topic, []).append(callback)
 
     def clock(self):
+        """The bag time of the message being delivered, in seconds."""
         return self.now_s
 
     def deliver(self, t_s, topic, msg):
+        """Set the clock to t_s and hand `msg` to the topic's callbacks."""
         self.now_s = t_s
         for callback in self.callbacks.get(topic, ()):
             callback(msg)
@@ -138,6 +141,7 @@ class Episodes:
 
     # grid ---------------------------------------------------------------------------------------
     def run_grid_until(self, t_s):
+        """Take every grid tick up to bag time t_s (the grid starts once every source is heard)."""
         if self.next_tick is None:
             if not self.sampler.missing():
                 self.next_tick = self._first_tick(t_s)
@@ -154,6 +158,7 @@ class Episodes:
         return max(t_s, newest + self.period / 2)
 
     def tick(self, t_s, recorded=None):
+        """Sample a frame at t_s and give it to the episode in progress, if any."""
         if recorded is not None:  # a tick `record --raw-bag` wrote: this frame, with this task
             self.task = recorded
         try:
@@ -202,6 +207,7 @@ class Episodes:
         self.report.episodes.append((saved.index, saved.frames, self.task))
 
     def on_button(self, msg):
+        """Leader button message: next starts or saves, retry/skip discard, finish saves."""
         verb = BUTTONS.get(msg.data.strip())
         if verb == "next":  # saves the episode being recorded, or starts the next one
             if self.recording:
@@ -217,6 +223,7 @@ class Episodes:
             self.waiting_for_start = True
 
     def finish(self, ended_early):
+        """End of the bag: save the episode in progress and note why."""
         if self.recording:
             if ended_early:
                 self.report.notes.append("the last episode was still recording where the bag ends: kept")

@@ -54,6 +54,7 @@ class RawBagTap:
 
     # recorder events ------------------------------------------------------------------------------
     def on_event(self, event):
+        """Recorder listener: open a bag when an episode starts, keep or delete it when it ends."""
         phase = event["phase"]
         with self._lock:
             if phase == "recording" and not self._open:
@@ -69,9 +70,11 @@ class RawBagTap:
                 self._queue.put(("discard",))
 
     def on_frame(self, frame):
+        """Recorder frame listener: write the frame's tick to /imitate/frames."""
         self._queue.put(("message", FRAME_TICKS, self._ns(frame.read_s), frame))
 
     def close(self):
+        """Finish writing (a bag still open is discarded) and stop the writer thread."""
         self._queue.put(("close",))
         self._thread.join(timeout=30)
 

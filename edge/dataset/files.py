@@ -41,6 +41,7 @@ def write_atomic(path, data):
 
 
 def write_json_atomic(path, obj):
+    """Write JSON to a temporary file, fsync, rename over `path`."""
     write_atomic(path, (json.dumps(obj, indent=4) + "\n").encode())
 
 

@@ -31,6 +31,7 @@ def chunk_file(episode_index):
 
 
 def image_key(camera):
+    """The dataset feature key of a camera: observation.images.<camera>."""
     return f"observation.images.{camera}"
 
 

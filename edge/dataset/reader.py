@@ -36,12 +36,15 @@ class DatasetReader:
 
     @property
     def cameras(self):
+        """Camera names (the part after observation.images.)."""
         return [k.removeprefix("observation.images.") for k in self.video_keys]
 
     def joint_names(self):
+        """Names of the state's joints, in order."""
         return list(self.features["observation.state"]["names"] or [])
 
     def tasks(self):
+        """Task strings by task index."""
         path = self.root / "meta" / "tasks.parquet"
         if not path.exists():
             return []

@@ -74,6 +74,7 @@ class CameraEncoder:
 
     @property
     def backlog(self):
+        """Frames queued, not yet encoded."""
         return self._queue.qsize()
 
     def finish(self, timeout_s=120.0):

@@ -128,6 +128,7 @@ class DatasetWriter:
     # recording -------------------------------------------------------------------------------
     @property
     def total_episodes(self):
+        """Episodes saved in the dataset so far."""
         return self.info["total_episodes"]
 
     def begin_episode(self, task):
@@ -169,6 +170,7 @@ class DatasetWriter:
 
     @property
     def frames(self):
+        """Frames in the episode being recorded (0 when none is)."""
         return len(self._episode["state"]) if self._episode else 0
 
     def encoder_backlog(self):

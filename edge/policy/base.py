@@ -34,6 +34,7 @@ class Policy(ABC):
         return state, images
 
     def infer(self, observation):
+        """One chunk for an observation {state, images}; timing travels in the result."""
         start = time.perf_counter()
         actions = self._infer(observation)
         return Chunk(actions, (time.perf_counter() - start) * 1e3)
@@ -67,6 +68,7 @@ def make_policy(path, backend="auto", **options):
 
 
 def package_has_engine(package):
+    """Whether the package folder holds a TensorRT engine (engines/*.engine)."""
     return any(package.root.glob("engines/*.engine"))
 
 

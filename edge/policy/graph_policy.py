@@ -22,6 +22,7 @@ class GraphPolicy(Policy):
         self.history = collections.deque(maxlen=package.n_obs_steps)  # Diffusion's observation window
 
     def reset(self):
+        """Forget observation history (start of an episode)."""
         self.history.clear()
 
     def _infer(self, observation, noise=None):

@@ -9,6 +9,7 @@ PROVIDERS = {"ort-cpu": ["CPUExecutionProvider"],
 
 
 def available_providers():
+    """ONNX Runtime's execution providers on this machine."""
     import onnxruntime
     return onnxruntime.get_available_providers()
 
@@ -35,6 +36,7 @@ def session(path, backend, threads=None):
 
 
 def runner(sess):
+    """An ORT session for one graph file on the best available provider."""
     names = [i.name for i in sess.get_inputs()]
     return lambda inputs: sess.run(None, dict(zip(names, inputs)))
 

@@ -8,6 +8,7 @@ from ..sim.robot import RESET_TOPIC
 
 
 def register(sub, add_transport_args):
+    """Add `imitate run` and `imitate eval` to the parser."""
     from .service import register as register_serve
     register_serve(sub, add_transport_args)
     p = sub.add_parser("run", help="run a policy package on the robot through the safety filter")
@@ -29,6 +30,7 @@ def register(sub, add_transport_args):
 
 
 def add_policy_args(p):
+    """--policy, --backend and the loop options shared by run and eval."""
     p.add_argument("--policy", required=True, help="policy package folder (from imitate export)")
     p.add_argument("--backend", default="auto", choices=["auto", "ort-cpu", "ort-cuda", "ort-tensorrt", "tensorrt"])
     p.add_argument("--ensemble", type=float, help="ACT temporal ensembling coefficient (e.g. 0.01)")
@@ -49,6 +51,7 @@ class Base:
         self.sampler = ObservationSampler(self.profile, self.transport, fps=fps, cameras=cameras, with_action=False)
 
     def close(self):
+        """Stop the loop, the robot and the transport."""
         if self.robot:
             self.robot.stop()
         self.transport.close()
@@ -82,6 +85,7 @@ class Session:
             self.loop.listeners.append(self.rollouts)
 
     def wait_ready(self, timeout_s=10.0):
+        """Wait until every source the policy needs is heard from; NotReady naming them otherwise."""
         deadline = time.monotonic() + timeout_s
         while self.sampler.missing() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -89,6 +93,7 @@ class Session:
             raise RuntimeError("waiting for " + "; ".join(self.sampler.missing()) + ": is the robot publishing?")
 
     def close(self):
+        """Stop the loop, the robot and the transport."""
         self.loop.stop()
         if self.rollouts and self.rollouts.active:
             self.rollouts.end(save=True)
@@ -97,6 +102,7 @@ class Session:
 
 
 def run_command(args):
+    """Run a policy on the robot until Ctrl-C; returns 0."""
     session = Session(args)
     try:
         session.wait_ready()
@@ -116,6 +122,7 @@ def run_command(args):
 
 
 def eval_command(args):
+    """Closed-loop episodes with success judged by the simulated robot; prints (and writes) a report."""
     from ..sim import STATUS_TOPIC
     from ..sim.baselines import BlindCommander, EvalResult, LeaderCommander, evaluate, format_results, mean_demonstration
     session = Session(args)

@@ -87,6 +87,7 @@ class CommandLoop:
             t.start()
 
     def stop(self):
+        """Stop both threads; the robot keeps the last command."""
         self._running = False
         for t in self._threads:
             t.join(timeout=2.0)
@@ -99,6 +100,7 @@ class CommandLoop:
         self.safety.estop()
 
     def clear_estop(self):
+        """Release the e-stop and soft-start from the current pose."""
         state, _, _ = self.sampler.state_now()
         self.schedule.clear()
         self.safety.clear_estop(state, time.monotonic())

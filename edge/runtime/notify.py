@@ -15,6 +15,7 @@ class Notifier:
         self._last_ping = 0.0
 
     def send(self, state):
+        """Send one sd_notify message; False when not under systemd or the socket is full."""
         if not self.address:
             return False
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
@@ -26,9 +27,11 @@ class Notifier:
         return True
 
     def ready(self):
+        """READY=1: systemd may consider the service started."""
         return self.send("READY=1")
 
     def stopping(self):
+        """STOPPING=1: the service is shutting down."""
         return self.send("STOPPING=1")
 
     def ping(self):

@@ -49,9 +49,11 @@ class RecordingSession:
 
     @property
     def active(self):
+        """True until the session has ended and its dataset is closed."""
         return not self._closed.is_set()
 
     def command(self, verb):
+        """Pass a recorder verb (start, save, next, retry, skip, finish)."""
         self.recorder.command(verb)
 
     def when_done(self, callback):
@@ -59,6 +61,7 @@ class RecordingSession:
         self._done_callbacks.append(callback)
 
     def status(self):
+        """The newest recorder event plus dataset name, error and whether it is active."""
         event = dict(self.events[-1]) if self.events else {"phase": "waiting"}
         return {**event, "dataset": self.folder.name, "error": self.recorder.error, "active": self.active}
 

@@ -23,6 +23,7 @@ class RolloutRecorder:
         self.active = False
 
     def begin(self, task):
+        """Start recording a rollout episode of `task`."""
         self.writer.begin_episode(task)
         self._tick, self.active = 0, True
 
@@ -39,6 +40,7 @@ class RolloutRecorder:
         self.writer.add_frame(frame.state, np.asarray(command, np.float32), frame.images, frame.stale, frame.repeated)
 
     def end(self, save=True):
+        """Finish the rollout episode: save it (or discard it with save=False)."""
         self.active = False
         if save and self.writer.frames:
             return self.writer.save_episode()

@@ -58,6 +58,7 @@ class SafetyFilter:
         self._start_pose, self._started_s = self._last.copy(), now_s
 
     def estop(self):
+        """Engage the e-stop: filter() returns None until clear_estop()."""
         self.estopped = True
         self.counts["estop"] += 1
 

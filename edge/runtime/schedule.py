@@ -20,6 +20,7 @@ class Trajectory:
 
     @property
     def end_s(self):
+        """Time the last action of the chunk is due."""
         return self.start_s + (len(self.actions) - 1) * self.step_s
 
     def at(self, t):
@@ -76,6 +77,7 @@ class ActionSchedule:
             return max(0.0, self._chunks[-1].end_s - t) if self._chunks else 0.0
 
     def clear(self):
+        """Forget every chunk: the next one starts a new plan."""
         with self._lock:
             self._chunks, self._blend_from = [], None
 
@@ -87,6 +89,7 @@ class _Blend:
         self.old, self.new, self.start_s, self.blend_s = old, new, start_s, blend_s
 
     def at(self, t):
+        """The plan's action at time t: the newest chunk, blended in over blend_s from the one before."""
         a_new, a_old = self.new.at(t), self.old.at(t) if hasattr(self.old, "at") else None
         if a_new is None or a_old is None:
             return a_new if a_new is not None else a_old

@@ -28,6 +28,7 @@ BOOL = "std_msgs/msg/Bool"
 
 
 def register(sub, add_transport_args):
+    """Add `imitate serve` to the parser."""
     env = os.environ.get
     p = sub.add_parser("serve", help="the long-running runtime with its control page and API (systemd-friendly)",
                        description="Options left out come from the environment (the systemd unit's "
@@ -94,10 +95,12 @@ class RuntimeService:
             self.session, self.policy_path = session, path
 
     def stop_policy(self):
+        """Stop the running policy (the robot holds where it is); no-op when none runs."""
         with self._lock:
             self.stop_policy_locked()
 
     def stop_policy_locked(self):
+        """stop_policy with the service lock already held."""
         if self.session:
             self.session.close()  # stops the loop, saves a rollout being recorded
             self.session = None
@@ -112,6 +115,7 @@ class RuntimeService:
         return True
 
     def clear_estop(self):
+        """Release the e-stop; the policy, if any, soft-starts from the current pose."""
         with self._lock:
             self.estopped = False
             if self.session:
@@ -137,12 +141,14 @@ class RuntimeService:
         return self.recording
 
     def record_command(self, verb):
+        """Send a verb to the recording session; RuntimeError when none is running."""
         rec = self.recording
         if not rec or not rec.active:
             raise RuntimeError("no recording is running: start one first")
         rec.command(verb)
 
     def stop_recording(self, save=True):
+        """End the recording session, saving (or discarding) the episode in progress."""
         rec = self.recording
         if rec and rec.active:
             rec.stop(save=save)
@@ -154,6 +160,7 @@ class RuntimeService:
 
     # status ---------------------------------------------------------------------------------------
     def status(self):
+        """Everything the page shows, as a JSON-ready dict."""
         with self._lock:
             loop = self.session.loop.stats() if self.session else None
             rec = self.recording.status() if self.recording else None
@@ -164,6 +171,7 @@ class RuntimeService:
                 "missing": self.sampler.missing()}
 
     def close(self):
+        """Stop policy and recording, then the robot and the transport."""
         self.stop_recording(save=self.args.on_stop == "save")
         self.stop_policy()
         self._base.close()
@@ -239,13 +247,16 @@ class StdlibServer:
         self.url = f"http://{host}:{self._server.server_address[1]}/api/status"
 
     def serve_forever(self):
+        """Serve requests until shutdown()."""
         self._server.serve_forever()
 
     def shutdown(self):
+        """Stop serve_forever()."""
         self._server.shutdown()
 
 
 def serve_command(args):
+    """Run `imitate serve` until SIGTERM or Ctrl-C; returns 0."""
     loopback = ipaddress.ip_address(args.host if args.host != "localhost" else "127.0.0.1").is_loopback
     token = args.token
     if not loopback and not token:

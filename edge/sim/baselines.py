@@ -25,6 +25,7 @@ class EvalResult:
 
     @property
     def success_rate(self):
+        """Fraction of episodes that succeeded."""
         return self.successes / self.episodes if self.episodes else 0.0
 
 
@@ -34,10 +35,12 @@ class LeaderCommander:
     name = "scripted leader"
 
     def start(self, world, seed):
+        """Begin an episode in `world`, its scene made from `seed`."""
         self._leader = ScriptedLeader(world, np.random.default_rng(seed + 7919))
         self._leader.plan()
 
     def targets(self, t):
+        """Joint targets at time t of the episode."""
         return self._leader.targets(t)
 
 
@@ -50,9 +53,11 @@ class BlindCommander:
         self.trajectory, self.rate_hz = np.asarray(trajectory), rate_hz
 
     def start(self, world, seed):
+        """Begin an episode in `world`, its scene made from `seed`."""
         pass
 
     def targets(self, t):
+        """Joint targets at time t of the episode."""
         return self.trajectory[min(int(t * self.rate_hz), len(self.trajectory) - 1)]
 
 

@@ -15,16 +15,19 @@ HOME = np.array([-0.52, 0.07, 0.0, -2.07, 0.0, 2.59, 0.0])  # rad: hands 17 cm a
 
 
 def rot_x(a):
+    """Rotation matrix about x by angle a (rad)."""
     c, s = np.cos(a), np.sin(a)
     return np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
 
 
 def rot_y(a):
+    """Rotation matrix about y by angle a (rad)."""
     c, s = np.cos(a), np.sin(a)
     return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
 
 
 def rot_z(a):
+    """Rotation matrix about z by angle a (rad)."""
     c, s = np.cos(a), np.sin(a)
     return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
 

@@ -57,6 +57,7 @@ class ScriptedLeader:
 
     @property
     def duration_s(self):
+        """Length of the scripted demonstration, s."""
         return self.keys[-1][0]
 
     def targets(self, t):

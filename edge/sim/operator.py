@@ -36,5 +36,6 @@ class SimOperator:
             self._timer.start()
 
     def stop(self):
+        """Cancel a pending button press."""
         if self._timer:
             self._timer.cancel()

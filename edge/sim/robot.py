@@ -100,11 +100,13 @@ class SimRobot:
             stop.wait(pause_s)
 
     def stop_leader(self):
+        """Stop the scripted leader's demonstration."""
         with self._lock:
             self._leader = None
 
     @property
     def leader_active(self):
+        """Whether the scripted leader is demonstrating now."""
         with self._lock:
             return self._leader is not None and time.monotonic() - self._leader_start < self._leader.duration_s
 
@@ -115,6 +117,7 @@ class SimRobot:
             return self.world.scene.success
 
     def status(self):
+        """The scene: episode, seed, success, the gripper holding the ball, highest lift so far."""
         with self._lock:
             scene = self.world.scene
             return {"episode": self.episode, "seed": scene.seed, "success": scene.success,
@@ -150,6 +153,7 @@ class SimRobot:
         return self
 
     def stop(self):
+        """Stop publishing and the simulation thread."""
         self._running = False
         for t in self._threads:
             t.join(timeout=2.0)

@@ -71,6 +71,7 @@ class SimWorld:
         self.time_s += dt
 
     def lift(self):
+        """How high the ball is above the table, m."""
         return self.q[self.index["lift_joint"]] if "lift_joint" in self.index else 0.0
 
     def arm(self, side):
@@ -78,6 +79,7 @@ class SimWorld:
         return kin.arm_points(self.q[self.arm_index[side]], side, self.lift())
 
     def tips(self):
+        """{side: fingertip position (3,), m, world frame} of both grippers."""
         return {s: self.arm(s)[0][3] for s in SIDES}
 
     def snapshot(self):

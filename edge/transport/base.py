@@ -69,6 +69,7 @@ class Subscription:
                 log.exception("%s: callback failed (%d times so far)", self.topic, self.callback_errors)
 
     def counters(self):
+        """Messages received, malformed and failed in the callback."""
         return {"received": self.received, "malformed": self.malformed, "dropped": self.dropped,
                 "callback_errors": self.callback_errors}
 

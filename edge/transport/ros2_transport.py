@@ -46,6 +46,7 @@ class Ros2Transport(Transport):
         self._handles = []
 
     def subscribe(self, topic, msgtype, callback, qos="default"):
+        """An rclpy subscription delivering rosbags messages to `callback`."""
         sub = Subscription(topic, msgtype, callback, qos, self.distro)
         self._handles.append(self._node.create_subscription(
             rclpy_type(msgtype), topic, sub.deliver, rclpy_qos(sub.qos), callback_group=self._group, raw=True))
@@ -59,9 +60,11 @@ class Ros2Transport(Transport):
         writer.publish(raw)  # rclpy publishes bytes as an already-serialized message
 
     def topic_types(self):
+        """{topic: type} from the ROS 2 graph."""
         return {name: types[0] for name, types in self._node.get_topic_names_and_types()}
 
     def close(self):
+        """Destroy the node and shut rclpy down."""
         if self._node is None:
             return
         self._executor.shutdown(timeout_sec=1.0)

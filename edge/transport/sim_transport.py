@@ -34,15 +34,18 @@ class SimBus:
             raise TypeError(f"topic {topic} carries {known}, not {msgtype}")
 
     def attach(self, transport, sub):
+        """Add a transport to the bus."""
         with self._lock:
             self._routes[sub.topic].append((transport, sub))
 
     def detach(self, transport):
+        """Remove a transport from the bus."""
         with self._lock:
             for topic in self._routes:
                 self._routes[topic] = [r for r in self._routes[topic] if r[0] is not transport]
 
     def send(self, topic, raw):
+        """Deliver CDR bytes to every subscriber of `topic` on the bus."""
         with self._lock:
             routes = list(self._routes.get(topic, ()))
         for transport, sub in routes:
@@ -64,6 +67,7 @@ class SimTransport(Transport):
         self._thread.start()
 
     def subscribe(self, topic, msgtype, callback, qos="default"):
+        """Call `callback(msg)` for each message on `topic` published on the bus."""
         self.bus.claim(topic, msgtype)
         sub = Subscription(topic, msgtype, callback, qos, self.distro)
         with self._ready:
@@ -103,9 +107,11 @@ class SimTransport(Transport):
                 sub.deliver(raw)
 
     def topic_types(self):
+        """{topic: type} of every topic on the bus."""
         return dict(self.bus.types)
 
     def close(self):
+        """Leave the bus."""
         with self._ready:
             if self._closed:
                 return

@@ -11,6 +11,7 @@ bp = Blueprint("datasets", __name__)
 
 
 def open_dataset(name):
+    """The DatasetReader of data/datasets/<name>; ApiError 404 when there is none."""
     config, _, _ = ctx()
     folder = named_folder(config.datasets, name, "dataset")
     if not folder.is_dir():
@@ -23,11 +24,13 @@ def open_dataset(name):
 
 @bp.route("/datasets")
 def page():
+    """GET /datasets: the Datasets page."""
     return render_template("datasets.html")
 
 
 @bp.route("/api/datasets")
 def listing():
+    """GET /api/datasets: every dataset with its size and Hub repo."""
     config, _, _ = ctx()
     out = []
     for folder in sorted(p for p in config.datasets.iterdir() if p.is_dir()):
@@ -53,6 +56,7 @@ def _hub_repo(folder):
 
 @bp.route("/api/datasets/<name>")
 def dataset(name):
+    """GET /api/datasets/<name>: its episodes, cameras, joints and tasks."""
     ds = open_dataset(name)
     episodes = [{"index": e["episode_index"], "length": e["length"], "tasks": e["tasks"],
                  "dropped": sum(e.get(f"imitate/stale/{c}", 0) + e.get(f"imitate/repeated/{c}", 0) for c in ds.cameras),
@@ -63,6 +67,7 @@ def dataset(name):
 
 @bp.route("/api/datasets/<name>/episodes/<int:index>")
 def episode(name, index):
+    """GET /api/datasets/<name>/episodes/<i>: state, action, time, marks and video URLs."""
     ds = open_dataset(name)
     try:
         row = ds.episode(index)
@@ -81,6 +86,7 @@ def episode(name, index):
 
 @bp.route("/api/datasets/<name>/videos/<camera>/<int:index>")
 def video(name, camera, index):
+    """GET .../videos/<camera>/<i>: the episode's video file, with range requests."""
     ds = open_dataset(name)
     if camera not in ds.cameras:
         raise ApiError(f"no camera {camera!r} in {name}: one of {', '.join(ds.cameras)}", 404)
@@ -95,6 +101,7 @@ def video(name, camera, index):
 
 @bp.route("/api/datasets/<name>/delete-episodes", methods=["POST"])
 def delete_episodes(name):
+    """POST .../delete-episodes {episodes: [i, ...]}: a safe rewrite."""
     from imitate.edge.dataset.tools import delete_episodes as delete
     ds = open_dataset(name)
     _, runtime, _ = ctx()

@@ -14,6 +14,7 @@ REPO = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}")
 
 
 def repo_field(data, name="repo"):
+    """data[name] checked as a Hub repo id USER/NAME; ApiError otherwise."""
     repo = field_value(data, name, str, required=True)
     if not REPO.fullmatch(repo) or ".." in repo:
         raise ApiError(f"'{name}' must be a Hub repo id USER/NAME (letters, digits, '_.-'), got {repo!r}")
@@ -22,6 +23,7 @@ def repo_field(data, name="repo"):
 
 @bp.route("/api/hub/push-dataset", methods=["POST"])
 def push_dataset():
+    """POST /api/hub/push-dataset {dataset, repo, private}: start the upload."""
     config, _, jobs = ctx()
     data = body()
     name = field_value(data, "dataset", str, required=True)
@@ -33,6 +35,7 @@ def push_dataset():
 
 @bp.route("/api/hub/pull-policy", methods=["POST"])
 def pull_policy():
+    """POST /api/hub/pull-policy {repo, name}: start the download into data/policies."""
     config, _, jobs = ctx()
     data = body()
     repo = repo_field(data)
@@ -44,6 +47,7 @@ def pull_policy():
 
 @bp.route("/api/hub/jobs")
 def hub_jobs():
+    """GET /api/hub/jobs: the page's Hub transfers and their last log line."""
     _, _, jobs = ctx()
     return jsonify(jobs=jobs.hub_jobs())
 

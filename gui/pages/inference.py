@@ -10,11 +10,13 @@ bp = Blueprint("inference", __name__)
 
 @bp.route("/inference")
 def page():
+    """GET /inference: the Inference page."""
     return render_template("inference.html")
 
 
 @bp.route("/api/policies")
 def policies():
+    """GET /api/policies: the packages in data/policies."""
     config, _, _ = ctx()
     out = []
     for folder in sorted(p for p in config.policies.iterdir() if (p / "policy.json").exists()):
@@ -31,6 +33,7 @@ def policies():
 
 @bp.route("/api/policy/start", methods=["POST"])
 def start():
+    """POST /api/policy/start {name | path, record}: run a package through the safety filter."""
     config, runtime, _ = ctx()
     data = body()
     name = field_value(data, "name", str)
@@ -48,6 +51,7 @@ def start():
 
 @bp.route("/api/policy/stop", methods=["POST"])
 def stop():
+    """POST /api/policy/stop: stop the policy; the robot holds."""
     _, runtime, _ = ctx()
     runtime.stop_policy()
     return jsonify(policy=None)

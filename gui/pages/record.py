@@ -14,12 +14,14 @@ BOUNDARY = b"frame"
 
 @bp.route("/record")
 def page():
+    """GET /record: the Record page."""
     _, runtime, _ = ctx()
     return render_template("record.html", cameras=runtime.profile.camera_names, profile=runtime.profile.name)
 
 
 @bp.route("/api/record/session", methods=["POST"])
 def start():
+    """POST /api/record/session: open a recording session (optionally pushed to the Hub when done)."""
     from imitate.edge.recorder import RecordConfig
     _, runtime, _ = ctx()
     data = body()
@@ -44,6 +46,7 @@ def start():
 
 @bp.route("/api/record/<verb>", methods=["POST"])
 def verb(verb):
+    """POST /api/record/<verb>: start, save, next, retry, skip or finish."""
     _, runtime, _ = ctx()
     if verb not in VERBS:
         raise ApiError(f"unknown recorder command {verb!r}: one of {', '.join(VERBS)}", 404)

@@ -18,6 +18,7 @@ _gpu_lock = threading.Lock()
 
 @bp.route("/")
 def index():
+    """GET /: the Record page is the home page."""
     return redirect("/record")
 
 
@@ -60,6 +61,7 @@ def gpu_status():
 
 @bp.route("/api/status")
 def status():
+    """GET /api/status: the runtime's status plus topics, system and GPU."""
     config, runtime, _ = ctx()
     disk = psutil.disk_usage(str(config.data))
     topics = [{"topic": s.topic, "type": s.msgtype.split("/")[-1], "rate_hz": round(s.rate_hz, 1),
@@ -72,12 +74,14 @@ def status():
 
 @bp.route("/api/estop", methods=["POST"])
 def estop():
+    """POST /api/estop: stop all motion now."""
     _, runtime, _ = ctx()
     return jsonify(estop=runtime.estop())
 
 
 @bp.route("/api/clear", methods=["POST"])
 def clear():
+    """POST /api/clear: release the e-stop."""
     _, runtime, _ = ctx()
     runtime.clear_estop()
     return jsonify(estop=False)

@@ -15,12 +15,14 @@ DEVICES = ("auto", "cpu", "cuda")
 
 @bp.route("/train")
 def page():
+    """GET /train: the Train page."""
     from imitate.trainer.presets import POLICIES, PRESETS
     return render_template("train.html", presets=list(PRESETS), policies=list(POLICIES), devices=DEVICES)
 
 
 @bp.route("/api/runs")
 def runs():
+    """GET /api/runs: every run with progress, loss curve, checkpoints and job state."""
     config, _, jobs = ctx()
     out = []
     for folder in sorted((p for p in config.runs.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True):
@@ -34,6 +36,7 @@ def runs():
 
 @bp.route("/api/train/start", methods=["POST"])
 def start():
+    """POST /api/train/start {name, dataset, policy, preset, steps, device}."""
     from imitate.trainer.presets import POLICIES, PRESETS
     config, _, jobs = ctx()
     data = body()
@@ -55,6 +58,7 @@ def start():
 
 @bp.route("/api/runs/<name>/stop", methods=["POST"])
 def stop(name):
+    """POST /api/runs/<name>/stop: stop its training."""
     _, _, jobs = ctx()
     jobs.stop(named_folder(ctx()[0].runs, name, "run name").name)
     return jsonify(stopped=name)
@@ -62,6 +66,7 @@ def stop(name):
 
 @bp.route("/api/runs/<name>/export", methods=["POST"])
 def export(name):
+    """POST /api/runs/<name>/export: export its last checkpoint."""
     config, _, jobs = ctx()
     run = named_folder(config.runs, name, "run name")
     if not (run / "checkpoints").is_dir():
@@ -75,6 +80,7 @@ def export(name):
 
 @bp.route("/api/policies/<name>/engine", methods=["POST"])
 def engine(name):
+    """POST /api/policies/<name>/engine: build its TensorRT engine (where TensorRT exists)."""
     config, _, jobs = ctx()
     package = named_folder(config.policies, name, "policy name")
     if not (package / "policy.json").exists():

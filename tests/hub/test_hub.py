@@ -99,6 +99,14 @@ def test_an_interrupted_upload_is_retried_and_an_interrupted_pull_resumes(hub, d
     assert (dest / video).read_bytes() == (dataset / video).read_bytes()
 
 
+def test_a_pull_can_leave_the_videos_behind(hub, dataset, tmp_path):
+    push_dataset(dataset, "alice/pick", token=ALICE)
+    dest = pull_dataset("alice/pick", tmp_path / "light", include=["data/*"])
+    pulled = {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file() and ".cache" not in p.parts}
+    assert any(p.startswith("data/") for p in pulled) and any(p.startswith("meta/") for p in pulled)
+    assert not any(p.startswith("videos/") for p in pulled)
+
+
 def test_private_repos_need_the_owners_token(hub, dataset, tmp_path):
     push_dataset(dataset, "alice/secret", private=True, token=ALICE)
     for token in (None, BOB):
