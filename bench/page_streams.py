@@ -1,6 +1,8 @@
 """The command loop while the control page streams: `imitate serve` on the simulated robot running a
-policy, first with no browser, then with headless Chromium on the Record page (three camera MJPEG
-streams and the live joint plot). One table, same machine, same package, one run each.
+policy: with no browser; with the three camera MJPEG streams read by another process (what a browser
+on the operator's laptop costs the robot: serving the bytes); with headless Chromium on the Record
+page on this same machine (streams, rendering and the live joint plot competing for its cores).
+One table, same machine, same package, one run each.
 
     .venv/bin/python bench/page_streams.py --policy PKG [--seconds 600]
 
@@ -44,7 +46,18 @@ def status(url):
         return json.load(r)
 
 
-def run(policy, seconds, browser):
+READ_STREAMS = """import sys, threading, time, urllib.request
+url, cams, seconds = sys.argv[1], sys.argv[2].split(","), float(sys.argv[3])
+def read(cam):
+    stream, end = urllib.request.urlopen(f"{url}/api/camera/{cam}.mjpg"), time.monotonic() + seconds
+    while time.monotonic() < end:
+        stream.read(65536)
+threads = [threading.Thread(target=read, args=(c,)) for c in cams]
+[t.start() for t in threads]; [t.join() for t in threads]
+"""
+
+
+def run(policy, seconds, browser, reader=False):
     port, data = free_port(), tempfile.mkdtemp(prefix="bench-page-")
     url = f"http://127.0.0.1:{port}"
     serve = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--policy", policy,
@@ -76,6 +89,11 @@ def run(policy, seconds, browser):
                 out["streams"] = f"{len(cams)} open, widths {widths}; fps " + ", ".join(
                     f"{c} {n:.0f}" for c, n in page.evaluate(COUNT_FRAMES, cams).items())
                 chromium.close()
+        elif reader:  # what a browser on another machine costs the robot: the bytes, not the rendering
+            from imitate.edge.profile import load_profile
+            cams = ",".join(load_profile("sim").camera_names)
+            subprocess.run([sys.executable, "-c", READ_STREAMS, url, cams, str(seconds)], check=True)
+            loop, cpu = status(url)["loop"], proc.cpu_percent()
         else:
             time.sleep(seconds)
             loop, cpu = status(url)["loop"], proc.cpu_percent()
@@ -93,7 +111,8 @@ def main():
     args = parser.parse_args()
     policy = os.path.abspath(args.policy)
     rows = [("no browser", run(policy, args.seconds, False)),
-            ("Record page in Chromium", run(policy, args.seconds, True))]
+            ("3 streams read by another process", run(policy, args.seconds, False, reader=True)),
+            ("Record page in Chromium (same machine)", run(policy, args.seconds, True))]
     print(f"\n{args.seconds:.0f} s per run, `imitate serve --transport sim --policy {os.path.basename(policy)}`")
     print("| run | period error p50 / p99 ms | missed ticks | inference p50 / p99 ms | commands sent | service CPU |")
     print("|---|---|---|---|---|---|")
