@@ -13,7 +13,6 @@ numbers over its last 10 minutes), inference p50/p99, commands sent, the service
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,8 @@ import time
 import urllib.request
 
 import psutil
+
+from imitate.demo_page import free_port
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 COUNT_FRAMES = """async (cams) => {  // read each MJPEG stream for 5 s and count its frame boundaries
@@ -34,11 +35,6 @@ COUNT_FRAMES = """async (cams) => {  // read each MJPEG stream for 5 s and count
   return counts;
 }"""
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def status(url):

@@ -10,15 +10,14 @@ import urllib.error
 import urllib.request
 
 
-def free_port(preferred):
-    """`preferred` when nothing listens there, else a free one."""
+def free_port(preferred=0):
+    """A TCP port free on 127.0.0.1: `preferred` when nothing listens there, else one the OS picks."""
     with socket.socket() as s:
         try:
             s.bind(("127.0.0.1", preferred))
-            return preferred
         except OSError:
             s.bind(("127.0.0.1", 0))
-            return s.getsockname()[1]
+        return s.getsockname()[1]
 
 
 class Page:

@@ -3,7 +3,6 @@ simulated robot: cameras live, three episodes recorded (buttons, then the keyboa
 with plots and video, a policy started and E-STOPPED. Screenshots go to artifacts/."""
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,15 +10,12 @@ import urllib.request
 
 import pytest
 
+from imitate.demo_page import free_port
+
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from imitate.demo_page import free_port
+
 PATHS = ["/", "/record", "/datasets", "/train", "/inference", "/login", "/api/status", "/api/joints", "/api/csrf",
          "/api/estop", "/api/clear", "/api/record/session", "/api/record/start", "/api/record/save", "/api/record/nope", "/api/datasets",
          "/api/datasets/x", "/api/datasets/../../etc/passwd", "/api/datasets/x/episodes/-1", "/api/runs",
@@ -28,11 +30,6 @@ def random_body(rng):
     body = {rng.choice(KEYS): rng.choice(VALUES) for _ in range(rng.randint(0, 5))}
     return json.dumps(body, allow_nan=True).encode()
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.slow

@@ -11,11 +11,8 @@ import urllib.request
 
 import pytest
 
+from imitate.demo_page import free_port
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def call(port, path, body=None, token=None):
