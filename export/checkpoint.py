@@ -1,8 +1,9 @@
-"""Finding and loading a lerobot checkpoint (from `imitate train` or `lerobot-train`), offline."""
+"""Finding and loading a lerobot checkpoint (from `imitate train` or `lerobot-train`), offline.
+
+Finding needs no torch (`imitate hub push-policy` uses resolve() on the robot too).
+"""
 import json
 from pathlib import Path
-
-from safetensors.torch import load_file
 
 from imitate.edge.policy_package import sha256
 
@@ -58,6 +59,7 @@ def normalizer_stats(folder):
         raise ValueError(f"{folder} has no normalizer stats: it predates lerobot 0.4; migrate it with lerobot's "
                          f"migrate_policy_normalization")
     out = {}
+    from safetensors.torch import load_file  # torch: imported only where weights are read
     for key, value in load_file(files[0]).items():
         feature, stat = key.rsplit(".", 1)
         out.setdefault(feature, {})[stat] = value.float()

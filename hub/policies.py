@@ -51,12 +51,12 @@ def policy_folder(path):
         except ValueError as err:
             raise HubError(str(err)) from None
         return path, "package", package.spec
-    for candidate in (path, path / "pretrained_model", path / "checkpoints" / "last" / "pretrained_model"):
-        if (candidate / "config.json").is_file() and (candidate / "model.safetensors").is_file():
-            return candidate, "checkpoint", json.loads((candidate / "config.json").read_text())
-    raise HubError(f"{path} is neither a policy package (policy.json) nor a lerobot checkpoint "
-                   f"(config.json + model.safetensors): give `imitate export`'s output, a training run "
-                   f"folder or a checkpoints/<step> folder")
+    from imitate.export.checkpoint import resolve  # the one place that knows lerobot's checkpoint layout
+    try:
+        folder = resolve(path)
+    except ValueError as err:
+        raise HubError(f"{path} is not a policy package (no policy.json), and {err}") from None
+    return folder, "checkpoint", json.loads((folder / "config.json").read_text())
 
 
 def model_card(repo_id, kind, spec):
