@@ -31,7 +31,8 @@ from imitate.edge import messages as m
 from imitate.edge.clock import Pacer
 from imitate.edge.policy import make_policy
 from imitate.edge.profile import load_profile
-from imitate.edge.runtime.loop import CommandLoop, decode_images
+from imitate.edge.images import decode_images
+from imitate.edge.runtime.loop import CommandLoop
 from imitate.edge.runtime.safety import SafetyFilter
 from imitate.edge.sampler import ObservationSampler
 from imitate.edge.sim import SimRobot

@@ -8,7 +8,6 @@ measured over the steps after the first ten (warm-up excluded) from each tool's 
 """
 import argparse
 import warnings
-import json
 import re
 import subprocess
 import sys
@@ -38,7 +37,8 @@ def imitate_rate(data, out, steps, batch, cache):
            "cpu_small", "--cameras", "cam_head", "--image-size", "96x168", "--steps", str(steps), "--batch-size",
            str(batch), "--save-freq", str(steps), "--num-workers", "0", "--frame-cache", "on" if cache else "off"]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
-    events = [json.loads(line) for line in (out / "events.jsonl").read_text().splitlines()]
+    from imitate.trainer.events import read_events
+    events = read_events(out)
     times = {e["step"]: e["time"] for e in events if e["event"] == "step"}
     first = min(s for s in times if s >= 10)
     return (max(times) - first) * batch / (times[max(times)] - times[first])

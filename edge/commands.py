@@ -26,9 +26,8 @@ def register(sub):
     register_import_bag(sub)
 
     p = sub.add_parser("sim", help="run the simulated AI Worker (the default robot of every command)")
-    p.add_argument("--profile", default="sim", help="robot profile (default: sim)")
-    p.add_argument("--transport", default="dds", choices=["sim", "dds"],
-                   help="dds: other processes see it as a ROS 2 robot (default); sim: this process only")
+    add_transport_args(p, default="dds", choices=("dds", "sim"),
+                       help="dds: other processes see it as a ROS 2 robot (default); sim: this process only")
     p.add_argument("--seed", type=int, default=0, help="seed of the first episode's scene")
     p.add_argument("--task", default="pick", choices=["pick"], help="the task the scene poses")
     p.add_argument("--camera-fps", type=float, help="frames per second of every camera (default: profile's)")
@@ -42,12 +41,12 @@ def register(sub):
     p.set_defaults(handler=sim_command)
 
 
-def add_transport_args(parser, default="sim"):
+def add_transport_args(parser, default="sim", choices=("sim", "dds", "ros2"), help=None):
     """--profile and --transport, the same on every subcommand that talks to a robot."""
     parser.add_argument("--profile", default="sim", help="robot profile name or YAML file (default: sim)")
-    parser.add_argument("--transport", default=default, choices=["sim", "dds", "ros2"],
-                        help="sim: simulated robot in this process; dds: ROS 2 over Cyclone DDS; "
-                             f"ros2: rclpy (default: {default})")
+    parser.add_argument("--transport", default=default, choices=choices,
+                        help=help or "sim: simulated robot in this process; dds: ROS 2 over Cyclone DDS; "
+                                     f"ros2: rclpy (default: {default})")
 
 
 def profiles_command(args):

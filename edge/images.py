@@ -1,5 +1,20 @@
-"""Image preprocessing shared by training, export and the robot runtime, so it cannot drift."""
+"""Image preprocessing shared by recording, training, export and the robot runtime, so it cannot drift."""
 import cv2
+import numpy as np
+
+
+def decode_jpeg(jpeg, rgb=True):
+    """JPEG bytes -> (H, W, 3) uint8, RGB (the policies' order) or BGR (OpenCV's, for the encoders);
+    ValueError when the bytes are not a decodable JPEG."""
+    image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        raise ValueError("a camera frame is not a decodable JPEG")
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB) if rgb else image
+
+
+def decode_images(jpegs, cameras=None):
+    """{camera: JPEG bytes} -> {camera: (H, W, 3) uint8 RGB} for `cameras` (all by default)."""
+    return {cam: decode_jpeg(jpegs[cam]) for cam in cameras or jpegs}
 
 
 def resize_rgb(image, size):

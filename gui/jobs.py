@@ -4,7 +4,6 @@ A subprocess, not a thread: training uses every core and may crash (out of memor
 the robot's runtime down with it. Progress comes from the run's own events.jsonl (trainer issue);
 the job's output goes to <folder>/job.log.
 """
-import json
 import subprocess
 import sys
 import threading
@@ -105,14 +104,9 @@ class Jobs:
 
 def run_summary(run):
     """What the page shows of a training run folder: progress, last loss, checkpoints."""
-    events = []
+    from imitate.trainer.events import read_events  # torch-free, like trainer.presets
+    events = read_events(run)
     path = Path(run) / "events.jsonl"
-    if path.exists():
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                events.append(json.loads(line))
-            except ValueError:  # a line being written right now
-                continue
     start = next((e for e in events if e["event"] == "start"), {})
     steps = [e for e in events if e["event"] == "step"]
     checkpoints = sorted(p.name for p in (Path(run) / "checkpoints").glob("[0-9]*")) if (Path(run) / "checkpoints").is_dir() else []

@@ -91,7 +91,8 @@ def run_stages(main, args, work, data, run, package, report, summary, clock):
     _call(main, ["train", "--dataset", str(data), "--output", str(run), "--preset", "cpu_small", "--steps",
                  str(args.steps), "--save-freq", str(args.steps), *resume])
     summary["training_s"] = time.monotonic() - t
-    losses = [e for e in map(json.loads, (run / "events.jsonl").read_text().splitlines()) if e["event"] == "step"]
+    from imitate.trainer.events import read_events
+    losses = [e for e in read_events(run) if e["event"] == "step"]
     summary["final_loss"] = losses[-1]["loss"] if losses else float("nan")
 
     stage("4/5 exporting the policy package (parity against lerobot)")

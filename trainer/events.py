@@ -9,6 +9,19 @@ import time
 from pathlib import Path
 
 
+def read_events(run):
+    """The events of a run folder, oldest first; [] before the first. A line still being written is skipped."""
+    path = Path(run) / "events.jsonl"
+    events = []
+    if path.exists():
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                events.append(json.loads(line))
+            except ValueError:  # the trainer is appending this line right now
+                continue
+    return events
+
+
 class EventLog:
     """Appends events to <output>/events.jsonl, draws a progress bar, plots the loss."""
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import av
-import cv2
 import numpy as np
 
+from ..images import decode_jpeg
 from .stats import ImageStats
 
 log = logging.getLogger(__name__)
@@ -88,9 +88,7 @@ class CameraEncoder:
     def _decode(self, item):
         img = item
         if not isinstance(item, np.ndarray) or item.ndim == 1:  # JPEG bytes: decoded here, once
-            img = cv2.imdecode(np.frombuffer(item, np.uint8), cv2.IMREAD_COLOR)
-        if img is None:
-            raise ValueError("a camera frame is not a decodable JPEG")
+            img = decode_jpeg(item, rgb=False)
         if img.shape[:2] != (self.height, self.width):
             raise ValueError(f"camera {self.name} sent {img.shape[1]}x{img.shape[0]} frames, the dataset "
                              f"expects {self.width}x{self.height}: fix the profile's camera size")

@@ -13,11 +13,11 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from .. import messages as m
 from ..clock import Pacer, try_realtime
+from ..images import decode_images
 from ..profile import TRAJECTORY
 from ..sampler import NotReady
 from .schedule import ActionSchedule
@@ -34,16 +34,6 @@ class LoopConfig:
     margin_s: float = 0.05  # ask for the next chunk this long before the plan runs out, after latency
     inference_timeout_s: float = 1.0  # no new chunk for this long past the plan's end: hold and report
     rt_priority: int = int(os.environ.get("IMITATE_RT_PRIORITY", "0"))  # SCHED_FIFO for the control thread
-
-
-def decode_images(jpegs, cameras=None):
-    """{camera: JPEG bytes} -> {camera: (H, W, 3) uint8 RGB} for `cameras` (all by default)."""
-    out = {}
-    for cam in cameras or jpegs:
-        jpeg = jpegs[cam]
-        bgr = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
-        out[cam] = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-    return out
 
 
 class CommandLoop:

@@ -50,3 +50,50 @@ def check_loaded(modules, forbidden):
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["loaded"] == [], f"edge modules loaded {result['loaded']}"
     assert all("cyclonedds" in why for _, why in result["skipped"]), result["skipped"]
+
+
+# Who may import whom inside imitate (DESIGN.md's table). The page may read the trainer's two
+# torch-free modules (the preset list for its form, the run's event log); the Hub may find a
+# checkpoint's files with the exporter's resolve(), which imports torch only when weights are read.
+MAY_NOT_IMPORT = {
+    "edge": {"export", "trainer", "gui", "hub", "cli", "demo", "demo_page"},
+    "export": {"trainer", "gui", "hub"},
+    "trainer": {"export", "gui", "hub"},
+    "gui": {"export", "hub"},
+    "hub": {"gui", "trainer"},
+}
+EXCEPTIONS = {"gui": {"imitate.trainer.presets", "imitate.trainer.events"}, "hub": {"imitate.export.checkpoint"}}
+
+
+def imitate_imports(path, module):
+    """Every imitate.* module a source file imports (relative imports resolved), at any depth."""
+    import ast
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.split(".")[:-node.level]  # a package's module name ends in .__init__
+                name = ".".join(base + ([node.module] if node.module else []))
+            else:
+                name = node.module or ""
+            found.add(name)
+    return {n for n in found if n.startswith("imitate.")}
+
+
+def test_import_direction_between_parts():
+    from pathlib import Path
+    import imitate
+    root = Path(imitate.edge.__file__).parents[1]  # the repository (setup.py maps its folders)
+    checked, wrong = 0, []
+    for part, forbidden in MAY_NOT_IMPORT.items():
+        for path in sorted((root / part).rglob("*.py")):
+            module = "imitate." + ".".join((part, *path.relative_to(root / part).with_suffix("").parts))
+            checked += 1
+            for name in imitate_imports(path, module):
+                target = name.split(".")[1]
+                if target in forbidden and not any(name.startswith(e) for e in EXCEPTIONS.get(part, ())):
+                    wrong.append(f"{path.relative_to(root)} imports {name}")
+    assert checked > 80
+    assert wrong == [], wrong
