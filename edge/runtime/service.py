@@ -11,15 +11,15 @@ episode saved or discarded as --on-stop says).
 """
 import argparse
 import ipaddress
-import json
 import logging
 import os
 import secrets
 import signal
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import time
 from pathlib import Path
 
+from .api_server import StdlibServer
 from .notify import Notifier
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,10 @@ class RuntimeService:
         self._base = Session.base(args)  # transport, robot, sampler: always up
         self.profile, self.transport, self.sampler = self._base.profile, self._base.transport, self._base.sampler
         self.transport.subscribe(ESTOP_TOPIC, BOOL, lambda msg: msg.data and self.estop())
+        self._driving = False  # a policy is starting or running
+        self._viewed_at = -1e9  # monotonic time a page last pulled a camera stream
+        if self._base.robot:  # the simulated robot renders at full rate only when someone needs it
+            self._base.robot.cameras_wanted = self.cameras_wanted
         if self.profile.trigger_topic:  # the leader's buttons drive whichever recording is running
             self.transport.subscribe(self.profile.trigger_topic, STRING, self._on_button)
 
@@ -82,9 +86,14 @@ class RuntimeService:
             if self.recording and self.recording.active:
                 raise RuntimeError("a recording is running: finish it before starting a policy")
             self.stop_policy_locked()
+            self._driving = True  # cameras at full rate before the loop checks their age
             args = argparse.Namespace(**{**vars(self.args), "policy": path, "ensemble": None,
                                                   "record": str(record) if record else None})
-            session = Session(args, base=self._base)
+            try:
+                session = Session(args, base=self._base)
+            except BaseException:
+                self._driving = False
+                raise
             session.loop.listeners.append(lambda now, cmd: self.notifier.ping())
             session.wait_ready()
             if session.rollouts:
@@ -105,6 +114,16 @@ class RuntimeService:
             self.session.close()  # stops the loop, saves a rollout being recorded
             self.session = None
             self.policy_path = None
+        self._driving = False
+
+    def camera_viewed(self):
+        """A page is showing a camera stream now (keeps the simulated cameras at full rate)."""
+        self._viewed_at = time.monotonic()
+
+    def cameras_wanted(self):
+        """Whether anything needs camera frames at full rate: a policy, a recording, a viewer in the last 3 s."""
+        recording = self.recording is not None and self.recording.active
+        return self._driving or recording or time.monotonic() - self._viewed_at < 3.0
 
     def estop(self):
         """Stop all motion now; stays stopped until clear_estop(). Returns True."""
@@ -179,80 +198,6 @@ class RuntimeService:
 
 def _finite(x):
     return None if x == float("inf") else round(float(x), 4)
-
-
-def make_handler(service, token):
-    """An HTTP handler class for the JSON API; errors come back as JSON with a message."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, fmt, *args):  # through logging, not stderr lines per request
-            log.debug("%s " + fmt, self.address_string(), *args)
-
-        def _reply(self, code, body):
-            data = json.dumps(body).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def _authorized(self):
-            if token and self.headers.get("Authorization", "") != f"Bearer {token}":
-                self._reply(401, {"error": "missing or wrong token: send 'Authorization: Bearer <token>'"})
-                return False
-            return True
-
-        def do_GET(self):
-            if not self._authorized():
-                return
-            if self.path == "/api/status":
-                return self._reply(200, service.status())
-            self._reply(404, {"error": f"no such endpoint: GET {self.path}"})
-
-        def do_POST(self):
-            if not self._authorized():
-                return
-            try:
-                length = int(self.headers.get("Content-Length", "0") or 0)
-                if length > 65536:
-                    return self._reply(413, {"error": "request too large"})
-                body = json.loads(self.rfile.read(length) or b"{}") if length else {}
-                if not isinstance(body, dict):
-                    raise ValueError("expected a JSON object")
-                if self.path == "/api/estop":
-                    return self._reply(200, {"estop": service.estop()})
-                if self.path == "/api/clear":
-                    service.clear_estop()
-                    return self._reply(200, {"estop": False})
-                if self.path == "/api/policy/start":
-                    if not isinstance(body.get("path"), str):
-                        raise ValueError('expected {"path": "<policy package folder>"}')
-                    service.start_policy(body["path"])
-                    return self._reply(200, {"policy": body["path"]})
-                if self.path == "/api/policy/stop":
-                    service.stop_policy()
-                    return self._reply(200, {"policy": None})
-                self._reply(404, {"error": f"no such endpoint: POST {self.path}"})
-            except (ValueError, RuntimeError, OSError) as err:  # bad input: a message, never a stack trace
-                self._reply(400, {"error": str(err)})
-
-    return Handler
-
-
-class StdlibServer:
-    """The JSON API alone, on the standard library (when the page, imitate.gui, is not installed)."""
-
-    def __init__(self, service, host, port, token):
-        self._server = ThreadingHTTPServer((host, port), make_handler(service, token))
-        self.url = f"http://{host}:{self._server.server_address[1]}/api/status"
-
-    def serve_forever(self):
-        """Serve requests until shutdown()."""
-        self._server.serve_forever()
-
-    def shutdown(self):
-        """Stop serve_forever()."""
-        self._server.shutdown()
 
 
 def serve_command(args):

@@ -24,6 +24,7 @@ from .world import SimWorld
 
 log = logging.getLogger(__name__)
 STATUS_TOPIC, RESET_TOPIC = "/sim/status", "/sim/reset"
+IDLE_CAMERA_PERIOD_S = 1.0  # cameras nobody needs publish this seldom (see SimRobot.cameras_wanted)
 
 
 class SimRobot:
@@ -39,6 +40,10 @@ class SimRobot:
         self.jpeg_quality = jpeg_quality
         self.leader_enabled = leader  # the operator wears the leader: it publishes, even at rest
         self.overruns = 0  # physics ticks that started more than one period late
+        # None: cameras always at full rate. A callable: full rate while it returns True, else one
+        # frame per second (`imitate serve` idles them while nothing records, drives or watches, so
+        # the page's simulated robot does not take a core from a training run beside it)
+        self.cameras_wanted = None
         self._lock = threading.Lock()
         self._leader = None
         self._leader_start = 0.0
@@ -180,7 +185,12 @@ class SimRobot:
 
     def _camera_loop(self, cam, fps):
         params = [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality]
+        last = -np.inf
         for _ in paced(fps, lambda: self._running):
+            idle = self.cameras_wanted is not None and not self.cameras_wanted()
+            if idle and time.monotonic() - last < IDLE_CAMERA_PERIOD_S:
+                continue
+            last = time.monotonic()
             with self._lock:
                 snap = self.world.snapshot()
             ok, jpeg = cv2.imencode(".jpg", self.world.render(cam.name, snap), params)
