@@ -4,7 +4,10 @@ on the operator's laptop costs the robot: serving the bytes); with headless Chro
 page on this same machine (streams, rendering and the live joint plot competing for its cores).
 One table, same machine, same package, one run each.
 
-    .venv/bin/python bench/page_streams.py --policy PKG [--seconds 600]
+    .venv/bin/python bench/page_streams.py --policy PKG [--seconds 600] [--rt-priority 50]
+
+--rt-priority runs the service as the Jetson's systemd unit does (IMITATE_RT_PRIORITY: the control
+thread on SCHED_FIFO; needs root or an RLIMIT_RTPRIO, else the service warns and runs without).
 
 Printed per run: the loop's period error p50/p99 and missed ticks (from /api/status, the loop's own
 numbers over its last 10 minutes), inference p50/p99, commands sent, the service's CPU (psutil,
@@ -53,11 +56,13 @@ threads = [threading.Thread(target=read, args=(c,)) for c in cams]
 """
 
 
-def run(policy, seconds, browser, reader=False):
+def run(policy, seconds, browser, reader=False, rt_priority=0):
     port, data = free_port(), tempfile.mkdtemp(prefix="bench-page-")
     url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "IMITATE_RT_PRIORITY": str(rt_priority)}
     serve = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--policy", policy,
-                              "--data", data, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              "--data", data, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env=env)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -104,12 +109,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--policy", required=True, help="policy package folder")
     parser.add_argument("--seconds", type=float, default=600.0, help="length of each run (default 600)")
+    parser.add_argument("--rt-priority", type=int, default=0, help="SCHED_FIFO priority of the control thread (0: none)")
     args = parser.parse_args()
-    policy = os.path.abspath(args.policy)
-    rows = [("no browser", run(policy, args.seconds, False)),
-            ("3 streams read by another process", run(policy, args.seconds, False, reader=True)),
-            ("Record page in Chromium (same machine)", run(policy, args.seconds, True))]
-    print(f"\n{args.seconds:.0f} s per run, `imitate serve --transport sim --policy {os.path.basename(policy)}`")
+    policy, rt = os.path.abspath(args.policy), args.rt_priority
+    rows = [("no browser", run(policy, args.seconds, False, rt_priority=rt)),
+            ("3 streams read by another process", run(policy, args.seconds, False, reader=True, rt_priority=rt)),
+            ("Record page in Chromium (same machine)", run(policy, args.seconds, True, rt_priority=rt))]
+    print(f"\n{args.seconds:.0f} s per run, `IMITATE_RT_PRIORITY={rt} imitate serve --transport sim --policy "
+          f"{os.path.basename(policy)}`")
     print("| run | period error p50 / p99 ms | missed ticks | inference p50 / p99 ms | commands sent | service CPU |")
     print("|---|---|---|---|---|---|")
     for name, r in rows:
