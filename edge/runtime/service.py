@@ -89,16 +89,19 @@ class RuntimeService:
             self._driving = True  # cameras at full rate before the loop checks their age
             args = argparse.Namespace(**{**vars(self.args), "policy": path, "ensemble": None,
                                                   "record": str(record) if record else None})
+            session = None
             try:
                 session = Session(args, base=self._base)
-            except BaseException:
+                session.loop.listeners.append(lambda now, cmd: self.notifier.ping())
+                session.wait_ready()
+                if session.rollouts:
+                    session.rollouts.begin("policy rollout")
+                session.loop.start()
+            except BaseException:  # nothing half-started stays behind: no loop, no open rollout
                 self._driving = False
+                if session:
+                    session.close()
                 raise
-            session.loop.listeners.append(lambda now, cmd: self.notifier.ping())
-            session.wait_ready()
-            if session.rollouts:
-                session.rollouts.begin("policy rollout")
-            session.loop.start()
             if self.estopped:
                 session.loop.estop()
             self.session, self.policy_path = session, path

@@ -3,6 +3,8 @@ them (a recording, a policy, a page showing a stream); otherwise one frame a sec
 robot does not take a core from a training run beside it (demo: 14.5 vs 9.9 samples/s)."""
 import time
 
+import pytest
+
 from imitate.cli import build_parser
 from imitate.edge.recorder import RecordConfig
 from imitate.edge.runtime.service import RuntimeService
@@ -25,6 +27,9 @@ def test_cameras_idle_until_recorded_or_watched(tmp_path):
     try:
         time.sleep(1.0)
         assert not service.cameras_wanted()
+        with pytest.raises(Exception, match="policy.json|package"):  # a policy that fails to start
+            service.start_policy(tmp_path / "no-such-package")
+        assert not service.cameras_wanted() and service.session is None
         idle = frames_in(service, 3.0)
         assert 1 <= idle <= 5, f"idle cameras sent {idle} frames in 3 s, expected about 3"
 
