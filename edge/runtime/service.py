@@ -11,7 +11,6 @@ episode saved or discarded as --on-stop says).
 """
 import argparse
 import ipaddress
-import logging
 import os
 import secrets
 import signal
@@ -22,7 +21,6 @@ from pathlib import Path
 from .api_server import StdlibServer
 from .notify import Notifier
 
-log = logging.getLogger(__name__)
 ESTOP_TOPIC = "/imitate/estop"  # std_msgs/Bool: true stops all motion (clearing is the page's or API's)
 BOOL = "std_msgs/msg/Bool"
 

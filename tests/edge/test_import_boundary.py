@@ -1,10 +1,12 @@
 """Import direction holds: no edge module loads torch, lerobot, flask or rclpy; the Hub commands and
 the page (which run on the robot too) load neither torch nor lerobot."""
+import ast
 import importlib
 import json
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import imitate.edge
 
@@ -67,7 +69,6 @@ EXCEPTIONS = {"gui": {"imitate.trainer.presets", "imitate.trainer.events"}, "hub
 
 def imitate_imports(path, module):
     """Every imitate.* module a source file imports (relative imports resolved), at any depth."""
-    import ast
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
@@ -83,8 +84,6 @@ def imitate_imports(path, module):
 
 
 def test_import_direction_between_parts():
-    from pathlib import Path
-    import imitate
     root = Path(imitate.edge.__file__).parents[1]  # the repository (setup.py maps its folders)
     checked, wrong = 0, []
     for part, forbidden in MAY_NOT_IMPORT.items():
