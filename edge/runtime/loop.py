@@ -8,6 +8,7 @@ Listeners are called every tick (recording, the systemd watchdog); timing is mea
 """
 import logging
 import os
+import sys
 import threading
 import time
 from collections import deque
@@ -34,6 +35,9 @@ class LoopConfig:
     margin_s: float = 0.05  # ask for the next chunk this long before the plan runs out, after latency
     inference_timeout_s: float = 1.0  # no new chunk for this long past the plan's end: hold and report
     rt_priority: int = int(os.environ.get("IMITATE_RT_PRIORITY", "0"))  # SCHED_FIFO for the control thread
+    # With rt_priority: the longest the control thread waits for Python's interpreter lock (GIL) while
+    # another thread holds it (Python's default is 5 ms, which made the loop's p99 several ms).
+    gil_switch_ms: float = float(os.environ.get("IMITATE_GIL_SWITCH_MS", "0.2"))
 
 
 class CommandLoop:
@@ -96,7 +100,15 @@ class CommandLoop:
         self.safety.clear_estop(state, time.monotonic())
 
     def _control(self):
-        try_realtime(self.config.rt_priority)
+        default_switch = sys.getswitchinterval()
+        if try_realtime(self.config.rt_priority) and self.config.gil_switch_ms > 0:
+            sys.setswitchinterval(self.config.gil_switch_ms / 1e3)
+        try:
+            self._tick_until_stopped()
+        finally:
+            sys.setswitchinterval(default_switch)
+
+    def _tick_until_stopped(self):
         pacer = self.pacer = Pacer(self.rate_hz)
         dt = 1.0 / self.rate_hz
         while self._running:
