@@ -1,0 +1,100 @@
+"""What the command loop's timing could be on this machine, and what Python's interpreter lock costs it.
+
+Per run: `imitate serve --transport sim --policy PKG` with the control thread on SCHED_FIFO (as the
+Jetson unit runs it) and, beside it in its own process, a bare 100 Hz loop with the same pacer and
+priority that does nothing else: the floor the machine and the kernel allow. One run per GIL switch
+interval given (IMITATE_GIL_SWITCH_MS: how long the control thread may wait for the interpreter lock
+held by another thread; Python's default is 5 ms).
+
+    .venv/bin/python bench/loop_floor.py --policy PKG [--seconds 600] [--gil-switch-ms 5 0.2]
+
+Needs root or an RLIMIT_RTPRIO for SCHED_FIFO (else both loops run with normal scheduling and the
+table says so).
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import numpy as np
+
+from imitate.demo_page import free_port
+from imitate.edge.clock import Pacer, try_realtime
+
+
+def bare_loop(seconds, priority):
+    """Tick at 100 Hz for `seconds` doing nothing; (lateness ms array, overruns, got real-time)."""
+    rt = try_realtime(priority)
+    pacer, late, end = Pacer(100), [], time.monotonic() + seconds
+    while time.monotonic() < end:
+        scheduled = pacer.wait()
+        late.append(time.monotonic() - scheduled)
+    return np.array(late) * 1e3, pacer.overruns, rt
+
+
+def status(url):
+    with urllib.request.urlopen(url + "/api/status", timeout=5) as r:
+        return json.load(r)
+
+
+def run(policy, seconds, priority, gil_switch_ms):
+    """One serve with the bare loop beside it; two table rows."""
+    port, data = free_port(), tempfile.mkdtemp(prefix="bench-floor-")
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "IMITATE_RT_PRIORITY": str(priority), "IMITATE_GIL_SWITCH_MS": str(gil_switch_ms)}
+    serve = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--policy", policy,
+                              "--data", data, "--port", str(port)], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while (status_or_none(url) or {}).get("loop", {}).get("ticks", 0) < 200:
+            if time.monotonic() > deadline:
+                raise RuntimeError("imitate serve did not start its loop within 60 s")
+            time.sleep(0.5)
+        start_ticks = status(url)["loop"]["ticks"]
+        late, overruns, rt = bare_loop(seconds, priority)
+        loop = status(url)["loop"]
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+    if loop["ticks"] - start_ticks < 0.9 * seconds * 100:
+        raise RuntimeError("the service's loop did not tick through the run")
+    served = (f"imitate serve's control thread (GIL switch {gil_switch_ms} ms)", loop["period_error_p50_ms"],
+              loop["period_error_p99_ms"], loop["missed_ticks"], f"inference p50/p99 {loop['infer_p50_ms']:.1f} / "
+              f"{loop['infer_p99_ms']:.1f} ms")
+    bare = ("bare loop, own process, beside it", float(np.percentile(late, 50)), float(np.percentile(late, 99)),
+            overruns, f"p99.9 {np.percentile(late, 99.9):.2f} ms, max {late.max():.2f} ms, "
+                      f"{int(np.sum(late > 1))} ticks > 1 ms" + ("" if rt else ", NOT real-time"))
+    return [served, bare]
+
+
+def status_or_none(url):
+    try:
+        return status(url)
+    except OSError:
+        return None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--policy", required=True, help="a policy package folder")
+    parser.add_argument("--seconds", type=float, default=600)
+    parser.add_argument("--rt-priority", type=int, default=50)
+    parser.add_argument("--gil-switch-ms", type=float, nargs="+", default=[5.0, 0.2])
+    args = parser.parse_args()
+    rows = []
+    for ms in args.gil_switch_ms:
+        rows += run(os.path.abspath(args.policy), args.seconds, args.rt_priority, ms)
+    print(f"\n{args.seconds:.0f} s per run, SCHED_FIFO {args.rt_priority}, `imitate serve --transport sim --policy "
+          f"{args.policy}` (ONNX Runtime CPU), {os.cpu_count()} cores")
+    print("| loop | period error p50 / p99 ms | missed ticks | notes |\n|---|---|---|---|")
+    for name, p50, p99, missed, notes in rows:
+        print(f"| {name} | {p50:.3f} / {p99:.3f} | {missed} | {notes} |")
+
+
+if __name__ == "__main__":
+    main()
