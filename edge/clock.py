@@ -47,7 +47,10 @@ def try_realtime(priority):
     if not priority:
         return False
     try:
-        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(int(priority)))  # 0: this thread (Linux)
+        # 0: this thread (Linux). RESET_ON_FORK: threads and processes it starts get normal scheduling,
+        # not a real-time priority that would compete with it (an encoder, a subprocess).
+        policy = os.SCHED_FIFO | getattr(os, "SCHED_RESET_ON_FORK", 0)
+        os.sched_setscheduler(0, policy, os.sched_param(int(priority)))
     except (OSError, AttributeError) as err:
         log.warning("real-time priority %s refused (%s): the loop runs with normal scheduling", priority, err)
         return False

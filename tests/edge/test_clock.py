@@ -1,0 +1,41 @@
+"""Real-time priority: the thread that asks gets it; what that thread starts does not inherit it."""
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from imitate.edge.clock import try_realtime
+
+
+def in_a_thread(fn):
+    """Run fn in a fresh thread (so the test's own thread keeps normal scheduling); its result."""
+    out = []
+    thread = threading.Thread(target=lambda: out.append(fn()))
+    thread.start()
+    thread.join()
+    return out[0]
+
+
+def test_threads_and_processes_started_by_the_real_time_thread_get_normal_scheduling():
+    def real_time_parent():
+        if not try_realtime(10):
+            return None
+        own = os.sched_getscheduler(0)
+        child_thread = in_a_thread(lambda: os.sched_getscheduler(0))
+        child_process = subprocess.run([sys.executable, "-c", "import os; print(os.sched_getscheduler(0))"],
+                                       capture_output=True, text=True, check=True).stdout.strip()
+        return own, child_thread, int(child_process)
+
+    result = in_a_thread(real_time_parent)
+    if result is None:
+        pytest.skip("SCHED_FIFO is not permitted here (needs root or an RLIMIT_RTPRIO)")
+    own, child_thread, child_process = result
+    assert own & ~getattr(os, "SCHED_RESET_ON_FORK", 0) == os.SCHED_FIFO
+    # an encoder thread or a subprocess at the same real-time priority would compete with the loop
+    assert child_thread == os.SCHED_OTHER and child_process == os.SCHED_OTHER
+
+
+def test_no_priority_asked_changes_nothing():
+    assert in_a_thread(lambda: (try_realtime(0), os.sched_getscheduler(0))) == (False, os.SCHED_OTHER)
