@@ -4,9 +4,10 @@ Per run: `imitate serve --transport sim --policy PKG` with the control thread on
 Jetson unit runs it) and, beside it in its own process, a bare 100 Hz loop with the same pacer and
 priority that does nothing else: the floor the machine and the kernel allow. One run per GIL switch
 interval given (IMITATE_GIL_SWITCH_MS: how long the control thread may wait for the interpreter lock
-held by another thread; Python's default is 5 ms).
+held by another thread; Python's default is 5 ms), in turn for --rounds rounds. On a virtual machine
+the host may take the CPUs away (steal time, printed per run): the bare loop shows what that costs.
 
-    .venv/bin/python bench/loop_floor.py --policy PKG [--seconds 600] [--gil-switch-ms 5 0.2]
+    .venv/bin/python bench/loop_floor.py --policy PKG [--seconds 600] [--gil-switch-ms 5 0.2] [--rounds 1]
 
 Needs root or an RLIMIT_RTPRIO for SCHED_FIFO (else both loops run with normal scheduling and the
 table says so).
@@ -17,10 +18,12 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
 import numpy as np
+import psutil
 
 from imitate.demo_page import free_port
 from imitate.edge.clock import Pacer, try_realtime
@@ -34,6 +37,32 @@ def bare_loop(seconds, priority):
         scheduled = pacer.wait()
         late.append(time.monotonic() - scheduled)
     return np.array(late) * 1e3, pacer.overruns, rt
+
+
+def gil_hog(seconds, priority, gil_switch_ms):
+    """The bare loop in a thread of this process while another thread runs pure Python (holding the
+    GIL but for the switch interval): what the interpreter lock alone costs a real-time thread."""
+    stop, out, previous = threading.Event(), [], sys.getswitchinterval()
+
+    def spin():
+        x = 0
+        while not stop.is_set():
+            for i in range(1000):
+                x += i
+
+    sys.setswitchinterval(gil_switch_ms / 1e3)
+    hog = threading.Thread(target=spin)
+    hog.start()
+    control = threading.Thread(target=lambda: out.append(bare_loop(seconds, priority)))
+    control.start()
+    control.join()
+    stop.set()
+    hog.join()
+    sys.setswitchinterval(previous)
+    late, overruns, rt = out[0]
+    return (f"bare loop in a thread beside a pure-Python thread, {seconds:.0f} s (GIL switch {gil_switch_ms} ms)",
+            float(np.percentile(late, 50)), float(np.percentile(late, 99)), overruns,
+            f"max {late.max():.2f} ms" + ("" if rt else ", NOT real-time"))
 
 
 def status(url):
@@ -55,21 +84,28 @@ def run(policy, seconds, priority, gil_switch_ms):
             if time.monotonic() > deadline:
                 raise RuntimeError("imitate serve did not start its loop within 60 s")
             time.sleep(0.5)
-        start_ticks = status(url)["loop"]["ticks"]
+        start_ticks, cpu_before = status(url)["loop"]["ticks"], psutil.cpu_times()
         late, overruns, rt = bare_loop(seconds, priority)
-        loop = status(url)["loop"]
+        loop, cpu_after = status(url)["loop"], psutil.cpu_times()
     finally:
         serve.terminate()
         serve.wait(timeout=30)
     if loop["ticks"] - start_ticks < 0.9 * seconds * 100:
         raise RuntimeError("the service's loop did not tick through the run")
+    steal = stolen_percent(cpu_before, cpu_after)
     served = (f"imitate serve's control thread (GIL switch {gil_switch_ms} ms)", loop["period_error_p50_ms"],
               loop["period_error_p99_ms"], loop["missed_ticks"], f"inference p50/p99 {loop['infer_p50_ms']:.1f} / "
-              f"{loop['infer_p99_ms']:.1f} ms")
+              f"{loop['infer_p99_ms']:.1f} ms; CPU stolen by the host {steal:.1f}%")
     bare = ("bare loop, own process, beside it", float(np.percentile(late, 50)), float(np.percentile(late, 99)),
             overruns, f"p99.9 {np.percentile(late, 99.9):.2f} ms, max {late.max():.2f} ms, "
                       f"{int(np.sum(late > 1))} ticks > 1 ms" + ("" if rt else ", NOT real-time"))
     return [served, bare]
+
+
+def stolen_percent(before, after):
+    """Share of CPU time the hypervisor gave to other guests (steal) between two psutil.cpu_times()."""
+    total = sum(after) - sum(before)
+    return 100.0 * (after.steal - before.steal) / total if total > 0 else 0.0
 
 
 def status_or_none(url):
@@ -85,11 +121,16 @@ def main():
     parser.add_argument("--seconds", type=float, default=600)
     parser.add_argument("--rt-priority", type=int, default=50)
     parser.add_argument("--gil-switch-ms", type=float, nargs="+", default=[5.0, 0.2])
+    parser.add_argument("--rounds", type=int, default=1, help="run the settings in turn this many times "
+                        "(interleaved, so a noisy spell of the host hits both)")
+    parser.add_argument("--hog-seconds", type=float, default=20, help="first, the interpreter lock alone: "
+                        "seconds per setting (0: skip)")
     args = parser.parse_args()
-    rows = []
-    for ms in args.gil_switch_ms:
-        rows += run(os.path.abspath(args.policy), args.seconds, args.rt_priority, ms)
-    print(f"\n{args.seconds:.0f} s per run, SCHED_FIFO {args.rt_priority}, `imitate serve --transport sim --policy "
+    rows = [gil_hog(args.hog_seconds, args.rt_priority, ms) for ms in args.gil_switch_ms] if args.hog_seconds else []
+    for _ in range(args.rounds):
+        for ms in args.gil_switch_ms:
+            rows += run(os.path.abspath(args.policy), args.seconds, args.rt_priority, ms)
+    print(f"\n{args.seconds:.0f} s per serve run, SCHED_FIFO {args.rt_priority}, `imitate serve --transport sim --policy "
           f"{args.policy}` (ONNX Runtime CPU), {os.cpu_count()} cores")
     print("| loop | period error p50 / p99 ms | missed ticks | notes |\n|---|---|---|---|")
     for name, p50, p99, missed, notes in rows:
