@@ -13,19 +13,15 @@ Needs root or an RLIMIT_RTPRIO for SCHED_FIFO (else both loops run with normal s
 table says so).
 """
 import argparse
-import json
 import os
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.request
 
 import numpy as np
 import psutil
+from page_streams import start_serve, status  # bench/ is the script's folder
 
-from imitate.demo_page import free_port
 from imitate.edge.clock import Pacer, try_realtime
 
 
@@ -65,25 +61,11 @@ def gil_hog(seconds, priority, gil_switch_ms):
             f"max {late.max():.2f} ms" + ("" if rt else ", NOT real-time"))
 
 
-def status(url):
-    with urllib.request.urlopen(url + "/api/status", timeout=5) as r:
-        return json.load(r)
-
-
 def run(policy, seconds, priority, gil_switch_ms):
     """One serve with the bare loop beside it; two table rows."""
-    port, data = free_port(), tempfile.mkdtemp(prefix="bench-floor-")
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "IMITATE_RT_PRIORITY": str(priority), "IMITATE_GIL_SWITCH_MS": str(gil_switch_ms)}
-    serve = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--policy", policy,
-                              "--data", data, "--port", str(port)], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, env=env)
+    serve, url = start_serve(policy, {"IMITATE_RT_PRIORITY": str(priority),
+                                      "IMITATE_GIL_SWITCH_MS": str(gil_switch_ms)})
     try:
-        deadline = time.monotonic() + 60
-        while (status_or_none(url) or {}).get("loop", {}).get("ticks", 0) < 200:
-            if time.monotonic() > deadline:
-                raise RuntimeError("imitate serve did not start its loop within 60 s")
-            time.sleep(0.5)
         start_ticks, cpu_before = status(url)["loop"]["ticks"], psutil.cpu_times()
         late, overruns, rt = bare_loop(seconds, priority)
         loop, cpu_after = status(url)["loop"], psutil.cpu_times()
@@ -106,13 +88,6 @@ def stolen_percent(before, after):
     """Share of CPU time the hypervisor gave to other guests (steal) between two psutil.cpu_times()."""
     total = sum(after) - sum(before)
     return 100.0 * (after.steal - before.steal) / total if total > 0 else 0.0
-
-
-def status_or_none(url):
-    try:
-        return status(url)
-    except OSError:
-        return None
 
 
 def main():

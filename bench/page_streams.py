@@ -56,24 +56,28 @@ threads = [threading.Thread(target=read, args=(c,)) for c in cams]
 """
 
 
-def run(policy, seconds, browser, reader=False, rt_priority=0):
-    port, data = free_port(), tempfile.mkdtemp(prefix="bench-page-")
+def start_serve(policy, env):
+    """`imitate serve --transport sim --policy PKG` with extra environment, once its loop ticks; (process, url)."""
+    port, data = free_port(), tempfile.mkdtemp(prefix="bench-serve-")
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "IMITATE_RT_PRIORITY": str(rt_priority)}
     serve = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--policy", policy,
                               "--data", data, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             env=env)
+                             env={**os.environ, **env})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if (status(url).get("loop") or {}).get("ticks", 0) > 200:
+                return serve, url
+        except OSError:
+            pass
+        time.sleep(0.5)
+    serve.terminate()
+    raise RuntimeError("imitate serve did not start its loop within 60 s")
+
+
+def run(policy, seconds, browser, reader=False, rt_priority=0):
+    serve, url = start_serve(policy, {"IMITATE_RT_PRIORITY": str(rt_priority)})
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if (status(url).get("loop") or {}).get("ticks", 0) > 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.5)
-        else:
-            raise RuntimeError("imitate serve did not start its loop within 60 s")
         proc = psutil.Process(serve.pid)
         proc.cpu_percent()
         out = {}

@@ -36,7 +36,7 @@ class LoopConfig:
     inference_timeout_s: float = 1.0  # no new chunk for this long past the plan's end: hold and report
     rt_priority: int = int(os.environ.get("IMITATE_RT_PRIORITY", "0"))  # SCHED_FIFO for the control thread
     # With rt_priority: the longest the control thread waits for Python's interpreter lock (GIL) while
-    # another thread holds it (Python's default is 5 ms, which made the loop's p99 several ms).
+    # another thread runs Python (Python's default, 5 ms, would delay a tick by up to that).
     gil_switch_ms: float = float(os.environ.get("IMITATE_GIL_SWITCH_MS", "0.2"))
 
 
