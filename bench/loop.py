@@ -122,8 +122,8 @@ def run_synchronous(profile, package_path, seconds):
     pacer, end, cpu0 = Pacer(policy.package.fps), time.monotonic() + seconds, _cpu()
     obs_to_cmd = []
     while time.monotonic() < end:
-        scheduled = pacer.wait()
-        lateness.append((time.monotonic() - scheduled) * 1e3)
+        pacer.wait()
+        lateness.append((time.monotonic() - pacer.due_t) * 1e3)
         if not queue:
             frame = sampler.sample()
             chunk = policy.infer({"state": frame.state, "images": decode_images(frame.images, policy.package.cameras)})

@@ -30,8 +30,8 @@ def bare_loop(seconds, priority):
     rt = try_realtime(priority)
     pacer, late, end = Pacer(100), [], time.monotonic() + seconds
     while time.monotonic() < end:
-        scheduled = pacer.wait()
-        late.append(time.monotonic() - scheduled)
+        pacer.wait()
+        late.append(time.monotonic() - pacer.due_t)
     return np.array(late) * 1e3, pacer.overruns, rt
 
 

@@ -13,10 +13,12 @@ class Pacer:
         self.period_s = 1.0 / rate_hz
         self.overruns = 0  # ticks skipped because the loop fell a whole period behind
         self.next_t = time.monotonic()
+        self.due_t = self.next_t  # when the last tick was due on the grid (before an overrun moved it)
 
     def wait(self):
-        """Sleep until the next tick; returns its scheduled monotonic time."""
+        """Sleep until the next tick; returns its scheduled monotonic time (now, after an overrun)."""
         self.next_t += self.period_s
+        self.due_t = self.next_t
         delay = self.next_t - time.monotonic()
         if delay > 0:
             time.sleep(delay)

@@ -24,6 +24,7 @@ from ..sampler import NotReady
 from .schedule import ActionSchedule
 
 log = logging.getLogger(__name__)
+LATE_MS = 1.0  # a tick this late is kept in late_ticks (the target: p99 period error <= 1 ms)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,10 @@ class CommandLoop:
         self._running = False
         self._threads = []
         self.lateness = deque(maxlen=60_000)  # s each tick started after its scheduled time
+        # (monotonic s, ms late) of the newest ticks later than LATE_MS: when they happened, to set
+        # beside what else ran then (another process's loop late at the same moment: the host)
+        self.late_ticks = deque(maxlen=100)
+        self.late_tick_count = 0
         self.infer_ms = deque(maxlen=1000)
         self.obs_to_command_ms = deque(maxlen=1000)  # observation time -> first command from its chunk
         self.inference_errors = 0
@@ -112,9 +117,13 @@ class CommandLoop:
         pacer = self.pacer = Pacer(self.rate_hz)
         dt = 1.0 / self.rate_hz
         while self._running:
-            scheduled = pacer.wait()
+            pacer.wait()
             now = time.monotonic()
-            self.lateness.append(now - scheduled)
+            lateness = now - pacer.due_t  # a missed tick counts in full, not from where the grid resumed
+            self.lateness.append(lateness)
+            if lateness > LATE_MS / 1e3:
+                self.late_ticks.append((round(now, 4), round(lateness * 1e3, 2)))
+                self.late_tick_count += 1
             wanted = self.schedule.sample(now)
             state, state_age, camera_age = self.sampler.state_now(now)
             late = self.schedule.remaining_s(now) == 0 and self._waited_too_long(now)
@@ -181,5 +190,6 @@ class CommandLoop:
                 "period_error_p50_ms": float(np.percentile(late, 50)), "period_error_p99_ms": float(np.percentile(late, 99)),
                 "infer_p50_ms": float(np.percentile(infer, 50)), "infer_p99_ms": float(np.percentile(infer, 99)),
                 "obs_to_command_p50_ms": float(np.percentile(o2c, 50)), "inference_errors": self.inference_errors,
-                "listener_errors": self.listener_errors,
+                "listener_errors": self.listener_errors, "ticks_late_over_1ms": self.late_tick_count,
+                "late_ticks": [list(t) for t in self.late_ticks],
                 "safety": dict(self.safety.counts), "estop": self.safety.estopped}

@@ -1,12 +1,13 @@
-"""Real-time priority: the thread that asks gets it; what that thread starts does not inherit it."""
+"""The pacer's grid and overruns; real-time priority: the thread that asks gets it, what it starts does not."""
 import os
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
-from imitate.edge.clock import try_realtime
+from imitate.edge.clock import Pacer, try_realtime
 
 
 def in_a_thread(fn):
@@ -39,3 +40,15 @@ def test_threads_and_processes_started_by_the_real_time_thread_get_normal_schedu
 
 def test_no_priority_asked_changes_nothing():
     assert in_a_thread(lambda: (try_realtime(0), os.sched_getscheduler(0))) == (False, os.SCHED_OTHER)
+
+
+def test_a_missed_tick_is_counted_and_its_lateness_kept():
+    pacer = Pacer(100)
+    pacer.wait()
+    time.sleep(0.035)  # the loop's work overran: the next tick was due ~25 ms ago
+    resumed = pacer.wait()
+    assert pacer.overruns == 1
+    assert 0.02 < time.monotonic() - pacer.due_t < 0.05  # how late it really is, for the statistics
+    assert abs(time.monotonic() - resumed) < 0.005  # the grid resumes from now: no burst to catch up
+    pacer.wait()
+    assert pacer.overruns == 1 and abs(pacer.due_t - resumed - 0.01) < 1e-9

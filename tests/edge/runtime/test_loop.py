@@ -125,6 +125,26 @@ def test_chunk_boundaries_through_the_filter_stay_within_velocity_limits(package
     assert (jumps <= vmax * 0.01 + 1e-9).all()
 
 
+def test_late_ticks_are_kept_with_their_time(package, rig):
+    transport, sampler, _ = rig
+    loop = CommandLoop(PROFILE, transport, sampler, make_policy(package.root, "ort-cpu"), SafetyFilter(PROFILE))
+    stalled = []
+
+    def stall_once(now, command):  # one listener call takes 25 ms: the next tick starts ~15 ms late
+        if loop.ticks == 100 and not stalled:
+            stalled.append(time.monotonic())
+            time.sleep(0.025)
+
+    loop.listeners.append(stall_once)
+    loop.start()
+    time.sleep(1.5)
+    loop.stop()
+    stats = loop.stats()
+    when, late_ms = max(stats["late_ticks"], key=lambda t: t[1])
+    assert 10 < late_ms < 40 and 0.02 < when - stalled[0] < 0.05  # the stalled tick's successor, with its time
+    assert stats["ticks_late_over_1ms"] >= 1 and stats["missed_ticks"] >= 1  # over a period late: also a miss
+
+
 def test_a_real_time_control_thread_waits_less_for_the_interpreter_lock(package, rig):
     granted = []
     probe = threading.Thread(target=lambda: granted.append(try_realtime(10)))  # the probe thread alone
