@@ -8,31 +8,53 @@ held by another thread; Python's default is 5 ms), in turn for --rounds rounds. 
 the host may take the CPUs away (steal time, printed per run): the bare loop shows what that costs.
 
     .venv/bin/python bench/loop_floor.py --policy PKG [--seconds 600] [--gil-switch-ms 5 0.2] [--rounds 1]
+        [--robot-process] [--record] [--streams]
+
+The issue's whole load: --robot-process --record --streams (the simulated robot in its own process
+over DDS, as a robot's drivers are; the rollouts recorded; three camera streams read). The service's
+ticks over 1 ms late are set beside the bare loop's: a late tick both had at the same moment was
+the host's or the kernel's, not the service's.
 
 Needs root or an RLIMIT_RTPRIO for SCHED_FIFO (else both loops run with normal scheduling and the
 table says so).
 """
 import argparse
+import json
 import os
+import subprocess
 import sys
 import threading
 import time
 
 import numpy as np
 import psutil
-from page_streams import start_serve, status  # bench/ is the script's folder
+from page_streams import READ_STREAMS, Served, status  # bench/ is the script's folder
 
 from imitate.edge.clock import Pacer, try_realtime
+from imitate.edge.profile import load_profile
+
+CAMERAS = load_profile("sim").camera_names
 
 
 def bare_loop(seconds, priority):
-    """Tick at 100 Hz for `seconds` doing nothing; (lateness ms array, overruns, got real-time)."""
+    """Tick at 100 Hz for `seconds` doing nothing; (lateness ms array, overruns, got real-time, late ticks).
+
+    Late ticks: (monotonic s, ms) of each tick over 1 ms late, to set beside the service's."""
     rt = try_realtime(priority)
-    pacer, late, end = Pacer(100), [], time.monotonic() + seconds
+    pacer, late, end, late_ticks = Pacer(100), [], time.monotonic() + seconds, []
     while time.monotonic() < end:
         pacer.wait()
-        late.append(time.monotonic() - pacer.due_t)
-    return np.array(late) * 1e3, pacer.overruns, rt
+        now = time.monotonic()
+        late.append(now - pacer.due_t)
+        if late[-1] > 1e-3:
+            late_ticks.append((now, late[-1] * 1e3))
+    return np.array(late) * 1e3, pacer.overruns, rt, late_ticks
+
+
+def coinciding(ticks, others, window_s=0.02):
+    """How many of `ticks` [(time s, ms)] have one of `others` within `window_s`."""
+    times = np.array([t for t, _ in others]) if others else np.zeros(0)
+    return sum(bool(np.any(np.abs(times - t) <= window_s)) for t, _ in ticks)
 
 
 def gil_hog(seconds, priority, gil_switch_ms):
@@ -55,32 +77,46 @@ def gil_hog(seconds, priority, gil_switch_ms):
     stop.set()
     hog.join()
     sys.setswitchinterval(previous)
-    late, overruns, rt = out[0]
+    late, overruns, rt, _ = out[0]
     return (f"bare loop in a thread beside a pure-Python thread, {seconds:.0f} s (GIL switch {gil_switch_ms} ms)",
             float(np.percentile(late, 50)), float(np.percentile(late, 99)), overruns,
             f"max {late.max():.2f} ms" + ("" if rt else ", NOT real-time"))
 
 
-def run(policy, seconds, priority, gil_switch_ms):
+def run(policy, seconds, priority, gil_switch_ms, robot_process=False, record=False, streams=False):
     """One serve with the bare loop beside it; two table rows."""
-    serve, url = start_serve(policy, {"IMITATE_RT_PRIORITY": str(priority),
-                                      "IMITATE_GIL_SWITCH_MS": str(gil_switch_ms)})
+    serve = Served(policy, {"IMITATE_RT_PRIORITY": str(priority), "IMITATE_GIL_SWITCH_MS": str(gil_switch_ms)},
+                   robot_process, record)
     try:
-        start_ticks, cpu_before = status(url)["loop"]["ticks"], psutil.cpu_times()
-        late, overruns, rt = bare_loop(seconds, priority)
-        loop, cpu_after = status(url)["loop"], psutil.cpu_times()
+        reader = subprocess.Popen([sys.executable, "-c", READ_STREAMS, serve.url, ",".join(CAMERAS), str(seconds)]) \
+            if streams else None
+        start_ticks, cpu_before = status(serve.url)["loop"]["ticks"], psutil.cpu_times()
+        late, overruns, rt, bare_late = bare_loop(seconds, priority)
+        after = status(serve.url)
+        loop, cpu_after = after["loop"], psutil.cpu_times()
+        if reader:
+            reader.wait(timeout=60)
     finally:
-        serve.terminate()
-        serve.wait(timeout=30)
+        serve.stop()
     if loop["ticks"] - start_ticks < 0.9 * seconds * 100:
         raise RuntimeError("the service's loop did not tick through the run")
     steal = stolen_percent(cpu_before, cpu_after)
-    served = (f"imitate serve's control thread (GIL switch {gil_switch_ms} ms)", loop["period_error_p50_ms"],
-              loop["period_error_p99_ms"], loop["missed_ticks"], f"inference p50/p99 {loop['infer_p50_ms']:.1f} / "
-              f"{loop['infer_p99_ms']:.1f} ms; CPU stolen by the host {steal:.1f}%")
+    with_what = ", ".join(w for w, on in (("robot in its own process (DDS)", robot_process), ("recording rollouts", record),
+                                         ("3 MJPEG streams read", streams)) if on)
+    kept = loop.get("late_ticks", [])
+    served = (f"imitate serve's control thread (GIL switch {gil_switch_ms} ms{'; ' + with_what if with_what else ''})",
+              loop["period_error_p50_ms"], loop["period_error_p99_ms"], loop["missed_ticks"],
+              f"inference p50/p99 {loop['infer_p50_ms']:.1f} / {loop['infer_p99_ms']:.1f} ms; "
+              f"{loop.get('ticks_late_over_1ms', '?')} ticks > 1 ms, of the last {len(kept)} "
+              f"{coinciding(kept, bare_late)} with the bare loop late too (±20 ms); CPU stolen by the host {steal:.1f}%")
     bare = ("bare loop, own process, beside it", float(np.percentile(late, 50)), float(np.percentile(late, 99)),
             overruns, f"p99.9 {np.percentile(late, 99.9):.2f} ms, max {late.max():.2f} ms, "
                       f"{int(np.sum(late > 1))} ticks > 1 ms" + ("" if rt else ", NOT real-time"))
+    if record:  # saved when the service stopped (SIGTERM)
+        info = serve.data / "datasets" / "rollouts" / "meta" / "info.json"
+        if not info.exists():
+            raise RuntimeError(f"the rollout recording left no dataset ({info} is missing)")
+        served = served[:-1] + (served[-1] + f"; recorded {json.loads(info.read_text())['total_frames']} frames",)
     return [served, bare]
 
 
@@ -100,13 +136,20 @@ def main():
                         "(interleaved, so a noisy spell of the host hits both)")
     parser.add_argument("--hog-seconds", type=float, default=20, help="first, the interpreter lock alone: "
                         "seconds per setting (0: skip)")
+    parser.add_argument("--robot-process", action="store_true", help="the simulated robot in its own process, "
+                        "over DDS, as a robot's drivers are (default: inside the service, rendering its cameras there)")
+    parser.add_argument("--record", action="store_true", help="the service records the rollouts (started as the "
+                        "Inference page does)")
+    parser.add_argument("--streams", action="store_true", help="another process reads the 3 camera MJPEG streams")
     args = parser.parse_args()
     rows = [gil_hog(args.hog_seconds, args.rt_priority, ms) for ms in args.gil_switch_ms] if args.hog_seconds else []
     for _ in range(args.rounds):
         for ms in args.gil_switch_ms:
-            rows += run(os.path.abspath(args.policy), args.seconds, args.rt_priority, ms)
-    print(f"\n{args.seconds:.0f} s per serve run, SCHED_FIFO {args.rt_priority}, `imitate serve --transport sim --policy "
-          f"{args.policy}` (ONNX Runtime CPU), {os.cpu_count()} cores")
+            rows += run(os.path.abspath(args.policy), args.seconds, args.rt_priority, ms, args.robot_process,
+                        args.record, args.streams)
+    transport = "dds" if args.robot_process else "sim"
+    print(f"\n{args.seconds:.0f} s per serve run, SCHED_FIFO {args.rt_priority}, `imitate serve --transport {transport}` "
+          f"running {args.policy} (ONNX Runtime CPU), {os.cpu_count()} cores")
     print("| loop | period error p50 / p99 ms | missed ticks | notes |\n|---|---|---|---|")
     for name, p50, p99, missed, notes in rows:
         print(f"| {name} | {p50:.3f} / {p99:.3f} | {missed} | {notes} |")

@@ -4,10 +4,15 @@ on the operator's laptop costs the robot: serving the bytes); with headless Chro
 page on this same machine (streams, rendering and the live joint plot competing for its cores).
 One table, same machine, same package, one run each.
 
-    .venv/bin/python bench/page_streams.py --policy PKG [--seconds 600] [--rt-priority 50]
+    .venv/bin/python bench/page_streams.py --policy PKG [--seconds 600] [--rt-priority 50] [--robot-process]
+        [--nice -5] [--runs none reader chromium]
 
---rt-priority runs the service as the Jetson's systemd unit does (IMITATE_RT_PRIORITY: the control
-thread on SCHED_FIFO; needs root or an RLIMIT_RTPRIO, else the service warns and runs without).
+--robot-process runs the simulated robot in a process of its own, over Cyclone DDS on loopback, as a
+robot's camera and arm drivers are; without it the service renders the cameras itself. --rt-priority
+runs the service as the Jetson's systemd unit does (IMITATE_RT_PRIORITY: the control
+thread on SCHED_FIFO; needs root or an RLIMIT_RTPRIO, else the service warns and runs without);
+--nice as its Nice=-5 does (the service's other threads ahead of a browser for the CPU: one of them
+holding the interpreter lock while the browser runs would keep the control thread waiting).
 
 Printed per run: the loop's period error p50/p99 and missed ticks (from /api/status, the loop's own
 numbers over its last 10 minutes), inference p50/p99, commands sent, the service's CPU (psutil,
@@ -16,11 +21,13 @@ numbers over its last 10 minutes), inference p50/p99, commands sent, the service
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from pathlib import Path
 
 import psutil
 
@@ -56,27 +63,72 @@ threads = [threading.Thread(target=read, args=(c,)) for c in cams]
 """
 
 
-def start_serve(policy, env):
-    """`imitate serve --transport sim --policy PKG` with extra environment, once its loop ticks; (process, url)."""
-    port, data = free_port(), tempfile.mkdtemp(prefix="bench-serve-")
-    url = f"http://127.0.0.1:{port}"
-    serve = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--policy", policy,
-                              "--data", data, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             env={**os.environ, **env})
-    deadline = time.monotonic() + 60
+def until(ready, what, timeout_s=60):
+    """Call ready() every 0.5 s until it returns true; a connection refused or HTTP error is a no."""
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
-            if (status(url).get("loop") or {}).get("ticks", 0) > 200:
-                return serve, url
-        except OSError:
+            if ready():
+                return
+        except OSError:  # urllib's errors, HTTP 400 included
             pass
         time.sleep(0.5)
-    serve.terminate()
-    raise RuntimeError("imitate serve did not start its loop within 60 s")
+    raise RuntimeError(f"{what} within {timeout_s} s")
 
 
-def run(policy, seconds, browser, reader=False, rt_priority=0):
-    serve, url = start_serve(policy, {"IMITATE_RT_PRIORITY": str(rt_priority)})
+class Served:
+    """`imitate serve` running a policy, optionally with the simulated robot in a process of its own
+    (over Cyclone DDS on loopback, as a robot's drivers are) and the rollouts recorded; stop() ends all."""
+
+    def __init__(self, policy, env, robot_process=False, record=False, nice=0):
+        port, self.data = free_port(), Path(tempfile.mkdtemp(prefix="bench-serve-"))
+        self.url, self.procs, env = f"http://127.0.0.1:{port}", [], {**os.environ, **env}
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+        if robot_process:
+            self.procs.append(subprocess.Popen([sys.executable, "-m", "imitate.cli", "sim", "--transport", "dds",
+                                                "--leader", "off"], **quiet))
+        cmd = [sys.executable, "-m", "imitate.cli", "serve", "--transport", "dds" if robot_process else "sim",
+               "--data", str(self.data), "--port", str(port)]
+        niced = ["nice", "-n", str(nice)] if nice else []  # the Jetson unit's Nice=-5: the service's threads before others
+        self.procs.append(subprocess.Popen(niced + cmd + ([] if record else ["--policy", policy]), **quiet))
+        self.pid = self.procs[-1].pid
+        try:
+            if record:  # as the Inference page does: the package in data/policies, rollouts into a dataset
+                shutil.copytree(policy, self.data / "policies" / "bench")
+                until(lambda: self.post("/api/policy/start", {"name": "bench", "record": "rollouts"}),
+                      "imitate serve did not start the policy")  # refused until the robot's joints are heard
+            until(lambda: (status(self.url).get("loop") or {}).get("ticks", 0) > 200,
+                  "imitate serve did not start its loop")
+        except BaseException:
+            self.stop()
+            raise
+
+    def post(self, path, payload):
+        """POST JSON with the session cookie and CSRF token, as the page's JavaScript does."""
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        with opener.open(self.url + "/api/csrf", timeout=5) as r:
+            csrf = json.load(r)["csrf"]
+        request = urllib.request.Request(self.url + path, json.dumps(payload).encode(), method="POST",
+                                         headers={"Content-Type": "application/json", "X-CSRF-Token": csrf})
+        with opener.open(request, timeout=30) as r:
+            return json.load(r)
+
+    def stop(self):
+        for proc in reversed(self.procs):  # the service first: it saves the rollout, then the robot
+            proc.terminate()
+            proc.wait(timeout=60)
+
+
+def read_streams(url, seconds):
+    """Read the three camera MJPEG streams for `seconds` from another process, as a remote browser would."""
+    from imitate.edge.profile import load_profile
+    cams = ",".join(load_profile("sim").camera_names)
+    subprocess.run([sys.executable, "-c", READ_STREAMS, url, cams, str(seconds)], check=True)
+
+
+def run(policy, seconds, browser, reader=False, rt_priority=0, robot_process=False, nice=0):
+    serve = Served(policy, {"IMITATE_RT_PRIORITY": str(rt_priority)}, robot_process, nice=nice)
+    url = serve.url
     try:
         proc = psutil.Process(serve.pid)
         proc.cpu_percent()
@@ -95,9 +147,7 @@ def run(policy, seconds, browser, reader=False, rt_priority=0):
                     f"{c} {n:.0f}" for c, n in page.evaluate(COUNT_FRAMES, cams).items())
                 chromium.close()
         elif reader:  # what a browser on another machine costs the robot: the bytes, not the rendering
-            from imitate.edge.profile import load_profile
-            cams = ",".join(load_profile("sim").camera_names)
-            subprocess.run([sys.executable, "-c", READ_STREAMS, url, cams, str(seconds)], check=True)
+            read_streams(url, seconds)
             loop, cpu = status(url)["loop"], proc.cpu_percent()
         else:
             time.sleep(seconds)
@@ -105,8 +155,7 @@ def run(policy, seconds, browser, reader=False, rt_priority=0):
         out.update(loop=loop, cpu=cpu)
         return out
     finally:
-        serve.terminate()
-        serve.wait(timeout=30)
+        serve.stop()
 
 
 def main():
@@ -114,13 +163,20 @@ def main():
     parser.add_argument("--policy", required=True, help="policy package folder")
     parser.add_argument("--seconds", type=float, default=600.0, help="length of each run (default 600)")
     parser.add_argument("--rt-priority", type=int, default=0, help="SCHED_FIFO priority of the control thread (0: none)")
+    parser.add_argument("--robot-process", action="store_true",
+                        help="the simulated robot in its own process, over DDS (as on a robot), not inside the service")
+    parser.add_argument("--nice", type=int, default=0, help="run the service at this niceness (the Jetson unit: -5)")
+    parser.add_argument("--runs", nargs="+", default=["none", "reader", "chromium"], choices=["none", "reader", "chromium"],
+                        help="which runs (default all three)")
     args = parser.parse_args()
-    policy, rt = os.path.abspath(args.policy), args.rt_priority
-    rows = [("no browser", run(policy, args.seconds, False, rt_priority=rt)),
-            ("3 streams read by another process", run(policy, args.seconds, False, reader=True, rt_priority=rt)),
-            ("Record page in Chromium (same machine)", run(policy, args.seconds, True, rt_priority=rt))]
-    print(f"\n{args.seconds:.0f} s per run, `IMITATE_RT_PRIORITY={rt} imitate serve --transport sim --policy "
-          f"{os.path.basename(policy)}`")
+    policy, same = os.path.abspath(args.policy), dict(rt_priority=args.rt_priority, robot_process=args.robot_process,
+                                                      nice=args.nice)
+    runs = {"none": ("no browser", False, False), "reader": ("3 streams read by another process", False, True),
+            "chromium": ("Record page in Chromium (same machine)", True, False)}
+    rows = [(runs[r][0], run(policy, args.seconds, runs[r][1], runs[r][2], **same)) for r in args.runs]
+    robot = "`imitate sim --transport dds` + `imitate serve --transport dds" if args.robot_process else "`imitate serve --transport sim"
+    print(f"\n{args.seconds:.0f} s per run, IMITATE_RT_PRIORITY={args.rt_priority} {'nice -n %d ' % args.nice if args.nice else ''}"
+          f"{robot} --policy {os.path.basename(policy)}`")
     print("| run | period error p50 / p99 ms | missed ticks | inference p50 / p99 ms | commands sent | service CPU |")
     print("|---|---|---|---|---|---|")
     for name, r in rows:

@@ -6,6 +6,7 @@ Control ticks at the profile's rate on the monotonic clock, samples the interpol
 it through the safety filter and publishes one JointTrajectory per group, as the leader does.
 Listeners are called every tick (recording, the systemd watchdog); timing is measured, not assumed.
 """
+import gc
 import logging
 import os
 import sys
@@ -39,6 +40,10 @@ class LoopConfig:
     # With rt_priority: the longest the control thread waits for Python's interpreter lock (GIL) while
     # another thread runs Python (Python's default, 5 ms, would delay a tick by up to that).
     gil_switch_ms: float = float(os.environ.get("IMITATE_GIL_SWITCH_MS", "0.2"))
+    # Python's cyclic garbage collector stops every thread while it runs, for as long as it takes: in
+    # `imitate serve` a full pass took 20-50 ms (a missed tick). While the loop runs, what was alive at
+    # its start is frozen (gc.freeze: not scanned), so passes only look at what was created since.
+    freeze_gc: bool = True
 
 
 class CommandLoop:
@@ -76,6 +81,9 @@ class CommandLoop:
         state, age, _ = self.sampler.state_now()
         if not np.all(np.isfinite(state)) or age > 1.0:
             raise NotReady("no current joint state: is the robot publishing " + self.profile.joint_states + "?")
+        if self.config.freeze_gc:  # the service, the policy and the modules live on: out of the collector's way
+            gc.collect()
+            gc.freeze()
         self.policy.reset()
         self.schedule.clear()
         self.safety.start(state, time.monotonic())
@@ -90,6 +98,8 @@ class CommandLoop:
         self._running = False
         for t in self._threads:
             t.join(timeout=2.0)
+        if self.config.freeze_gc:
+            gc.unfreeze()  # what was frozen may be collected again (a stopped policy's objects)
 
     def estop(self):
         """Stop all motion now: the robot is commanded to where it stands, then nothing is sent."""
@@ -155,9 +165,9 @@ class CommandLoop:
 
     # inference -----------------------------------------------------------------------------------
     def _inference(self):
+        latency = 0.2  # s, until measured: the 90th percentile of inference times, updated per chunk
         while self._running:
             now = time.monotonic()
-            latency = np.percentile(self.infer_ms, 90) / 1e3 if self.infer_ms else 0.2
             if self.schedule.remaining_s(now) > latency + self.config.margin_s or self.safety.estopped:
                 time.sleep(0.002)
                 continue
@@ -175,6 +185,7 @@ class CommandLoop:
                 time.sleep(0.05)
                 continue
             self.infer_ms.append(chunk.infer_ms)
+            latency = np.percentile(self.infer_ms, 90) / 1e3  # once per chunk, not per 2 ms poll: the GIL is shared
             done = time.monotonic()
             self.schedule.insert(chunk.actions, frame.time_s, done)
             self._plan_empty_since = None

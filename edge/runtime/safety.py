@@ -105,5 +105,5 @@ class SafetyFilter:
         return step * (np.sqrt(2 * distance / (step * dt) + 0.25) - 0.5)
 
     def _count(self, rule, after, before):
-        if not np.allclose(after, before, rtol=0, atol=1e-12):
+        if not (np.abs(after - before) <= 1e-12).all():  # 4 µs; np.allclose takes 17 (100 Hz, 3 rules)
             self.counts[rule] += 1
