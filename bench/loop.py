@@ -75,12 +75,11 @@ def rig(profile, package, all_cameras=False):
     return robot, transport, sampler, sent
 
 
-def summarize(sent, period_s, lateness_ms, missed, infer_ms, cpu_s, seconds):
+def summarize(sent, period_s, late_p50_p99_ms, missed, infer_ms, cpu_s, seconds):
     times = np.array([t for t, _ in sent])
     values = np.array([v for _, v in sent])
     gaps = np.diff(times)
-    late = np.array(lateness_ms) if len(lateness_ms) else np.zeros(1)
-    return {"p50": np.percentile(late, 50), "p99": np.percentile(late, 99), "missed": missed,
+    return {"p50": late_p50_p99_ms[0], "p99": late_p50_p99_ms[1], "missed": missed,
             "stalls": int((gaps > 2 * period_s).sum()), "jump": float(np.abs(np.diff(values, axis=0)).max()),
             "infer_p50": np.percentile(infer_ms, 50), "infer_p99": np.percentile(infer_ms, 99), "cpu": cpu_s / seconds}
 
@@ -107,7 +106,8 @@ def run_imitate(profile, package_path, seconds, record):
     robot.stop()
     transport.close()
     stats = loop.stats()
-    out = summarize(list(sent)[100:], 1 / profile.control_rate_hz, np.array(loop.lateness) * 1e3, stats["missed_ticks"],
+    late = (stats["period_error_p50_ms"], stats["period_error_p99_ms"])
+    out = summarize(list(sent)[100:], 1 / profile.control_rate_hz, late, stats["missed_ticks"],
                     list(loop.infer_ms), cpu, seconds)  # the soft start's first second excluded from the jump
     out["obs_to_cmd"] = stats["obs_to_command_p50_ms"]
     return out
@@ -136,7 +136,8 @@ def run_synchronous(profile, package_path, seconds):
     cpu = _cpu() - cpu0
     robot.stop()
     transport.close()
-    out = summarize(list(sent)[30:], 1 / policy.package.fps, lateness, pacer.overruns, infer_ms, cpu, seconds)
+    out = summarize(list(sent)[30:], 1 / policy.package.fps, np.percentile(lateness, [50, 99]), pacer.overruns, infer_ms,
+                    cpu, seconds)
     out["obs_to_cmd"] = float(np.percentile(obs_to_cmd, 50))
     return out
 

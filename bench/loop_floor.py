@@ -8,7 +8,7 @@ held by another thread; Python's default is 5 ms), in turn for --rounds rounds. 
 the host may take the CPUs away (steal time, printed per run): the bare loop shows what that costs.
 
     .venv/bin/python bench/loop_floor.py --policy PKG [--seconds 600] [--gil-switch-ms 5 0.2] [--rounds 1]
-        [--robot-process] [--record] [--streams]
+        [--robot-process] [--record] [--streams] [--browser] [--nice -5]
 
 The issue's whole load: --robot-process --record --streams (the simulated robot in its own process
 over DDS, as a robot's drivers are; the rollouts recorded; three camera streams read). The service's
@@ -28,7 +28,7 @@ import time
 
 import numpy as np
 import psutil
-from page_streams import READ_STREAMS, Served, status  # bench/ is the script's folder
+from page_streams import BROWSE, CHROMIUM_FLAGS, READ_STREAMS, Served, status  # bench/ is the script's folder
 
 from imitate.edge.clock import Pacer, try_realtime
 from imitate.edge.profile import load_profile
@@ -83,13 +83,17 @@ def gil_hog(seconds, priority, gil_switch_ms):
             f"max {late.max():.2f} ms" + ("" if rt else ", NOT real-time"))
 
 
-def run(policy, seconds, priority, gil_switch_ms, robot_process=False, record=False, streams=False):
+def run(policy, seconds, priority, gil_switch_ms, robot_process=False, record=False, streams=False, browser=False,
+        nice=0):
     """One serve with the bare loop beside it; two table rows."""
     serve = Served(policy, {"IMITATE_RT_PRIORITY": str(priority), "IMITATE_GIL_SWITCH_MS": str(gil_switch_ms)},
-                   robot_process, record)
+                   robot_process, record, nice)
     try:
-        reader = subprocess.Popen([sys.executable, "-c", READ_STREAMS, serve.url, ",".join(CAMERAS), str(seconds)]) \
-            if streams else None
+        reader = None
+        if streams:
+            reader = subprocess.Popen([sys.executable, "-c", READ_STREAMS, serve.url, ",".join(CAMERAS), str(seconds)])
+        if browser:  # the Record page in Chromium on these same cores: its streams, rendering and plots
+            reader = subprocess.Popen([sys.executable, "-c", BROWSE, serve.url, str(seconds), *CHROMIUM_FLAGS])
         start_ticks, cpu_before = status(serve.url)["loop"]["ticks"], psutil.cpu_times()
         late, overruns, rt, bare_late = bare_loop(seconds, priority)
         after = status(serve.url)
@@ -102,12 +106,14 @@ def run(policy, seconds, priority, gil_switch_ms, robot_process=False, record=Fa
         raise RuntimeError("the service's loop did not tick through the run")
     steal = stolen_percent(cpu_before, cpu_after)
     with_what = ", ".join(w for w, on in (("robot in its own process (DDS)", robot_process), ("recording rollouts", record),
-                                         ("3 MJPEG streams read", streams)) if on)
+                                         ("3 MJPEG streams read", streams), ("Chromium on the Record page", browser),
+                                         (f"nice {nice}", nice)) if on)
     kept = loop.get("late_ticks", [])
     served = (f"imitate serve's control thread (GIL switch {gil_switch_ms} ms{'; ' + with_what if with_what else ''})",
               loop["period_error_p50_ms"], loop["period_error_p99_ms"], loop["missed_ticks"],
               f"inference p50/p99 {loop['infer_p50_ms']:.1f} / {loop['infer_p99_ms']:.1f} ms; "
-              f"{loop.get('ticks_late_over_1ms', '?')} ticks > 1 ms, of the last {len(kept)} "
+              f"{loop.get('ticks_late_over_1ms', '?')} ticks > 1 ms (max of the last {len(kept)}: "
+              f"{max((ms for _, ms in kept), default=0):.2f} ms), of those "
               f"{coinciding(kept, bare_late)} with the bare loop late too (±20 ms); CPU stolen by the host {steal:.1f}%")
     bare = ("bare loop, own process, beside it", float(np.percentile(late, 50)), float(np.percentile(late, 99)),
             overruns, f"p99.9 {np.percentile(late, 99.9):.2f} ms, max {late.max():.2f} ms, "
@@ -141,12 +147,14 @@ def main():
     parser.add_argument("--record", action="store_true", help="the service records the rollouts (started as the "
                         "Inference page does)")
     parser.add_argument("--streams", action="store_true", help="another process reads the 3 camera MJPEG streams")
+    parser.add_argument("--browser", action="store_true", help="Chromium shows the Record page on this machine")
+    parser.add_argument("--nice", type=int, default=0, help="the service's niceness (the Jetson unit's: -5)")
     args = parser.parse_args()
     rows = [gil_hog(args.hog_seconds, args.rt_priority, ms) for ms in args.gil_switch_ms] if args.hog_seconds else []
     for _ in range(args.rounds):
         for ms in args.gil_switch_ms:
             rows += run(os.path.abspath(args.policy), args.seconds, args.rt_priority, ms, args.robot_process,
-                        args.record, args.streams)
+                        args.record, args.streams, args.browser, args.nice)
     transport = "dds" if args.robot_process else "sim"
     print(f"\n{args.seconds:.0f} s per serve run, SCHED_FIFO {args.rt_priority}, `imitate serve --transport {transport}` "
           f"running {args.policy} (ONNX Runtime CPU), {os.cpu_count()} cores")

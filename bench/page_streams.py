@@ -117,6 +117,15 @@ class Served:
         for proc in reversed(self.procs):  # the service first: it saves the rollout, then the robot
             proc.terminate()
             proc.wait(timeout=60)
+BROWSE = """import sys, time
+from playwright.sync_api import sync_playwright
+url, seconds, flags = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+with sync_playwright() as pw:
+    chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", args=flags)
+    chromium.new_page().goto(url + "/record")
+    time.sleep(seconds)
+    chromium.close()
+"""
 
 
 def read_streams(url, seconds):

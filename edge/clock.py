@@ -3,6 +3,8 @@ import logging
 import os
 import time
 
+import numpy as np
+
 log = logging.getLogger(__name__)
 
 
@@ -30,6 +32,42 @@ class Pacer:
     def shift(self, seconds):
         """Move the schedule (positive: later); how a grid locks its phase to a camera."""
         self.next_t += seconds
+
+
+class LatenessWindow:
+    """How late the last `size` ticks started, as a histogram of 10 µs bins up to `max_s` (the last bin
+    holds anything later). Adding a tick is O(1); a percentile takes microseconds. A status request
+    must not turn 60,000 floats into an array: that holds Python's interpreter lock for milliseconds in
+    one C call, which the real-time control thread would then wait out (a late tick per request)."""
+
+    BIN_S = 1e-5
+
+    def __init__(self, size=60_000, max_s=0.1):
+        self.bins = int(round(max_s / self.BIN_S)) + 1
+        self.hist = np.zeros(self.bins, np.int64)  # ticks per bin, over the window
+        self.ring = np.zeros(size, np.int32)  # each tick's bin, oldest overwritten first
+        self.size, self.count = size, 0
+
+    def add(self, lateness_s):
+        """Count one tick that started `lateness_s` after it was due."""
+        b = min(max(int(lateness_s / self.BIN_S), 0), self.bins - 1)
+        i = self.count % self.size
+        if self.count >= self.size:
+            self.hist[self.ring[i]] -= 1  # the oldest tick leaves the window
+        self.ring[i] = b
+        self.hist[b] += 1
+        self.count += 1
+
+    def __len__(self):
+        return min(self.count, self.size)
+
+    def percentile(self, q):
+        """The q-th percentile (0-100) of the window in seconds, to within a bin (10 µs): the upper
+        edge of the bin its rank falls in; 0.0 before the first tick."""
+        n = len(self)
+        if not n:
+            return 0.0
+        return (int(np.searchsorted(np.cumsum(self.hist), q / 100 * n)) + 1) * self.BIN_S
 
 
 def paced(rate_hz, running):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import messages as m
-from ..clock import Pacer, try_realtime
+from ..clock import LatenessWindow, Pacer, try_realtime
 from ..images import decode_images
 from ..profile import TRAJECTORY
 from ..sampler import NotReady
@@ -61,7 +61,7 @@ class CommandLoop:
         self.listeners = []  # callables(now_s, command or None), every tick
         self._running = False
         self._threads = []
-        self.lateness = deque(maxlen=60_000)  # s each tick started after its scheduled time
+        self.lateness = LatenessWindow(60_000)  # how late each of the last 10 minutes' ticks started
         # (monotonic s, ms late) of the newest ticks later than LATE_MS: when they happened, to set
         # beside what else ran then (another process's loop late at the same moment: the host)
         self.late_ticks = deque(maxlen=100)
@@ -130,7 +130,7 @@ class CommandLoop:
             pacer.wait()
             now = time.monotonic()
             lateness = now - pacer.due_t  # a missed tick counts in full, not from where the grid resumed
-            self.lateness.append(lateness)
+            self.lateness.add(lateness)
             if lateness > LATE_MS / 1e3:
                 self.late_ticks.append((round(now, 4), round(lateness * 1e3, 2)))
                 self.late_tick_count += 1
@@ -194,11 +194,11 @@ class CommandLoop:
     # reporting -----------------------------------------------------------------------------------
     def stats(self):
         """Timing and safety numbers (ms), for the status page and the benchmark."""
-        late = np.array(self.lateness) * 1e3 if self.lateness else np.zeros(1)
         infer = np.array(self.infer_ms) if self.infer_ms else np.full(1, np.nan)
         o2c = np.array(self.obs_to_command_ms) if self.obs_to_command_ms else np.full(1, np.nan)
         return {"ticks": self.ticks, "commands_sent": self.commands_sent, "missed_ticks": self.pacer.overruns if self.pacer else 0,
-                "period_error_p50_ms": float(np.percentile(late, 50)), "period_error_p99_ms": float(np.percentile(late, 99)),
+                "period_error_p50_ms": self.lateness.percentile(50) * 1e3,
+                "period_error_p99_ms": self.lateness.percentile(99) * 1e3,
                 "infer_p50_ms": float(np.percentile(infer, 50)), "infer_p99_ms": float(np.percentile(infer, 99)),
                 "obs_to_command_p50_ms": float(np.percentile(o2c, 50)), "inference_errors": self.inference_errors,
                 "listener_errors": self.listener_errors, "ticks_late_over_1ms": self.late_tick_count,

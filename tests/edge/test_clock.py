@@ -5,9 +5,10 @@ import sys
 import threading
 import time
 
+import numpy as np
 import pytest
 
-from imitate.edge.clock import Pacer, try_realtime
+from imitate.edge.clock import LatenessWindow, Pacer, try_realtime
 
 
 def in_a_thread(fn):
@@ -52,3 +53,21 @@ def test_a_missed_tick_is_counted_and_its_lateness_kept():
     assert abs(time.monotonic() - resumed) < 0.005  # the grid resumes from now: no burst to catch up
     pacer.wait()
     assert pacer.overruns == 1 and abs(pacer.due_t - resumed - 0.01) < 1e-9
+
+
+def test_the_lateness_window_gives_percentiles_within_a_bin_and_forgets_old_ticks():
+    window = LatenessWindow(size=1000, max_s=0.05)
+    assert window.percentile(99) == 0.0  # no tick yet
+    rng = np.random.default_rng(0)
+    old = rng.exponential(0.003, 1000)  # a bad spell: ms late
+    for x in old:
+        window.add(x)
+    for q in (50, 99):
+        assert window.percentile(q) == pytest.approx(np.percentile(old, q), abs=2e-5)  # within a 10 µs bin
+    recent = rng.exponential(0.0001, 1000)  # then 1,000 good ticks push the bad spell out of the window
+    for x in recent:
+        window.add(x)
+    assert len(window) == 1000 and window.hist.sum() == 1000
+    assert window.percentile(99) == pytest.approx(np.percentile(recent, 99), abs=2e-5)
+    window.add(1.0)  # beyond max_s: counted in the last bin, never lost
+    assert window.percentile(100) == pytest.approx(0.05 + 1e-5)
