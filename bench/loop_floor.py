@@ -21,19 +21,15 @@ table says so).
 import argparse
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
 
 import numpy as np
 import psutil
-from page_streams import BROWSE, CHROMIUM_FLAGS, READ_STREAMS, Served, status  # bench/ is the script's folder
+from page_streams import Served, start_browser, start_reader, status  # bench/ is the script's folder
 
 from imitate.edge.clock import Pacer, try_realtime
-from imitate.edge.profile import load_profile
-
-CAMERAS = load_profile("sim").camera_names
 
 
 def bare_loop(seconds, priority):
@@ -89,17 +85,13 @@ def run(policy, seconds, priority, gil_switch_ms, robot_process=False, record=Fa
     serve = Served(policy, {"IMITATE_RT_PRIORITY": str(priority), "IMITATE_GIL_SWITCH_MS": str(gil_switch_ms)},
                    robot_process, record, nice)
     try:
-        reader = None
-        if streams:
-            reader = subprocess.Popen([sys.executable, "-c", READ_STREAMS, serve.url, ",".join(CAMERAS), str(seconds)])
-        if browser:  # the Record page in Chromium on these same cores: its streams, rendering and plots
-            reader = subprocess.Popen([sys.executable, "-c", BROWSE, serve.url, str(seconds), *CHROMIUM_FLAGS])
+        clients = [start(serve.url, seconds) for start, on in ((start_reader, streams), (start_browser, browser)) if on]
         start_ticks, cpu_before = status(serve.url)["loop"]["ticks"], psutil.cpu_times()
         late, overruns, rt, bare_late = bare_loop(seconds, priority)
         after = status(serve.url)
         loop, cpu_after = after["loop"], psutil.cpu_times()
-        if reader:
-            reader.wait(timeout=60)
+        for client in clients:
+            client.wait(timeout=60)
     finally:
         serve.stop()
     if loop["ticks"] - start_ticks < 0.9 * seconds * 100:

@@ -117,6 +117,8 @@ class Served:
         for proc in reversed(self.procs):  # the service first: it saves the rollout, then the robot
             proc.terminate()
             proc.wait(timeout=60)
+
+
 BROWSE = """import sys, time
 from playwright.sync_api import sync_playwright
 url, seconds, flags = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
@@ -128,11 +130,16 @@ with sync_playwright() as pw:
 """
 
 
-def read_streams(url, seconds):
-    """Read the three camera MJPEG streams for `seconds` from another process, as a remote browser would."""
+def start_reader(url, seconds):
+    """Another process reading the three camera MJPEG streams for `seconds`, as a remote browser would."""
     from imitate.edge.profile import load_profile
     cams = ",".join(load_profile("sim").camera_names)
-    subprocess.run([sys.executable, "-c", READ_STREAMS, url, cams, str(seconds)], check=True)
+    return subprocess.Popen([sys.executable, "-c", READ_STREAMS, url, cams, str(seconds)])
+
+
+def start_browser(url, seconds):
+    """Chromium showing the Record page for `seconds` in another process (its streams, rendering, plots)."""
+    return subprocess.Popen([sys.executable, "-c", BROWSE, url, str(seconds), *CHROMIUM_FLAGS])
 
 
 def run(policy, seconds, browser, reader=False, rt_priority=0, robot_process=False, nice=0):
@@ -156,7 +163,8 @@ def run(policy, seconds, browser, reader=False, rt_priority=0, robot_process=Fal
                     f"{c} {n:.0f}" for c, n in page.evaluate(COUNT_FRAMES, cams).items())
                 chromium.close()
         elif reader:  # what a browser on another machine costs the robot: the bytes, not the rendering
-            read_streams(url, seconds)
+            if start_reader(url, seconds).wait() != 0:
+                raise RuntimeError("reading the camera streams failed")
             loop, cpu = status(url)["loop"], proc.cpu_percent()
         else:
             time.sleep(seconds)
