@@ -49,6 +49,32 @@ def deserialize(raw, msgtype, distro=DEFAULT_DISTRO):
         raise MessageError(f"{len(raw)} bytes are not a valid {msgtype}: {err}") from None
 
 
+def prepare(msgtype, distro=DEFAULT_DISTRO):
+    """Generate the CDR code for `msgtype` and every type nested in it, now.
+
+    rosbags writes each type's (de)serializer on first use: 10-20 ms for a JointState, which
+    would otherwise land on the first message, a stalled receive thread or a late control tick.
+    """
+    store, todo, seen = typestore(distro), [msgtype], set()
+    msg_class(msgtype, distro)  # MessageError for an unknown type
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        store.get_msgdef(name)
+        todo.extend(_nested_types(store.fielddefs[name][1], store.types))
+
+
+def _nested_types(node, types):
+    """Message type names inside a rosbags field description (nested tuples)."""
+    if isinstance(node, str):
+        return [node] if node in types else []
+    if isinstance(node, (tuple, list)):
+        return [name for item in node for name in _nested_types(item, types)]
+    return []
+
+
 def check_type(msg, msgtype):
     """TypeError unless `msg` is a `msgtype` message: catches publishing the wrong type early."""
     found = getattr(msg, "__msgtype__", type(msg).__name__)

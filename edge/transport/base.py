@@ -8,7 +8,7 @@ import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from ..messages import DEFAULT_DISTRO, MessageError, deserialize, serialize
+from ..messages import DEFAULT_DISTRO, MessageError, deserialize, prepare, serialize
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ class Subscription:
         self.qos = qos_profile(qos)
         self.callback = callback
         self.distro = distro
+        prepare(msgtype, distro)  # the decoder is generated now, not while the first message waits
         self.received = 0  # messages handed to the callback
         self.malformed = 0  # byte strings that did not decode as msgtype
         self.dropped = 0  # messages pushed out of a full queue (where the transport can tell)
@@ -98,6 +99,7 @@ class Transport(ABC):
         with self._lock:
             entry = self._publishers.get(topic)
             if entry is None:
+                prepare(msgtype, self.distro)  # the encoder too: the first publish is not 10 ms late
                 entry = self._publishers[topic] = (msgtype, self._make_writer(topic, msgtype, qos_profile(qos)))
         if entry[0] != msgtype:
             raise TypeError(f"topic {topic} is published as {entry[0]} here, not {msgtype}")

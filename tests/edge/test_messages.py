@@ -44,3 +44,17 @@ def test_stamp_survives_in_nanoseconds():
     assert m.stamp_ns(msg) == 1_700_000_000_123_456_789
     assert m.stamp_ns(m.string("x")) is None
     assert m.joint_trajectory(["a", "b"], np.array([1.0, 2.0])).points[0].positions.tolist() == [1.0, 2.0]
+
+
+def test_prepare_generates_the_type_and_every_nested_type(monkeypatch):
+    """Subscribing or advertising generates the CDR code, so the first message is not 10 ms late."""
+    from rosbags.typesys import Stores, get_typestore
+    fresh = get_typestore(Stores.ROS2_JAZZY)
+    monkeypatch.setattr(m, "typestore", lambda distro="jazzy": fresh)
+    assert "geometry_msgs/msg/Quaternion" not in fresh.cache
+    m.prepare("tf2_msgs/msg/TFMessage")
+    assert {"tf2_msgs/msg/TFMessage", "geometry_msgs/msg/TransformStamped", "geometry_msgs/msg/Transform",
+            "geometry_msgs/msg/Vector3", "geometry_msgs/msg/Quaternion", "std_msgs/msg/Header",
+            "builtin_interfaces/msg/Time"} <= set(fresh.cache)
+    with pytest.raises(m.MessageError, match="unknown message type"):
+        m.prepare("sensor_msgs/msg/JointStat")
