@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 
 from imitate.edge import messages as m
 from imitate.edge.clock import Pacer
@@ -96,11 +97,13 @@ def run_imitate(profile, package_path, seconds, record):
         rollouts = RolloutRecorder(writer, sampler, profile.control_rate_hz)
         loop.listeners.append(rollouts)
         rollouts.begin("benchmark")
-    cpu0 = _cpu()
+    pids = [loop.remote._proc.pid] if loop.remote else []
+    cpu0 = _cpu(pids)
     loop.start()
     time.sleep(seconds)
     loop.stop()
-    cpu = _cpu() - cpu0
+    cpu = _cpu(pids) - cpu0
+    loop.close()
     if writer:
         rollouts.end(save=True)
     robot.stop()
@@ -142,9 +145,10 @@ def run_synchronous(profile, package_path, seconds):
     return out
 
 
-def _cpu():
+def _cpu(pids=()):
+    """CPU seconds of this process and of the processes `pids` (the control process)."""
     r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+    return r.ru_utime + r.ru_stime + sum(sum(psutil.Process(pid).cpu_times()[:2]) for pid in pids)
 
 
 def main():

@@ -8,7 +8,7 @@ held by another thread; Python's default is 5 ms), in turn for --rounds rounds. 
 the host may take the CPUs away (steal time, printed per run): the bare loop shows what that costs.
 
     .venv/bin/python bench/loop_floor.py --policy PKG [--seconds 600] [--gil-switch-ms 5 0.2] [--rounds 1]
-        [--robot-process] [--record] [--streams] [--browser] [--nice -5]
+        [--robot-process] [--record] [--streams] [--browser] [--nice -5] [--control thread process]
 
 The issue's whole load: --robot-process --record --streams (the simulated robot in its own process
 over DDS, as a robot's drivers are; the rollouts recorded; three camera streams read). The service's
@@ -80,10 +80,10 @@ def gil_hog(seconds, priority, gil_switch_ms):
 
 
 def run(policy, seconds, priority, gil_switch_ms, robot_process=False, record=False, streams=False, browser=False,
-        nice=0):
+        nice=0, control="auto"):
     """One serve with the bare loop beside it; two table rows."""
-    serve = Served(policy, {"IMITATE_RT_PRIORITY": str(priority), "IMITATE_GIL_SWITCH_MS": str(gil_switch_ms)},
-                   robot_process, record, nice)
+    serve = Served(policy, {"IMITATE_RT_PRIORITY": str(priority), "IMITATE_GIL_SWITCH_MS": str(gil_switch_ms),
+                            "IMITATE_CONTROL": control}, robot_process, record, nice)
     try:
         clients = [start(serve.url, seconds) for start, on in ((start_reader, streams), (start_browser, browser)) if on]
         start_ticks, cpu_before = status(serve.url)["loop"]["ticks"], psutil.cpu_times()
@@ -101,7 +101,8 @@ def run(policy, seconds, priority, gil_switch_ms, robot_process=False, record=Fa
                                          ("3 MJPEG streams read", streams), ("Chromium on the Record page", browser),
                                          (f"nice {nice}", nice)) if on)
     kept = loop.get("late_ticks", [])
-    served = (f"imitate serve's control thread (GIL switch {gil_switch_ms} ms{'; ' + with_what if with_what else ''})",
+    served = (f"imitate serve's control {loop.get('control', 'thread')} (GIL switch {gil_switch_ms} ms"
+              f"{'; ' + with_what if with_what else ''})",
               loop["period_error_p50_ms"], loop["period_error_p99_ms"], loop["missed_ticks"],
               f"inference p50/p99 {loop['infer_p50_ms']:.1f} / {loop['infer_p99_ms']:.1f} ms; "
               f"{loop.get('ticks_late_over_1ms', '?')} ticks > 1 ms (max of the last {len(kept)}: "
@@ -141,12 +142,15 @@ def main():
     parser.add_argument("--streams", action="store_true", help="another process reads the 3 camera MJPEG streams")
     parser.add_argument("--browser", action="store_true", help="Chromium shows the Record page on this machine")
     parser.add_argument("--nice", type=int, default=0, help="the service's niceness (the Jetson unit's: -5)")
+    parser.add_argument("--control", nargs="+", default=["auto"], choices=["auto", "thread", "process"],
+                        help="where the service's control tick runs (IMITATE_CONTROL); several: side by side")
     args = parser.parse_args()
     rows = [gil_hog(args.hog_seconds, args.rt_priority, ms) for ms in args.gil_switch_ms] if args.hog_seconds else []
     for _ in range(args.rounds):
         for ms in args.gil_switch_ms:
-            rows += run(os.path.abspath(args.policy), args.seconds, args.rt_priority, ms, args.robot_process,
-                        args.record, args.streams, args.browser, args.nice)
+            for control in args.control:
+                rows += run(os.path.abspath(args.policy), args.seconds, args.rt_priority, ms, args.robot_process,
+                            args.record, args.streams, args.browser, args.nice, control)
     transport = "dds" if args.robot_process else "sim"
     print(f"\n{args.seconds:.0f} s per serve run, SCHED_FIFO {args.rt_priority}, `imitate serve --transport {transport}` "
           f"running {args.policy} (ONNX Runtime CPU), {os.cpu_count()} cores")

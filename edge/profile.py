@@ -85,6 +85,10 @@ class RobotProfile:
     limits: MappingProxyType = field(repr=False)  # joint name -> JointLimit
     source: str = ""  # file it was loaded from
 
+    def __reduce__(self):  # picklable (to a control process): the read-only limits as a plain dict
+        fields = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        return _unpickle_profile, (fields | {"limits": dict(self.limits)},)
+
     @property
     def joint_names(self):
         """All joints in dataset order: the layout of observation.state and action."""
@@ -113,6 +117,10 @@ class RobotProfile:
         if self.trigger_topic:
             out[self.trigger_topic] = STRING
         return out
+
+
+def _unpickle_profile(fields):
+    return RobotProfile(**(fields | {"limits": MappingProxyType(fields["limits"])}))
 
 
 def available_profiles():

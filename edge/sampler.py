@@ -39,7 +39,8 @@ def _twist_values(twist):
 class ObservationSampler:
     """Subscribes to a profile's state, command and camera topics; `sample()` makes a Frame."""
 
-    def __init__(self, profile, transport, fps=None, cameras=None, with_action=True, clock=time.monotonic):
+    def __init__(self, profile, transport, fps=None, cameras=None, with_action=True, clock=time.monotonic,
+                 subscribe_commands=True):
         self.profile = profile
         self.clock = clock  # arrival times and ticks; a bag's replay clock when importing a bag
         self.period_s = 1.0 / (fps or profile.dataset_fps)
@@ -63,8 +64,9 @@ class ObservationSampler:
         topics = {}
         for group in profile.groups:
             topics.setdefault((group.state.topic, group.state.type), []).append(group)
-            transport.subscribe(group.command.topic, group.command.type,
-                                lambda msg, g=group: self._on_command(g, msg))
+            if subscribe_commands or with_action:  # the control process publishes them: it need not read them back
+                transport.subscribe(group.command.topic, group.command.type,
+                                    lambda msg, g=group: self._on_command(g, msg))
         for (topic, msgtype), groups in topics.items():
             transport.subscribe(topic, msgtype, lambda msg, gs=groups: self._on_state(gs, msg))
         for cam in self.cameras:

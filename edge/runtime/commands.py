@@ -93,8 +93,8 @@ class Session:
             raise RuntimeError("waiting for " + "; ".join(self.sampler.missing()) + ": is the robot publishing?")
 
     def close(self):
-        """Stop the loop, the robot and the transport."""
-        self.loop.stop()
+        """Stop the loop (and its control process), the robot and the transport."""
+        self.loop.close()
         if self.rollouts and self.rollouts.active:
             self.rollouts.end(save=True)
         if self.owns_base:

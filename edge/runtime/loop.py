@@ -1,10 +1,13 @@
 """The command loop: the policy drives the robot at the control rate, through the safety filter.
 
-Two threads. Inference asks for the next chunk before the running one is used up (measured latency
-plus a margin), from the newest observation, and inserts it aligned to that observation's time.
-Control ticks at the profile's rate on the monotonic clock, samples the interpolated plan, passes
-it through the safety filter and publishes one JointTrajectory per group, as the leader does.
-Listeners are called every tick (recording, the systemd watchdog); timing is measured, not assumed.
+Inference runs in a thread: it asks for the next chunk before the running one is used up
+(measured latency plus a margin), from the newest observation, and inserts it aligned to that
+observation's time. The control tick (control.py) runs at the profile's rate on the monotonic
+clock, samples the interpolated plan, passes it through the safety filter and publishes one
+JointTrajectory per group, as the leader does. Over DDS or ROS 2 the tick runs in a process of its
+own (control_process.py), where no other Python thread can delay it; on the in-process simulated
+bus, in a thread beside inference. Listeners are called every tick (recording, the systemd
+watchdog); timing is measured, not assumed.
 """
 import gc
 import logging
@@ -17,15 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import messages as m
-from ..clock import LatenessWindow, Pacer, try_realtime
+from ..clock import try_realtime
 from ..images import decode_images
-from ..profile import TRAJECTORY
 from ..sampler import NotReady
+from .control import LATE_MS, Controller  # noqa: F401  (LATE_MS: where the loop's readers look for it)
 from .schedule import ActionSchedule
 
 log = logging.getLogger(__name__)
-LATE_MS = 1.0  # a tick this late is kept in late_ticks (the target: p99 period error <= 1 ms)
+CONTROL_MODES = ("auto", "thread", "process")
 
 
 @dataclass(frozen=True)
@@ -44,36 +46,55 @@ class LoopConfig:
     # `imitate serve` a full pass took 20-50 ms (a missed tick). While the loop runs, what was alive at
     # its start is frozen (gc.freeze: not scanned), so passes only look at what was created since.
     freeze_gc: bool = True
+    # Where the tick runs: "process" (its own, fed chunks through a pipe), "thread" (beside inference,
+    # sharing the interpreter lock), "auto": a process where the transport reaches other processes
+    # (dds, ros2), a thread on the in-process simulated bus, which no other process can reach.
+    control: str = os.environ.get("IMITATE_CONTROL", "auto")
+
+    def __post_init__(self):
+        if self.control not in CONTROL_MODES:
+            raise ValueError(f"control {self.control!r}: expected one of {', '.join(CONTROL_MODES)}")
 
 
 class CommandLoop:
-    """Runs a policy on a robot: start(), stop(), estop(), clear_estop(), stats()."""
+    """Runs a policy on a robot: start(), stop(), estop(), clear_estop(), stats(), close()."""
 
     def __init__(self, profile, transport, sampler, policy, safety, config=LoopConfig()):
         self.profile, self.transport, self.sampler, self.policy, self.safety = profile, transport, sampler, policy, safety
         self.config = config
-        self.rate_hz = profile.control_rate_hz
         self.schedule = ActionSchedule(1.0 / policy.package.fps, config.blend_s, config.ensemble_coeff)
-        self.groups = [(g, [profile.joint_names.index(j) for j in g.joints]) for g in profile.groups
-                       if g.command.type == TRAJECTORY]
-        for group, _ in self.groups:
-            transport.advertise(group.command.topic, TRAJECTORY)
         self.listeners = []  # callables(now_s, command or None), every tick
         self._running = False
+        self._estopped = False
         self._threads = []
-        self.lateness = LatenessWindow(60_000)  # how late each of the last 10 minutes' ticks started
-        # (monotonic s, ms late) of the newest ticks later than LATE_MS: when they happened, to set
-        # beside what else ran then (another process's loop late at the same moment: the host)
-        self.late_ticks = deque(maxlen=100)
-        self.late_tick_count = 0
         self.infer_ms = deque(maxlen=1000)
         self.obs_to_command_ms = deque(maxlen=1000)  # observation time -> first command from its chunk
         self.inference_errors = 0
         self.listener_errors = 0
-        self.ticks = 0
-        self.commands_sent = 0  # ticks that published a command (not holds)
-        self.pacer = None
-        self.last_command = None
+        self.controller = self.remote = None
+        if self.mode == "process":
+            from .control_process import ControlProcess, ControlSpec
+            spec = ControlSpec(profile, transport.name, tuple(sampler.cameras), safety.config, self.schedule.step_s,
+                               config.blend_s, config.ensemble_coeff, config.inference_timeout_s,
+                               config.rt_priority, config.gil_switch_ms)
+            self.remote = ControlProcess(spec, self._call_listeners)
+        else:  # the tick shares this process's schedule: inference inserts, the tick samples
+            self.controller = Controller(profile, transport, sampler, safety, self.schedule, config.inference_timeout_s)
+
+    @property
+    def mode(self):
+        """"process" or "thread": where the control tick runs."""
+        if self.config.control == "auto":
+            return "thread" if self.transport.name == "sim" else "process"
+        if self.config.control == "process" and self.transport.name == "sim":
+            raise ValueError("control 'process' needs a transport other processes reach (dds, ros2): "
+                             "the simulated bus lives inside this process")
+        return self.config.control
+
+    @property
+    def ticks(self):
+        """Control ticks run so far."""
+        return self.controller.ticks if self.controller else self.remote.stats()["ticks"]
 
     # control -------------------------------------------------------------------------------------
     def start(self):
@@ -86,89 +107,78 @@ class CommandLoop:
             gc.freeze()
         self.policy.reset()
         self.schedule.clear()
-        self.safety.start(state, time.monotonic())
         self._running = True
-        self._threads = [threading.Thread(target=self._control, name="control", daemon=True),
-                         threading.Thread(target=self._inference, name="inference", daemon=True)]
+        self._threads = [threading.Thread(target=self._inference, name="inference", daemon=True)]
+        if self.controller:
+            self.controller.begin()
+            self._threads.append(threading.Thread(target=self._control, name="control", daemon=True))
+        else:
+            self.remote.start()
         for t in self._threads:
             t.start()
 
     def stop(self):
-        """Stop both threads; the robot keeps the last command."""
+        """Stop inference and the tick; the robot keeps the last command."""
         self._running = False
         for t in self._threads:
             t.join(timeout=2.0)
+        if self.remote:
+            self.remote.stop()
         if self.config.freeze_gc:
             gc.unfreeze()  # what was frozen may be collected again (a stopped policy's objects)
 
+    def close(self):
+        """Stop, and end the control process if there is one."""
+        self.stop()
+        if self.remote:
+            self.remote.close()
+
     def estop(self):
         """Stop all motion now: the robot is commanded to where it stands, then nothing is sent."""
-        state, _, _ = self.sampler.state_now()
-        if np.all(np.isfinite(state)):
-            self._publish(state)
-        self.safety.estop()
+        self._estopped = True
+        if self.controller:
+            self.controller.hold_here()
+            return
+        try:
+            self.remote.estop()
+        except (RuntimeError, OSError) as err:  # no control process: nothing is being sent anyway
+            log.error("e-stop: %s", err)
 
     def clear_estop(self):
         """Release the e-stop and soft-start from the current pose."""
-        state, _, _ = self.sampler.state_now()
         self.schedule.clear()
-        self.safety.clear_estop(state, time.monotonic())
+        if self.controller:
+            self.controller.clear_estop()
+        else:
+            self.remote.clear_estop()
+        self._estopped = False
 
     def _control(self):
         default_switch = sys.getswitchinterval()
         if try_realtime(self.config.rt_priority) and self.config.gil_switch_ms > 0:
             sys.setswitchinterval(self.config.gil_switch_ms / 1e3)
         try:
-            self._tick_until_stopped()
+            while self._running:
+                self.controller.wait()
+                self._call_listeners(*self.controller.tick())
         finally:
             sys.setswitchinterval(default_switch)
 
-    def _tick_until_stopped(self):
-        pacer = self.pacer = Pacer(self.rate_hz)
-        dt = 1.0 / self.rate_hz
-        while self._running:
-            pacer.wait()
-            now = time.monotonic()
-            lateness = now - pacer.due_t  # a missed tick counts in full, not from where the grid resumed
-            self.lateness.add(lateness)
-            if lateness > LATE_MS / 1e3:
-                self.late_ticks.append((round(now, 4), round(lateness * 1e3, 2)))
-                self.late_tick_count += 1
-            wanted = self.schedule.sample(now)
-            state, state_age, camera_age = self.sampler.state_now(now)
-            late = self.schedule.remaining_s(now) == 0 and self._waited_too_long(now)
-            command = self.safety.filter(wanted, now, dt, state_age, camera_age, inference_ok=not late)
-            if command is not None:
-                self._publish(command)
-                self.last_command = command
-                self.commands_sent += 1
-            self.ticks += 1
-            for listener in self.listeners:
-                try:
-                    listener(now, command)
-                except Exception:  # a recorder's failure must never stop the control loop
-                    self.listener_errors += 1
-                    if self.listener_errors == 1 or self.listener_errors % 100 == 0:
-                        log.exception("loop listener failed (%d times)", self.listener_errors)
-
-    def _waited_too_long(self, now):
-        started = getattr(self, "_plan_empty_since", None)
-        if started is None:
-            self._plan_empty_since = now
-            return False
-        return now - started > self.config.inference_timeout_s
-
-    def _publish(self, command):
-        distro = self.profile.ros_distro
-        for group, idx in self.groups:
-            self.transport.publish(group.command.topic, TRAJECTORY, m.joint_trajectory(group.joints, command[idx], distro))
+    def _call_listeners(self, now, command):
+        for listener in self.listeners:
+            try:
+                listener(now, command)
+            except Exception:  # a recorder's failure must never stop the control loop
+                self.listener_errors += 1
+                if self.listener_errors == 1 or self.listener_errors % 100 == 0:
+                    log.exception("loop listener failed (%d times)", self.listener_errors)
 
     # inference -----------------------------------------------------------------------------------
     def _inference(self):
         latency = 0.2  # s, until measured: the 90th percentile of inference times, updated per chunk
         while self._running:
             now = time.monotonic()
-            if self.schedule.remaining_s(now) > latency + self.config.margin_s or self.safety.estopped:
+            if self.schedule.remaining_s(now) > latency + self.config.margin_s or self._estopped:
                 time.sleep(0.002)
                 continue
             try:
@@ -187,8 +197,16 @@ class CommandLoop:
             self.infer_ms.append(chunk.infer_ms)
             latency = np.percentile(self.infer_ms, 90) / 1e3  # once per chunk, not per 2 ms poll: the GIL is shared
             done = time.monotonic()
-            self.schedule.insert(chunk.actions, frame.time_s, done)
-            self._plan_empty_since = None
+            self.schedule.insert(chunk.actions, frame.time_s, done)  # here the plan's length; the tick's too in thread mode
+            if self.controller:
+                self.controller.chunk_arrived()
+            else:
+                try:
+                    self.remote.insert(chunk.actions, frame.time_s)
+                except (RuntimeError, OSError) as err:  # the control process is gone: nothing moves; said once
+                    log.error("%s", err)
+                    self._running = False
+                    return
             self.obs_to_command_ms.append((done - frame.time_s) * 1e3)
 
     # reporting -----------------------------------------------------------------------------------
@@ -196,11 +214,8 @@ class CommandLoop:
         """Timing and safety numbers (ms), for the status page and the benchmark."""
         infer = np.array(self.infer_ms) if self.infer_ms else np.full(1, np.nan)
         o2c = np.array(self.obs_to_command_ms) if self.obs_to_command_ms else np.full(1, np.nan)
-        return {"ticks": self.ticks, "commands_sent": self.commands_sent, "missed_ticks": self.pacer.overruns if self.pacer else 0,
-                "period_error_p50_ms": self.lateness.percentile(50) * 1e3,
-                "period_error_p99_ms": self.lateness.percentile(99) * 1e3,
+        tick = self.controller.stats() if self.controller else self.remote.stats()
+        return {**tick, "control": self.mode,
                 "infer_p50_ms": float(np.percentile(infer, 50)), "infer_p99_ms": float(np.percentile(infer, 99)),
                 "obs_to_command_p50_ms": float(np.percentile(o2c, 50)), "inference_errors": self.inference_errors,
-                "listener_errors": self.listener_errors, "ticks_late_over_1ms": self.late_tick_count,
-                "late_ticks": [list(t) for t in self.late_ticks],
-                "safety": dict(self.safety.counts), "estop": self.safety.estopped}
+                "listener_errors": self.listener_errors}

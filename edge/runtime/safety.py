@@ -18,6 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# every rule that counts its interventions, in the order above
+RULES = ("estop", "stale_state", "stale_camera", "inference", "not_finite", "position", "velocity", "acceleration",
+         "soft_start")
+
 
 @dataclass(frozen=True)
 class SafetyConfig:

@@ -1,6 +1,8 @@
 """`imitate serve`: systemd's notify protocol on a real unix socket, the JSON API, SIGTERM."""
+import importlib.util
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -121,3 +123,34 @@ def test_sigterm_during_a_recording_leaves_a_dataset_lerobot_loads(tmp_path, on_
     ds = lerobot.LeRobotDataset("local/demos", root=tmp_path / "data" / "datasets" / "demos", video_backend="pyav")
     assert ds.num_episodes == (2 if on_stop == "save" else 1)
     ds[len(ds) - 1]  # the last frame decodes
+
+
+@pytest.mark.skipif(importlib.util.find_spec("cyclonedds") is None, reason="needs cyclonedds (extra 'dds')")
+def test_over_dds_the_tick_runs_in_a_control_process_that_ends_with_the_service(packages, tmp_path):
+    """A robot in another process, as on the AI Worker: the tick runs in a process of its own."""
+    import psutil
+    shutil.copytree(packages["act"].root, tmp_path / "data" / "policies" / "pkg")
+    robot = subprocess.Popen([sys.executable, "-m", "imitate.cli", "sim", "--transport", "dds", "--leader", "off",
+                              "--duration", "120"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, sock, port = start_serve(tmp_path, argv=("--transport", "dds", "--token", "t0ken"))
+    try:
+        messages(sock, "READY=1")
+        code, answer = call(port, "/api/policy/start", {"name": "pkg"}, token="t0ken")
+        assert code == 200, answer
+        time.sleep(2.0)
+        loop = call(port, "/api/status", token="t0ken")[1]["loop"]
+        assert loop["control"] == "process" and loop["control_process"] == "running" and loop["ticks"] > 100
+        children = psutil.Process(proc.pid).children()
+        assert len(children) >= 1  # the control process (and multiprocessing's resource tracker)
+        assert "WATCHDOG=1" in messages(sock, "WATCHDOG=1", 5)  # from the ticks the control process reports
+        assert call(port, "/api/estop", {}, token="t0ken") == (200, {"estop": True})
+        time.sleep(0.1)
+        assert call(port, "/api/status", token="t0ken")[1]["loop"]["estop"] is True
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+        assert not any(c.is_running() and c.status() != psutil.STATUS_ZOMBIE for c in children)
+    finally:
+        for p in (proc, robot):
+            if p.poll() is None:
+                p.kill()
+        sock.close()

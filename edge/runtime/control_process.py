@@ -1,0 +1,332 @@
+"""The control tick in a process of its own: no other Python thread can hold up a tick.
+
+In one process every Python thread takes turns holding the interpreter lock (GIL). The control
+thread at real-time priority wakes on time, then waits for the lock: for the page's server, the
+recorder, inference. Worse, when the holder is a normal-priority thread that the kernel has
+preempted (for a browser, an encoder), the real-time thread waits until the holder runs again:
+a missed tick (docs/loop-timing.md). Here the tick runs in a process that has only the tick, its
+own transport and sampler (joint states, cameras' ages), every thread of it real-time.
+
+Parent -> child: a pipe of verbs (start, stop, chunk, estop, clear, close), read every tick.
+Child -> parent: a shared-memory board the child writes after every tick and never waits on:
+counters, timing, safety counts, the newest late ticks, and a ring of the last ticks' commands
+that the parent hands to the loop's listeners (recording, the systemd watchdog) a few ms later.
+If the parent dies, the pipe ends and the child stops sending: the robot holds the last command.
+"""
+import gc
+import logging
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing import shared_memory
+
+import numpy as np
+
+from .safety import RULES
+
+log = logging.getLogger(__name__)
+SCALARS = ("ticks", "commands_sent", "missed_ticks", "p50_ms", "p99_ms", "late_count", "estop", "written")
+LATE_KEPT = 100  # as Controller.late_ticks
+RING = 256  # ticks the parent may fall behind before listeners miss some (2.5 s at 100 Hz)
+
+
+@dataclass(frozen=True)
+class ControlSpec:
+    """What the child needs to build its own tick: everything picklable."""
+
+    profile: object
+    transport: str
+    cameras: tuple
+    safety: object  # SafetyConfig
+    step_s: float
+    blend_s: float
+    ensemble_coeff: float
+    inference_timeout_s: float
+    rt_priority: int
+    gil_switch_ms: float
+    ready_timeout_s: float = 10.0
+
+
+class Board:
+    """Float64 slots in shared memory: scalars, safety counts, late ticks, the tick ring."""
+
+    def __init__(self, joints, name=None):
+        self.joints = joints
+        sizes = [len(SCALARS), len(RULES), LATE_KEPT * 2, RING * (1 + joints)]
+        nbytes = 8 * sum(sizes)
+        # the child, spawned by the parent, shares its resource tracker: only the parent unlinks
+        self.shm = shared_memory.SharedMemory(name=name, create=name is None, size=nbytes if name is None else 0)
+        flat = np.ndarray(sum(sizes), np.float64, buffer=self.shm.buf)
+        if name is None:
+            flat[:] = 0.0
+        at = np.cumsum([0] + sizes)
+        self.scalars = flat[at[0]:at[1]]
+        self.rules = flat[at[1]:at[2]]
+        self.late = flat[at[2]:at[3]].reshape(LATE_KEPT, 2)
+        self.ring = flat[at[3]:at[4]].reshape(RING, 1 + joints)
+        self._at = {k: i for i, k in enumerate(SCALARS)}
+
+    @property
+    def name(self):
+        """The shared memory's name, for the child to attach."""
+        return self.shm.name
+
+    def get(self, key):
+        """One scalar."""
+        return float(self.scalars[self._at[key]])
+
+    def put(self, key, value):
+        """Set one scalar."""
+        self.scalars[self._at[key]] = value
+
+    # child side ------------------------------------------------------------------------------
+    def after_tick(self, ctl, now, command):
+        """Publish a tick's outcome: a few stores, never a wait."""
+        written = int(self.get("written"))
+        row = self.ring[written % RING]
+        row[0] = now
+        row[1:] = np.nan if command is None else command
+        self.put("written", written + 1)  # after the row: the parent reads rows below this count
+        if ctl.late_tick_count != self.get("late_count"):
+            for k in range(int(self.get("late_count")), ctl.late_tick_count):
+                self.late[k % LATE_KEPT] = ctl.late_ticks[k - ctl.late_tick_count]
+            self.put("late_count", ctl.late_tick_count)
+        self.after_verb(ctl)
+        if ctl.ticks % 50 == 0:  # percentiles twice a second: 0.1 ms, not every tick
+            self.put("p50_ms", ctl.lateness.percentile(50) * 1e3)
+            self.put("p99_ms", ctl.lateness.percentile(99) * 1e3)
+
+    def after_verb(self, ctl):
+        """Counters and safety counts (the e-stop's included) as they are now."""
+        self.put("ticks", ctl.ticks)
+        self.put("commands_sent", ctl.commands_sent)
+        self.put("missed_ticks", ctl.pacer.overruns if ctl.pacer else 0)
+        self.put("estop", float(ctl.safety.estopped))
+        counts = ctl.safety.counts
+        for i, rule in enumerate(RULES):
+            self.rules[i] = counts.get(rule, 0)
+
+    # parent side -----------------------------------------------------------------------------
+    def stats(self):
+        """As Controller.stats(), read from the board (a torn read is one tick off, no worse)."""
+        late_count = int(self.get("late_count"))
+        late = [list(map(float, self.late[k % LATE_KEPT])) for k in range(max(0, late_count - LATE_KEPT), late_count)]
+        return {"ticks": int(self.get("ticks")), "commands_sent": int(self.get("commands_sent")),
+                "missed_ticks": int(self.get("missed_ticks")),
+                "period_error_p50_ms": self.get("p50_ms"), "period_error_p99_ms": self.get("p99_ms"),
+                "ticks_late_over_1ms": late_count, "late_ticks": late,
+                "safety": {rule: int(n) for rule, n in zip(RULES, self.rules) if n}, "estop": bool(self.get("estop"))}
+
+    def close(self, unlink=False):
+        """Detach (and remove, from the side that created it)."""
+        self.scalars = self.rules = self.late = self.ring = None
+        self.shm.close()
+        if unlink:
+            self.shm.unlink()
+
+
+class ControlProcess:
+    """The parent's handle: start(), stop(), insert(), estop(), clear_estop(), stats(), close()."""
+
+    def __init__(self, spec, on_tick):
+        self.spec, self.on_tick = spec, on_tick  # on_tick(now, command or None) in the parent
+        self.board = Board(len(spec.profile.joint_names))
+        ctx = multiprocessing.get_context("spawn")  # never fork a process with DDS threads in it
+        self._conn, child_conn = ctx.Pipe()
+        self._proc = ctx.Process(target=child_main, args=(spec, child_conn, self.board.name),
+                                 name="imitate-control", daemon=True)
+        self._proc.start()
+        child_conn.close()
+        self._send_lock = threading.Lock()
+        self._read = 0
+        self._final = None  # stats() when closed
+        self.dropped_ticks = 0  # ticks the listeners never saw (the parent fell RING ticks behind)
+        if not self._conn.poll(spec.ready_timeout_s + 20.0):  # + the child's start (imports, DDS)
+            self.close()
+            raise RuntimeError("the control process did not start in time")
+        answer = self._conn.recv()
+        if "error" in answer:
+            self.close()
+            raise RuntimeError(f"the control process could not start: {answer['error']}")
+        self._pumping = True
+        self._pump = threading.Thread(target=self._pump_ticks, name="control-ticks", daemon=True)
+        self._pump.start()
+
+    def _send(self, *msg):
+        if not self._proc.is_alive():
+            raise RuntimeError(f"the control process has exited (code {self._proc.exitcode}): no command is sent")
+        with self._send_lock:
+            self._conn.send(msg)
+
+    def start(self):
+        """Begin ticking: soft start from the current pose on a fresh plan."""
+        self._send("start")
+
+    def stop(self):
+        """Stop ticking (the robot keeps the last command)."""
+        if self._proc.is_alive():
+            self._send("stop")
+
+    def insert(self, actions, obs_time_s):
+        """A new chunk computed from the observation taken at obs_time_s."""
+        self._send("chunk", np.asarray(actions, np.float64), obs_time_s)
+
+    def estop(self):
+        """Hold where the robot stands, then send nothing until clear_estop()."""
+        self._send("estop")
+
+    def clear_estop(self):
+        """Release the e-stop: soft start from the current pose."""
+        self._send("clear")
+
+    @property
+    def alive(self):
+        """Whether the control process is running."""
+        return self._proc.is_alive()
+
+    def stats(self):
+        """The child's tick numbers, and whether it is alive (the last ones once closed)."""
+        if self._final is not None:
+            return self._final
+        out = self.board.stats()
+        out["control_process"] = "running" if self.alive else f"exited with code {self._proc.exitcode}"
+        out["listener_ticks_dropped"] = self.dropped_ticks
+        return out
+
+    def _pump_ticks(self):
+        board = self.board
+        while self._pumping:
+            time.sleep(0.005)
+            written = int(board.get("written"))
+            if written - self._read > RING:
+                self.dropped_ticks += written - self._read - RING
+                self._read = written - RING
+            while self._read < written:
+                row = board.ring[self._read % RING].copy()
+                self._read += 1
+                self.on_tick(float(row[0]), None if np.isnan(row[1]) else row[1:])
+            if not self._proc.is_alive():
+                log.error("the control process exited (code %s): the robot holds its last command",
+                          self._proc.exitcode)
+                return
+
+    def close(self):
+        """End the child (it stops sending: the robot holds) and free the board."""
+        if self._final is not None:
+            return
+        self._pumping = False
+        if self._proc.is_alive():
+            try:
+                with self._send_lock:
+                    self._conn.send(("close",))
+            except OSError:
+                pass
+            self._proc.join(timeout=3.0)
+            if self._proc.is_alive():
+                self._proc.terminate()
+                self._proc.join(timeout=2.0)
+        if getattr(self, "_pump", None) is not None and self._pump is not threading.current_thread():
+            self._pump.join(timeout=1.0)
+        self._conn.close()
+        self._final = {**self.stats(), "control_process": f"closed (code {self._proc.exitcode})"}
+        self.board.close(unlink=True)
+
+
+# the child ------------------------------------------------------------------------------------
+def child_main(spec, conn, board_name):
+    """Entry point of the control process."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s control %(levelname)s %(message)s")
+    board = Board(len(spec.profile.joint_names), name=board_name)
+    transport = None
+    try:
+        transport, ctl = _build(spec)
+    except Exception as err:  # said to the parent, which raises it where the policy was started
+        conn.send({"error": f"{type(err).__name__}: {err}"})
+        if transport:
+            transport.close()
+        board.close()
+        return
+    conn.send({"ok": True})
+    _realtime(spec)
+    gc.collect()
+    gc.freeze()  # the transport, the profile and the modules: never scanned again
+    try:
+        _serve(ctl, conn, board)
+    finally:
+        transport.close()
+        board.close()
+
+
+def _build(spec):
+    from ..sampler import ObservationSampler
+    from ..transport import make_transport
+    from .control import Controller
+    from .safety import SafetyFilter
+    from .schedule import ActionSchedule
+    transport = make_transport(spec.transport, distro=spec.profile.ros_distro)
+    sampler = ObservationSampler(spec.profile, transport, cameras=list(spec.cameras), with_action=False,
+                                 subscribe_commands=False)
+    deadline = time.monotonic() + spec.ready_timeout_s
+    while sampler.missing() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if sampler.missing():
+        transport.close()
+        raise RuntimeError("waiting for " + "; ".join(sampler.missing()) + ": is the robot publishing?")
+    schedule = ActionSchedule(spec.step_s, spec.blend_s, spec.ensemble_coeff)
+    ctl = Controller(spec.profile, transport, sampler, SafetyFilter(spec.profile, spec.safety), schedule,
+                     spec.inference_timeout_s)
+    return transport, ctl
+
+
+def _realtime(spec):
+    """SCHED_FIFO for the tick (spec.rt_priority) and one below for every other thread of this
+    process (the transport's, DDS's own): none of them waits behind a normal-priority process."""
+    from ..clock import try_realtime
+    if not try_realtime(spec.rt_priority):
+        return
+    me = threading.get_native_id()
+    policy = os.SCHED_FIFO | getattr(os, "SCHED_RESET_ON_FORK", 0)
+    for tid in os.listdir("/proc/self/task"):
+        if int(tid) != me:
+            try:
+                os.sched_setscheduler(int(tid), policy, os.sched_param(max(1, spec.rt_priority - 1)))
+            except OSError:  # a thread that ended meanwhile
+                pass
+    if spec.gil_switch_ms > 0:
+        sys.setswitchinterval(spec.gil_switch_ms / 1e3)
+
+
+def _serve(ctl, conn, board):
+    running = False
+    while True:
+        if running:
+            ctl.wait()
+            now, command = ctl.tick()
+            board.after_tick(ctl, now, command)
+        try:
+            timeout = 0.0 if running else 0.05
+            while conn.poll(timeout):
+                timeout = 0.0
+                msg = conn.recv()
+                verb = msg[0]
+                if verb == "chunk":
+                    ctl.schedule.insert(msg[1], msg[2], time.monotonic())  # blended from now, when it can be used
+                    ctl.chunk_arrived()
+                elif verb == "start":
+                    ctl.begin()
+                    running = True
+                elif verb == "stop":
+                    running = False
+                elif verb == "estop":
+                    ctl.hold_here()
+                elif verb == "clear":
+                    ctl.clear_estop()
+                elif verb == "close":
+                    return
+                board.after_verb(ctl)
+        except (EOFError, OSError):  # the parent is gone: send nothing more, the robot holds
+            log.error("the runtime process is gone: the control process stops; the robot holds its last command")
+            return

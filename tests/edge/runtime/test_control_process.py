@@ -1,0 +1,172 @@
+"""The control tick in its own process, over real DDS: commands, e-stop, listeners, a dying parent or child."""
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("cyclonedds")
+pytest.importorskip("lerobot", reason="needs an exported policy (extra 'export')")
+
+from imitate.edge.policy import make_policy  # noqa: E402
+from imitate.edge.profile import load_profile  # noqa: E402
+from imitate.edge.runtime.control_process import RING, Board, ControlProcess, ControlSpec  # noqa: E402
+from imitate.edge.runtime.loop import CommandLoop, LoopConfig  # noqa: E402
+from imitate.edge.runtime.safety import SafetyConfig, SafetyFilter  # noqa: E402
+from imitate.edge.sampler import ObservationSampler  # noqa: E402
+from imitate.edge.sim import SimRobot  # noqa: E402
+from imitate.edge.transport import make_transport  # noqa: E402
+
+PROFILE = load_profile("sim")
+TRAJECTORY = "trajectory_msgs/msg/JointTrajectory"
+
+
+@pytest.fixture
+def rig():
+    """The simulated robot on DDS, and a transport + sampler for the loop's side of it."""
+    robot = SimRobot(PROFILE, make_transport("dds"), leader=False).start()
+    transport = make_transport("dds")
+    sampler = ObservationSampler(PROFILE, transport, cameras=["cam_head"], with_action=False)
+    commands = []  # arrival times of the first group's commands, as the robot's side sees them
+    transport.subscribe(PROFILE.groups[0].command.topic, TRAJECTORY, lambda msg: commands.append(time.monotonic()))
+    deadline = time.monotonic() + 5
+    while sampler.missing() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield transport, sampler, commands
+    robot.stop()
+    transport.close()
+    robot.transport.close()
+
+
+def process_loop(packages, transport, sampler):
+    return CommandLoop(PROFILE, transport, sampler, make_policy(packages["act"].root, "ort-cpu"), SafetyFilter(PROFILE),
+                       LoopConfig(control="process"))
+
+
+def test_the_tick_runs_in_its_own_process_and_drives_the_robot(packages, rig):
+    transport, sampler, commands = rig
+    loop = process_loop(packages, transport, sampler)
+    heard = []
+    loop.listeners.append(lambda now, cmd: heard.append((now, cmd)))
+    try:
+        assert loop.remote.alive and loop.remote._proc.pid != os.getpid()
+        loop.start()
+        time.sleep(4.0)
+        loop.stop()
+        stats = loop.stats()
+    finally:
+        loop.close()
+    print(f"\n{stats}")
+    assert stats["control"] == "process" and 390 <= stats["ticks"] <= 405 and stats["missed_ticks"] <= 5
+    assert stats["infer_p50_ms"] > 0 and stats["inference_errors"] == 0 and stats["safety"]["soft_start"] >= 90
+    assert len(commands) >= 380  # published by the child, received over DDS
+    sent = np.array([cmd for _, cmd in heard if cmd is not None])  # every tick reached the listeners, in order
+    assert len(heard) == stats["ticks"] and np.all(np.diff([now for now, _ in heard]) > 0)
+    vmax = np.array([PROFILE.limits[n].velocity for n in PROFILE.joint_names])
+    assert (np.abs(np.diff(sent, axis=0)) <= vmax * 0.01 + 1e-9).all()  # chunks arrive over the pipe, still smooth
+    assert loop.stats()["control_process"].startswith("closed")
+
+
+def test_estop_through_the_process_stops_commands(packages, rig):
+    transport, sampler, commands = rig
+    loop = process_loop(packages, transport, sampler)
+    try:
+        loop.start()
+        time.sleep(1.0)
+        loop.estop()
+        time.sleep(0.2)
+        after = len(commands)
+        time.sleep(1.0)
+        assert len(commands) == after, "commands were published during an e-stop"
+        assert loop.stats()["estop"] and loop.stats()["safety"]["estop"] == 1
+        loop.clear_estop()
+        time.sleep(0.5)
+        assert len(commands) > after and not loop.stats()["estop"]
+    finally:
+        loop.close()
+
+
+def test_a_killed_control_process_is_reported_and_nothing_is_sent(packages, rig):
+    transport, sampler, commands = rig
+    loop = process_loop(packages, transport, sampler)
+    try:
+        loop.start()
+        time.sleep(1.0)
+        os.kill(loop.remote._proc.pid, signal.SIGKILL)
+        time.sleep(0.5)
+        after = len(commands)
+        loop.estop()  # still answers (logs), raises nothing
+        time.sleep(0.5)
+        assert len(commands) == after
+        assert loop.stats()["control_process"] == "exited with code -9"
+    finally:
+        loop.close()
+
+
+def test_the_child_stops_when_its_parent_is_gone(rig):
+    """The pipe ends (the runtime crashed): the child stops sending, so the robot holds its last command."""
+    transport, sampler, commands = rig
+    spec = ControlSpec(PROFILE, "dds", ("cam_head",), SafetyConfig(), 1 / 30, 0.2, None, 1.0, 0, 0.0)
+    remote = ControlProcess(spec, lambda now, cmd: None)
+    remote.start()
+    remote.insert(np.tile(sampler.state_now()[0], (60, 1)), time.monotonic())  # hold still for 2 s
+    time.sleep(0.5)
+    assert len(commands) > 20
+    remote._conn.close()  # as if the parent had died
+    remote._proc.join(timeout=3.0)
+    assert remote._proc.exitcode == 0
+    after = len(commands)
+    time.sleep(0.3)
+    assert len(commands) == after
+    remote.board.close(unlink=True)
+
+
+def test_a_robot_that_does_not_publish_is_named_when_the_process_starts():
+    spec = ControlSpec(PROFILE, "dds", ("cam_head",), SafetyConfig(), 1 / 30, 0.2, None, 1.0, 0, 0.0, ready_timeout_s=0.5)
+    os.environ["ROS_DOMAIN_ID"] = "77"  # the child takes its domain from the environment, as a ROS node does
+    try:
+        with pytest.raises(RuntimeError, match="could not start: RuntimeError: waiting for state of arm_left"):
+            ControlProcess(spec, lambda now, cmd: None)
+    finally:
+        del os.environ["ROS_DOMAIN_ID"]
+
+
+def test_process_control_needs_a_transport_other_processes_reach(packages):
+    bus_transport = make_transport("sim")
+    sampler = ObservationSampler(PROFILE, bus_transport, with_action=False)
+    with pytest.raises(ValueError, match="needs a transport other processes reach"):
+        process_loop(packages, bus_transport, sampler)
+    bus_transport.close()
+
+
+class FakeTick:
+    """What Board.after_tick reads from a Controller."""
+
+    def __init__(self):
+        from collections import Counter, deque
+        from imitate.edge.clock import LatenessWindow
+        self.ticks = self.commands_sent = self.late_tick_count = 0
+        self.late_ticks, self.lateness, self.pacer = deque(maxlen=100), LatenessWindow(100), None
+        self.safety = type("S", (), {"estopped": False, "counts": Counter()})()
+
+
+def test_the_board_carries_ticks_counts_and_late_ticks():
+    board = Board(3)
+    reader = Board(3, name=board.name)  # as the other process attaches it
+    tick = FakeTick()
+    for k in range(RING + 10):
+        tick.ticks += 1
+        if k % 100 == 7:
+            tick.late_tick_count += 1
+            tick.late_ticks.append((float(k), 2.5))
+        tick.safety.counts["velocity"] += 1
+        board.after_tick(tick, float(k), None if k == 3 else np.full(3, k, float))
+    stats = reader.stats()
+    assert stats["ticks"] == RING + 10 and stats["safety"] == {"velocity": RING + 10}
+    assert stats["ticks_late_over_1ms"] == 3 and stats["late_ticks"] == [[7.0, 2.5], [107.0, 2.5], [207.0, 2.5]]
+    assert reader.get("written") == RING + 10
+    newest = reader.ring[(RING + 9) % RING]
+    assert newest[0] == RING + 9 and (newest[1:] == RING + 9).all()
+    reader.close()
+    board.close(unlink=True)
