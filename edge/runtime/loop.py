@@ -38,8 +38,8 @@ class LoopConfig:
     ensemble_coeff: float = None  # ACT temporal ensembling (0.01 in the paper); None: blend chunks
     margin_s: float = 0.05  # ask for the next chunk this long before the plan runs out, after latency
     inference_timeout_s: float = 1.0  # no new chunk for this long past the plan's end: hold and report
-    rt_priority: int = int(os.environ.get("IMITATE_RT_PRIORITY", "0"))  # SCHED_FIFO for the control thread
-    # With rt_priority: the longest the control thread waits for Python's interpreter lock (GIL) while
+    rt_priority: int = int(os.environ.get("IMITATE_RT_PRIORITY", "0"))  # SCHED_FIFO for the control tick
+    # With rt_priority, in thread mode: the longest the control thread waits for Python's interpreter lock (GIL) while
     # another thread runs Python (Python's default, 5 ms, would delay a tick by up to that).
     gil_switch_ms: float = float(os.environ.get("IMITATE_GIL_SWITCH_MS", "0.2"))
     # Python's cyclic garbage collector stops every thread while it runs, for as long as it takes: in

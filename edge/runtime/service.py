@@ -32,7 +32,8 @@ def register(sub, add_transport_args):
                        description="Options left out come from the environment (the systemd unit's "
                                    "EnvironmentFile): IMITATE_PROFILE, IMITATE_TRANSPORT, IMITATE_POLICY, "
                                    "IMITATE_DATA, IMITATE_HOST, IMITATE_PORT, IMITATE_TOKEN, IMITATE_BACKEND, "
-                                   "IMITATE_ON_STOP, IMITATE_RT_PRIORITY, IMITATE_GIL_SWITCH_MS.")
+                                   "IMITATE_ON_STOP, IMITATE_RT_PRIORITY, IMITATE_GIL_SWITCH_MS, "
+                                   "IMITATE_CONTROL (auto | process | thread: where the control tick runs).")
     add_transport_args(p)
     p.add_argument("--policy", help="a policy package to start at once (env IMITATE_POLICY)")
     p.add_argument("--data", help="folder for datasets, runs and policies (env IMITATE_DATA; default data)")

@@ -87,5 +87,5 @@ def test_units_name_what_the_runtime_provides():
     serve_help = sh(sys.executable, "-m", "imitate.cli", "serve", "--help").stdout
     for var in ("IMITATE_PROFILE", "IMITATE_TRANSPORT", "IMITATE_POLICY", "IMITATE_DATA", "IMITATE_HOST",
                 "IMITATE_PORT", "IMITATE_TOKEN", "IMITATE_BACKEND", "IMITATE_ON_STOP", "IMITATE_RT_PRIORITY",
-                "IMITATE_GIL_SWITCH_MS"):
+                "IMITATE_GIL_SWITCH_MS", "IMITATE_CONTROL"):
         assert f"\n{var}=" in example and var in serve_help, var
