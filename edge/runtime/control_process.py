@@ -28,7 +28,8 @@ import numpy as np
 from .safety import RULES
 
 log = logging.getLogger(__name__)
-SCALARS = ("ticks", "commands_sent", "missed_ticks", "p50_ms", "p99_ms", "late_count", "estop", "written")
+SCALARS = ("ticks", "commands_sent", "missed_ticks", "p50_ms", "p99_ms", "late_count", "estop", "written", "handled")
+ACK_TIMEOUT_S = 1.0  # start, stop, estop, clear return once the child has acted on them (one tick at most)
 LATE_KEPT = 100  # as Controller.late_ticks
 RING = 256  # ticks the parent may fall behind before listeners miss some (2.5 s at 100 Hz)
 
@@ -141,6 +142,7 @@ class ControlProcess:
         self._proc.start()
         child_conn.close()
         self._send_lock = threading.Lock()
+        self._sent = 0  # messages sent; the board's "handled" counts those the child has acted on
         self._read = 0
         self._final = None  # stats() when closed
         self.dropped_ticks = 0  # ticks the listeners never saw (the parent fell RING ticks behind)
@@ -155,20 +157,29 @@ class ControlProcess:
         self._pump = threading.Thread(target=self._pump_ticks, name="control-ticks", daemon=True)
         self._pump.start()
 
-    def _send(self, *msg):
+    def _send(self, *msg, wait=False):
+        """Send a verb; with wait, return once the child has acted on it (a tick at most): after
+        stop() returns no command goes out, as after a thread's join. RuntimeError if it cannot."""
         if not self._proc.is_alive():
             raise RuntimeError(f"the control process has exited (code {self._proc.exitcode}): no command is sent")
         with self._send_lock:
             self._conn.send(msg)
+            self._sent += 1
+            sent = self._sent
+        deadline = time.monotonic() + ACK_TIMEOUT_S
+        while wait and self.board.get("handled") < sent:
+            if time.monotonic() > deadline or not self._proc.is_alive():
+                raise RuntimeError(f"the control process did not act on {msg[0]!r} within {ACK_TIMEOUT_S} s")
+            time.sleep(0.0005)
 
     def start(self):
         """Begin ticking: soft start from the current pose on a fresh plan."""
-        self._send("start")
+        self._send("start", wait=True)
 
     def stop(self):
-        """Stop ticking (the robot keeps the last command)."""
+        """Stop ticking; once this returns nothing more is sent (the robot keeps the last command)."""
         if self._proc.is_alive():
-            self._send("stop")
+            self._send("stop", wait=True)
 
     def insert(self, actions, obs_time_s):
         """A new chunk computed from the observation taken at obs_time_s."""
@@ -176,11 +187,11 @@ class ControlProcess:
 
     def estop(self):
         """Hold where the robot stands, then send nothing until clear_estop()."""
-        self._send("estop")
+        self._send("estop", wait=True)
 
     def clear_estop(self):
         """Release the e-stop: soft start from the current pose."""
-        self._send("clear")
+        self._send("clear", wait=True)
 
     @property
     def alive(self):
@@ -327,6 +338,7 @@ def _serve(ctl, conn, board):
                 elif verb == "close":
                     return
                 board.after_verb(ctl)
+                board.put("handled", board.get("handled") + 1)  # after acting: the parent may go on
         except (EOFError, OSError):  # the parent is gone: send nothing more, the robot holds
             log.error("the runtime process is gone: the control process stops; the robot holds its last command")
             return

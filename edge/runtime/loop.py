@@ -123,7 +123,10 @@ class CommandLoop:
         for t in self._threads:
             t.join(timeout=2.0)
         if self.remote:
-            self.remote.stop()
+            try:
+                self.remote.stop()
+            except (RuntimeError, OSError) as err:  # it has exited: nothing is being sent
+                log.error("stopping the control process: %s", err)
         if self.config.freeze_gc:
             gc.unfreeze()  # what was frozen may be collected again (a stopped policy's objects)
 

@@ -87,6 +87,26 @@ def test_estop_through_the_process_stops_commands(packages, rig):
         loop.close()
 
 
+def test_nothing_is_sent_once_stop_returns(packages, rig):
+    """As after a thread's join: a command sent after stop() would land after whatever the caller does
+    next (an evaluation resets the scene, and a late command put the arm back where it was)."""
+    from imitate.edge import messages as m
+    transport, sampler, _ = rig
+    stamps = []
+    transport.subscribe(PROFILE.groups[1].command.topic, TRAJECTORY, lambda msg: stamps.append(m.stamp_ns(msg)))
+    loop = process_loop(packages, transport, sampler)
+    try:
+        for _ in range(3):
+            loop.start()
+            time.sleep(0.5)
+            loop.stop()
+            stopped_ns = time.time_ns()
+            time.sleep(0.3)  # what was in flight has arrived
+            assert stamps and max(stamps) < stopped_ns, "a command was published after stop() returned"
+    finally:
+        loop.close()
+
+
 def test_a_killed_control_process_is_reported_and_nothing_is_sent(packages, rig):
     transport, sampler, commands = rig
     loop = process_loop(packages, transport, sampler)
