@@ -146,16 +146,31 @@ class ControlProcess:
         self._read = 0
         self._final = None  # stats() when closed
         self.dropped_ticks = 0  # ticks the listeners never saw (the parent fell RING ticks behind)
-        if not self._conn.poll(spec.ready_timeout_s + 20.0):  # + the child's start (imports, DDS)
-            self.close()
-            raise RuntimeError("the control process did not start in time")
-        answer = self._conn.recv()
+        answer = self._wait_ready(time.monotonic() + spec.ready_timeout_s + 20.0)  # + imports, DDS
         if "error" in answer:
             self.close()
             raise RuntimeError(f"the control process could not start: {answer['error']}")
         self._pumping = True
         self._pump = threading.Thread(target=self._pump_ticks, name="control-ticks", daemon=True)
         self._pump.start()
+
+    def _wait_ready(self, deadline):
+        """The child's first message ({"ok"} or {"error"}); RuntimeError if it dies or is late."""
+        while time.monotonic() < deadline:
+            if self._conn.poll(0.1):  # its answer, even when it has exited since
+                try:
+                    return self._conn.recv()
+                except EOFError:  # it closed the pipe without one: it is exiting
+                    self._proc.join(timeout=5.0)
+                    break
+            elif not self._proc.is_alive():
+                break
+        why = ("did not start in time" if self._proc.is_alive() else
+               f"exited while starting (code {self._proc.exitcode}); a script that runs a policy over DDS "
+               "needs `if __name__ == \"__main__\":` around its main code, because the control process is "
+               "spawned by importing the script's module")
+        self.close()
+        raise RuntimeError(f"the control process {why}")
 
     def _send(self, *msg, wait=False):
         """Send a verb; with wait, return once the child has acted on it (a tick at most): after

@@ -1,6 +1,8 @@
 """The control tick in its own process, over real DDS: commands, e-stop, listeners, a dying parent or child."""
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -150,6 +152,18 @@ def test_a_robot_that_does_not_publish_is_named_when_the_process_starts():
             ControlProcess(spec, lambda now, cmd: None)
     finally:
         del os.environ["ROS_DOMAIN_ID"]
+
+
+def test_a_script_without_a_main_guard_is_told_what_to_do(tmp_path):
+    script = tmp_path / "unguarded.py"
+    script.write_text("from imitate.edge.profile import load_profile\n"
+                      "from imitate.edge.runtime.control_process import ControlProcess, ControlSpec\n"
+                      "from imitate.edge.runtime.safety import SafetyConfig\n"
+                      "spec = ControlSpec(load_profile('sim'), 'dds', ('cam_head',), SafetyConfig(), 1 / 30, 0.2, None,"
+                      " 1.0, 0, 0.0, ready_timeout_s=0.5)\n"
+                      "ControlProcess(spec, lambda now, cmd: None)\n")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert out.returncode != 0 and 'needs `if __name__ == "__main__":`' in out.stderr, out.stderr[-2000:]
 
 
 def test_process_control_needs_a_transport_other_processes_reach(packages):
