@@ -86,10 +86,10 @@ def run(policy, seconds, priority, gil_switch_ms, robot_process=False, record=Fa
                             "IMITATE_CONTROL": control}, robot_process, record, nice)
     try:
         clients = [start(serve.url, seconds) for start, on in ((start_reader, streams), (start_browser, browser)) if on]
-        start_ticks, cpu_before = status(serve.url)["loop"]["ticks"], psutil.cpu_times()
+        start_ticks, cpu_before, service_before = status(serve.url)["loop"]["ticks"], psutil.cpu_times(), tree_cpu(serve.pid)
         late, overruns, rt, bare_late = bare_loop(seconds, priority)
         after = status(serve.url)
-        loop, cpu_after = after["loop"], psutil.cpu_times()
+        loop, cpu_after, service_cpu = after["loop"], psutil.cpu_times(), tree_cpu(serve.pid) - service_before
         for client in clients:
             client.wait(timeout=60)
     finally:
@@ -107,7 +107,9 @@ def run(policy, seconds, priority, gil_switch_ms, robot_process=False, record=Fa
               f"inference p50/p99 {loop['infer_p50_ms']:.1f} / {loop['infer_p99_ms']:.1f} ms; "
               f"{loop.get('ticks_late_over_1ms', '?')} ticks > 1 ms (max of the last {len(kept)}: "
               f"{max((ms for _, ms in kept), default=0):.2f} ms), of those "
-              f"{coinciding(kept, bare_late)} with the bare loop late too (±20 ms); CPU stolen by the host {steal:.1f}%")
+              f"{coinciding(kept, bare_late)} with the bare loop late too (±20 ms); observation to command p50 "
+              f"{loop['obs_to_command_p50_ms']:.1f} ms; the service's CPU {100 * service_cpu / seconds:.0f}% of a core "
+              f"(its control process included); CPU stolen by the host {steal:.1f}%")
     bare = ("bare loop, own process, beside it", float(np.percentile(late, 50)), float(np.percentile(late, 99)),
             overruns, f"p99.9 {np.percentile(late, 99.9):.2f} ms, max {late.max():.2f} ms, "
                       f"{int(np.sum(late > 1))} ticks > 1 ms" + ("" if rt else ", NOT real-time"))
@@ -117,6 +119,19 @@ def run(policy, seconds, priority, gil_switch_ms, robot_process=False, record=Fa
             raise RuntimeError(f"the rollout recording left no dataset ({info} is missing)")
         served = served[:-1] + (served[-1] + f"; recorded {json.loads(info.read_text())['total_frames']} frames",)
     return [served, bare]
+
+
+def tree_cpu(pid):
+    """CPU seconds so far of process `pid` and its children (the control process, encoders)."""
+    procs = [psutil.Process(pid)]
+    procs += procs[0].children(recursive=True)
+    total = 0.0
+    for proc in procs:
+        try:
+            total += sum(proc.cpu_times()[:2])
+        except psutil.NoSuchProcess:
+            pass
+    return total
 
 
 def stolen_percent(before, after):
