@@ -101,13 +101,16 @@ def run(policy, seconds, priority, gil_switch_ms, robot_process=False, record=Fa
                                          ("3 MJPEG streams read", streams), ("Chromium on the Record page", browser),
                                          (f"nice {nice}", nice)) if on)
     kept = loop.get("late_ticks", [])
+    over_period = [(t, ms) for t, ms in kept if ms >= 10.0]  # the missed ticks among those kept
     served = (f"imitate serve's control {loop.get('control', 'thread')} (GIL switch {gil_switch_ms} ms"
               f"{'; ' + with_what if with_what else ''})",
               loop["period_error_p50_ms"], loop["period_error_p99_ms"], loop["missed_ticks"],
               f"inference p50/p99 {loop['infer_p50_ms']:.1f} / {loop['infer_p99_ms']:.1f} ms; "
               f"{loop.get('ticks_late_over_1ms', '?')} ticks > 1 ms (max of the last {len(kept)}: "
               f"{max((ms for _, ms in kept), default=0):.2f} ms), of those "
-              f"{coinciding(kept, bare_late)} with the bare loop late too (±20 ms); observation to command p50 "
+              f"{coinciding(kept, bare_late)} with the bare loop late too (±20 ms), of its kept ticks a period or more "
+              f"late {len(over_period)}, {coinciding(over_period, bare_late)} of them with the bare loop late too; "
+              f"observation to command p50 "
               f"{loop['obs_to_command_p50_ms']:.1f} ms; the service's CPU {100 * service_cpu / seconds:.0f}% of a core "
               f"(its control process included); CPU stolen by the host {steal:.1f}%")
     bare = ("bare loop, own process, beside it", float(np.percentile(late, 50)), float(np.percentile(late, 99)),

@@ -166,9 +166,9 @@ class ControlProcess:
             elif not self._proc.is_alive():
                 break
         why = ("did not start in time" if self._proc.is_alive() else
-               f"exited while starting (code {self._proc.exitcode}); a script that runs a policy over DDS "
-               "needs `if __name__ == \"__main__\":` around its main code, because the control process is "
-               "spawned by importing the script's module")
+               f"exited while starting (code {self._proc.exitcode}, its traceback above); from a script of "
+               "yours: a script that runs a policy over DDS needs `if __name__ == \"__main__\":` around its "
+               "main code, because the control process is spawned by importing the script's module")
         self.close()
         raise RuntimeError(f"the control process {why}")
 
