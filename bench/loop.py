@@ -97,7 +97,7 @@ def run_imitate(profile, package_path, seconds, record):
         rollouts = RolloutRecorder(writer, sampler, profile.control_rate_hz)
         loop.listeners.append(rollouts)
         rollouts.begin("benchmark")
-    pids = [loop.remote._proc.pid] if loop.remote else []
+    pids = [loop.remote.pid] if loop.remote else []
     cpu0 = _cpu(pids)
     loop.start()
     time.sleep(seconds)

@@ -36,7 +36,6 @@ class Controller:
         self.ticks = 0
         self.commands_sent = 0  # ticks that published a command (not holds)
         self.pacer = None
-        self.last_command = None
         self._plan_empty_since = None
 
     def begin(self, now=None):
@@ -66,7 +65,6 @@ class Controller:
         command = self.safety.filter(wanted, now, self.dt, state_age, camera_age, inference_ok=not late)
         if command is not None:
             self.publish(command)
-            self.last_command = command
             self.commands_sent += 1
         self.ticks += 1
         return now, command

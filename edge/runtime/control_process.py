@@ -55,7 +55,6 @@ class Board:
     """Float64 slots in shared memory: scalars, safety counts, late ticks, the tick ring."""
 
     def __init__(self, joints, name=None):
-        self.joints = joints
         sizes = [len(SCALARS), len(RULES), LATE_KEPT * 2, RING * (1 + joints)]
         nbytes = 8 * sum(sizes)
         # the child, spawned by the parent, shares its resource tracker: only the parent unlinks
@@ -207,6 +206,11 @@ class ControlProcess:
     def clear_estop(self):
         """Release the e-stop: soft start from the current pose."""
         self._send("clear", wait=True)
+
+    @property
+    def pid(self):
+        """The control process's pid (for CPU accounting, or a test that kills it)."""
+        return self._proc.pid
 
     @property
     def alive(self):

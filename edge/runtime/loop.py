@@ -23,7 +23,7 @@ import numpy as np
 from ..clock import try_realtime
 from ..images import decode_images
 from ..sampler import NotReady
-from .control import LATE_MS, Controller  # noqa: F401  (LATE_MS: where the loop's readers look for it)
+from .control import Controller
 from .schedule import ActionSchedule
 
 log = logging.getLogger(__name__)

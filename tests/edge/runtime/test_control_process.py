@@ -12,33 +12,19 @@ pytest.importorskip("cyclonedds")
 pytest.importorskip("lerobot", reason="needs an exported policy (extra 'export')")
 
 from imitate.edge.policy import make_policy  # noqa: E402
-from imitate.edge.profile import load_profile  # noqa: E402
 from imitate.edge.runtime.control_process import RING, Board, ControlProcess, ControlSpec  # noqa: E402
 from imitate.edge.runtime.loop import CommandLoop, LoopConfig  # noqa: E402
 from imitate.edge.runtime.safety import SafetyConfig, SafetyFilter  # noqa: E402
 from imitate.edge.sampler import ObservationSampler  # noqa: E402
-from imitate.edge.sim import SimRobot  # noqa: E402
 from imitate.edge.transport import make_transport  # noqa: E402
 
-PROFILE = load_profile("sim")
-TRAJECTORY = "trajectory_msgs/msg/JointTrajectory"
+from .rigs import PROFILE, TRAJECTORY, robot_rig  # noqa: E402
 
 
 @pytest.fixture
 def rig():
     """The simulated robot on DDS, and a transport + sampler for the loop's side of it."""
-    robot = SimRobot(PROFILE, make_transport("dds"), leader=False).start()
-    transport = make_transport("dds")
-    sampler = ObservationSampler(PROFILE, transport, cameras=["cam_head"], with_action=False)
-    commands = []  # arrival times of the first group's commands, as the robot's side sees them
-    transport.subscribe(PROFILE.groups[0].command.topic, TRAJECTORY, lambda msg: commands.append(time.monotonic()))
-    deadline = time.monotonic() + 5
-    while sampler.missing() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield transport, sampler, commands
-    robot.stop()
-    transport.close()
-    robot.transport.close()
+    yield from robot_rig(make_transport("dds"), make_transport("dds"))
 
 
 def process_loop(packages, transport, sampler):
@@ -52,7 +38,7 @@ def test_the_tick_runs_in_its_own_process_and_drives_the_robot(packages, rig):
     heard = []
     loop.listeners.append(lambda now, cmd: heard.append((now, cmd)))
     try:
-        assert loop.remote.alive and loop.remote._proc.pid != os.getpid()
+        assert loop.remote.alive and loop.remote.pid != os.getpid()
         loop.start()
         time.sleep(4.0)
         loop.stop()
@@ -115,7 +101,7 @@ def test_a_killed_control_process_is_reported_and_nothing_is_sent(packages, rig)
     try:
         loop.start()
         time.sleep(1.0)
-        os.kill(loop.remote._proc.pid, signal.SIGKILL)
+        os.kill(loop.remote.pid, signal.SIGKILL)
         time.sleep(0.5)
         after = len(commands)
         loop.estop()  # still answers (logs), raises nothing

@@ -16,12 +16,10 @@ from imitate.edge.policy_package import PackageError, check_profile  # noqa: E40
 from imitate.edge.profile import load_profile  # noqa: E402
 from imitate.edge.runtime.loop import CommandLoop, LoopConfig  # noqa: E402
 from imitate.edge.runtime.safety import SafetyFilter  # noqa: E402
-from imitate.edge.sampler import ObservationSampler  # noqa: E402
-from imitate.edge.sim import SimRobot  # noqa: E402
 from imitate.edge.transport import make_transport  # noqa: E402
 from imitate.edge.transport.sim_transport import SimBus  # noqa: E402
 
-PROFILE = load_profile("sim")
+from .rigs import PROFILE, robot_rig  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -33,19 +31,7 @@ def package(tiny_checkpoints, sim_dataset, tmp_path_factory):
 @pytest.fixture
 def rig(package):
     bus = SimBus()
-    robot = SimRobot(PROFILE, make_transport("sim", bus=bus), leader=False).start()
-    transport = make_transport("sim", bus=bus)
-    sampler = ObservationSampler(PROFILE, transport, cameras=["cam_head"], with_action=False)
-    commands = []
-    group = PROFILE.groups[0]
-    transport.subscribe(group.command.topic, "trajectory_msgs/msg/JointTrajectory", lambda msg: commands.append(time.monotonic()))
-    deadline = time.monotonic() + 3
-    while sampler.missing() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield transport, sampler, commands
-    robot.stop()
-    transport.close()
-    robot.transport.close()
+    yield from robot_rig(make_transport("sim", bus=bus), make_transport("sim", bus=bus), timeout_s=3.0)
 
 
 class FailingPolicy:

@@ -1,0 +1,24 @@
+"""The simulated robot on one transport and the loop's side of it on another, for the loop's tests."""
+import time
+
+from imitate.edge.profile import load_profile
+from imitate.edge.sampler import ObservationSampler
+from imitate.edge.sim import SimRobot
+
+PROFILE = load_profile("sim")
+TRAJECTORY = "trajectory_msgs/msg/JointTrajectory"
+
+
+def robot_rig(robot_transport, transport, timeout_s=5.0):
+    """Yields (transport, sampler, arrival times of the first group's commands); stops all after."""
+    robot = SimRobot(PROFILE, robot_transport, leader=False).start()
+    sampler = ObservationSampler(PROFILE, transport, cameras=["cam_head"], with_action=False)
+    commands = []  # as the robot's side sees them
+    transport.subscribe(PROFILE.groups[0].command.topic, TRAJECTORY, lambda msg: commands.append(time.monotonic()))
+    deadline = time.monotonic() + timeout_s
+    while sampler.missing() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield transport, sampler, commands
+    robot.stop()
+    transport.close()
+    robot_transport.close()
