@@ -123,7 +123,10 @@ def test_gap_split_ends_an_episode_when_the_leader_pauses(live, tmp_path):
     report = import_bag(bag, PROFILE, tmp_path / "gap", codec="h264", split="gap", gap_s=1.0)
     assert len(report.episodes) == 2
     lengths = [n for _, n, _ in report.episodes]
-    assert abs(lengths[0] - lengths[1]) <= 2 and min(lengths) >= 50
+    # the same messages twice; the first episode starts once every source is heard, the second at the
+    # first message after the gap: they differ by the live recording's start skew between sources
+    # (3 frames once on a loaded CI machine)
+    assert abs(lengths[0] - lengths[1]) <= 5 and min(lengths) >= 50
 
 
 def test_trigger_split_follows_the_leader_buttons(live, tmp_path):

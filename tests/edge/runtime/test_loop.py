@@ -127,8 +127,9 @@ def test_late_ticks_are_kept_with_their_time(package, rig):
     time.sleep(1.5)
     loop.stop()
     stats = loop.stats()
-    when, late_ms = max(stats["late_ticks"], key=lambda t: t[1])
-    assert 10 < late_ms < 40 and 0.02 < when - stalled[0] < 0.05  # the stalled tick's successor, with its time
+    # the stalled tick's successor, with its time (not the latest tick overall: a busy host adds its own)
+    after_stall = [ms for when, ms in stats["late_ticks"] if 0.02 < when - stalled[0] < 0.05]
+    assert after_stall and 10 < max(after_stall) < 40
     assert stats["ticks_late_over_1ms"] >= 1 and stats["missed_ticks"] >= 1  # over a period late: also a miss
 
 
