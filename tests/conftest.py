@@ -1,4 +1,4 @@
-"""Test-wide settings: DDS stays on loopback in a domain of its own; artifacts go to one folder."""
+"""Test-wide settings: DDS and rclpy stay on loopback in a domain of its own; artifacts go to one folder."""
 import os
 import random
 from pathlib import Path
@@ -7,6 +7,7 @@ import pytest
 
 # Loopback only, and a domain id of this run's own so parallel runs on one machine never meet.
 os.environ["IMITATE_DDS_SCOPE"] = "localhost"
+os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"  # rclpy (Fast DDS) too, never multicast beyond lo
 os.environ.pop("CYCLONEDDS_URI", None)
 os.environ.setdefault("ROS_DOMAIN_ID", str(random.Random(os.getpid()).randint(100, 200)))
 

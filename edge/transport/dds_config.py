@@ -1,13 +1,26 @@
-"""Where DDS discovery looks: loopback only unless the user asks for the network.
+"""Where DDS discovery looks, and what Cyclone must tolerate to talk to today's ROS 2 nodes.
 
 Cyclone DDS reads CYCLONEDDS_URI when the first participant is created, so `configure()` must run
 before that. The loopback configuration has the shape rmw_cyclonedds generates for Jazzy's
 ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST, so a ROS 2 node started with that setting finds us.
+
+Every configuration also carries COMPATIBILITY: Fast DDS 3 (ROS 2 Kilted's rmw_fastrtps) announces
+XTypes type information for ROS message types that Cyclone 11 rejects as invalid
+(`ddsi_xt_type_init_impl with invalid type object`), and Cyclone then never matches the endpoints:
+no sample crosses, though both graphs list the topics. Ignoring type information from eProsima's
+vendor id (1.15) makes Cyclone match by topic and type name, which is how the ROS 2 RMWs match
+among themselves (rmw_cyclonedds advertises no type information at all).
 """
 import logging
 import os
 
 log = logging.getLogger(__name__)
+
+EPROSIMA_VENDOR_ID = "1.15"  # Fast DDS; the RTPS vendor id Cyclone's IgnoreTypeInformation takes
+
+COMPATIBILITY = ('<CycloneDDS><Domain id="any"><Compatibility>'
+                 f'<IgnoreTypeInformation>{EPROSIMA_VENDOR_ID}</IgnoreTypeInformation>'
+                 '</Compatibility></Domain></CycloneDDS>')
 
 LOCALHOST_URI = (
     '<CycloneDDS><Domain id="any">'
@@ -40,10 +53,18 @@ def domain_id():
     return int(value)
 
 
+def cyclone_uri(user_uri, scope):
+    """The CYCLONEDDS_URI to use: the user's own (or the loopback one) with COMPATIBILITY after it.
+
+    Cyclone reads a comma-separated list of files and XML fragments and merges them in order.
+    """
+    base = user_uri or (LOCALHOST_URI if scope == "localhost" else "")
+    if COMPATIBILITY in base:
+        return base  # configured already (this process, or a parent that passed its environment on)
+    return f"{base},{COMPATIBILITY}" if base else COMPATIBILITY
+
+
 def configure():
-    """Set CYCLONEDDS_URI for the discovery scope, unless the user set one; returns what is in force."""
-    if os.environ.get("CYCLONEDDS_URI"):
-        return os.environ["CYCLONEDDS_URI"]  # the user's own configuration wins
-    if discovery_scope() == "localhost":
-        os.environ["CYCLONEDDS_URI"] = LOCALHOST_URI
-    return os.environ.get("CYCLONEDDS_URI", "")
+    """Set CYCLONEDDS_URI for the discovery scope (the user's own wins); returns what is in force."""
+    os.environ["CYCLONEDDS_URI"] = cyclone_uri(os.environ.get("CYCLONEDDS_URI", "").strip(), discovery_scope())
+    return os.environ["CYCLONEDDS_URI"]

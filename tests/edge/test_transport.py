@@ -11,8 +11,11 @@ from imitate.edge.transport.sim_transport import SimBus
 
 from .samples import all_samples, same
 
-TRANSPORTS = ["sim", pytest.param("dds", marks=pytest.mark.skipif(
-    importlib.util.find_spec("cyclonedds") is None, reason="cyclonedds not installed (extra 'dds')"))]
+NO_DDS = pytest.mark.skipif(importlib.util.find_spec("cyclonedds") is None, reason="cyclonedds not installed (extra 'dds')")
+NO_RCLPY = pytest.mark.skipif(importlib.util.find_spec("rclpy") is None, reason="rclpy not installed (extra 'ros2')")
+TRANSPORTS = ["sim", pytest.param("dds", marks=NO_DDS),  # publisher>subscriber: Cyclone to and from a real rclpy
+              pytest.param("dds>ros2", marks=[NO_DDS, NO_RCLPY, pytest.mark.ros2]),
+              pytest.param("ros2>dds", marks=[NO_DDS, NO_RCLPY, pytest.mark.ros2])]
 
 
 @pytest.fixture(params=TRANSPORTS)
@@ -22,7 +25,8 @@ def pair(request):
         bus = SimBus()
         a, b = make_transport("sim", bus=bus), make_transport("sim", bus=bus)
     else:
-        a, b = make_transport("dds"), make_transport("dds")
+        names = request.param.split(">") * (2 if ">" not in request.param else 1)
+        a, b = make_transport(names[0]), make_transport(names[1])
     yield a, b
     a.close()
     b.close()
@@ -54,7 +58,7 @@ def test_every_type_round_trips(pair, msgtype, msg):
     got, event, _ = collect(sub, topic, msgtype)
     assert publish_until(pub, topic, msgtype, msg, event), f"no {msgtype} arrived over {pub.name}"
     assert same(got[0], msg)
-    assert topic in pub.topic_types() or pub.name == "dds"  # DDS discovery is checked below
+    assert topic in pub.topic_types() or pub.name != "sim"  # DDS discovery is checked below
 
 
 def test_publishing_the_wrong_type_raises(pair):
@@ -121,3 +125,14 @@ def test_sim_keep_last_queue_drops_oldest_and_counts():
 def test_unknown_transport_suggests():
     with pytest.raises(ValueError, match="did you mean 'dds'"):
         make_transport("ddss")
+
+
+def test_cyclone_configuration_keeps_the_users_and_ignores_fast_dds_type_information():
+    """Cyclone must match Fast DDS 3 endpoints by name (tests/edge/test_rclpy_interop.py has why)."""
+    from imitate.edge.transport.dds_config import COMPATIBILITY, LOCALHOST_URI, cyclone_uri
+    assert "<IgnoreTypeInformation>1.15</IgnoreTypeInformation>" in COMPATIBILITY  # eProsima's vendor id
+    assert cyclone_uri("", "localhost") == f"{LOCALHOST_URI},{COMPATIBILITY}"
+    assert cyclone_uri("", "subnet") == COMPATIBILITY
+    assert cyclone_uri("file:///etc/dds.xml", "localhost") == f"file:///etc/dds.xml,{COMPATIBILITY}"
+    once = cyclone_uri("", "localhost")
+    assert cyclone_uri(once, "localhost") == once  # a child process inherits it unchanged

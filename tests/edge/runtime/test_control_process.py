@@ -27,13 +27,21 @@ def rig():
     yield from robot_rig(make_transport("dds"), make_transport("dds"))
 
 
+@pytest.fixture(params=["dds", pytest.param("ros2", marks=pytest.mark.ros2)])
+def any_rig(request):
+    """The simulated robot on DDS; the loop's side over DDS, or through rclpy (Fast DDS) to it."""
+    if request.param == "ros2":
+        pytest.importorskip("rclpy", reason="the ROS 2 wheels: pip install 'imitate[ros2]' (x86_64)")
+    yield from robot_rig(make_transport("dds"), make_transport(request.param))
+
+
 def process_loop(packages, transport, sampler):
     return CommandLoop(PROFILE, transport, sampler, make_policy(packages["act"].root, "ort-cpu"), SafetyFilter(PROFILE),
                        LoopConfig(control="process"))
 
 
-def test_the_tick_runs_in_its_own_process_and_drives_the_robot(packages, rig):
-    transport, sampler, commands = rig
+def test_the_tick_runs_in_its_own_process_and_drives_the_robot(packages, any_rig):
+    transport, sampler, commands = any_rig
     loop = process_loop(packages, transport, sampler)
     heard = []
     loop.listeners.append(lambda now, cmd: heard.append((now, cmd)))
@@ -47,8 +55,9 @@ def test_the_tick_runs_in_its_own_process_and_drives_the_robot(packages, rig):
         loop.close()
     print(f"\n{stats}")
     assert stats["control"] == "process" and 390 <= stats["ticks"] <= 405 and stats["missed_ticks"] <= 5
-    assert stats["infer_p50_ms"] > 0 and stats["inference_errors"] == 0 and stats["safety"]["soft_start"] >= 90
-    assert len(commands) >= 380  # published by the child, received over DDS
+    assert stats["infer_p50_ms"] > 0 and stats["inference_errors"] == 0
+    assert stats["safety"]["soft_start"] >= 80  # a 1 s ramp: ~100 ticks, the first few hold for the first chunk
+    assert len(commands) >= 380  # published by the child, received by the robot over DDS
     sent = np.array([cmd for _, cmd in heard if cmd is not None])  # every tick reached the listeners, in order
     assert len(heard) == stats["ticks"] and np.all(np.diff([now for now, _ in heard]) > 0)
     vmax = np.array([PROFILE.limits[n].velocity for n in PROFILE.joint_names])

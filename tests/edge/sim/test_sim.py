@@ -154,14 +154,20 @@ def test_save_one_frame_per_camera(artifacts):
         assert cv2.imwrite(str(artifacts / f"sim_{name}.png"), img)
 
 
+TRANSPORT_PAIRS = [("dds", "dds"),  # (the robot's, topics'): Cyclone to and from a real rclpy node (Fast DDS)
+                   pytest.param("dds", "ros2", marks=pytest.mark.ros2), pytest.param("ros2", "dds", marks=pytest.mark.ros2)]
+
+
 @pytest.mark.slow
-def test_topics_command_sees_sim_over_dds_from_another_process():
-    pytest.importorskip("cyclonedds")
-    sim = subprocess.Popen([sys.executable, "-m", "imitate.cli", "sim", "--transport", "dds", "--duration", "20"],
+@pytest.mark.parametrize("robot,topics", TRANSPORT_PAIRS)
+def test_topics_command_sees_sim_from_another_process(robot, topics):
+    for name in (robot, topics):
+        pytest.importorskip({"dds": "cyclonedds", "ros2": "rclpy"}[name])
+    sim = subprocess.Popen([sys.executable, "-m", "imitate.cli", "sim", "--transport", robot, "--duration", "20"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         time.sleep(3.0)
-        out = subprocess.run([sys.executable, "-m", "imitate.cli", "topics", "--transport", "dds", "--duration", "5"],
+        out = subprocess.run([sys.executable, "-m", "imitate.cli", "topics", "--transport", topics, "--duration", "5"],
                              capture_output=True, text=True, timeout=60)
     finally:
         sim.terminate()
