@@ -1,7 +1,7 @@
 """The control page: a Flask app over the running service (`imitate serve`).
 
 `create_app(config, runtime)` builds it: one blueprint per page (record, datasets, train, inference)
-plus the status API every page polls. Security: see auth.py. Every error is JSON with a message,
+plus the status API every page polls. Security: guard.py (Host, Origin, headers), auth.py (login). Every error is JSON with a message,
 never a stack trace. The app holds no robot state itself: the runtime (edge RuntimeService) does.
 """
 import logging
@@ -13,7 +13,9 @@ from pathlib import Path
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import auth
+from imitate.edge.runtime.access import LOOPBACK_NAMES, Access
+
+from . import auth, guard
 from .jobs import Jobs
 
 log = logging.getLogger(__name__)
@@ -24,8 +26,13 @@ class PageConfig:
     """What the page needs to know beyond the runtime."""
 
     data: Path  # datasets, runs and policy packages live under here, and nothing outside is served
-    token: str = None  # None: no login (loopback only); else the login token
+    token: str = None  # None: no login (imitate serve --no-token, loopback only); else the login token
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))  # signs the session cookie
+    access: Access = None  # the Host names answered to (imitate serve's); None: loopback names only
+
+    def __post_init__(self):
+        if self.access is None:
+            self.access = Access(token=self.token, hosts=frozenset(LOOPBACK_NAMES))
 
     @property
     def datasets(self):
@@ -61,6 +68,7 @@ def create_app(config, runtime):
     for folder in (config.datasets, config.runs, config.policies):
         folder.mkdir(parents=True, exist_ok=True)
     app.extensions["imitate"] = {"config": config, "runtime": runtime, "jobs": Jobs(config)}
+    guard.install(app, config.access)  # Host, Origin and response headers before anything else
     auth.install(app, config)
     for module in (status, record, datasets, train, inference, hub):
         app.register_blueprint(module.bp)

@@ -18,15 +18,16 @@ def register(sub):
 class WaitressServer:
     """The page and its API on waitress (a production WSGI server), for RuntimeService `runtime`."""
 
-    def __init__(self, runtime, host, port, token):
+    def __init__(self, runtime, host, port, access):
         import waitress
         from .app import PageConfig, create_app
-        self.config = PageConfig(data=runtime.data, token=token)
+        self.config = PageConfig(data=runtime.data, token=access.token, access=access)
         self.app = create_app(self.config, runtime)
         # threads: each open camera stream holds one; 3 cameras in two tabs plus the API fit in 16
         self._server = waitress.create_server(self.app, host=host, port=port, threads=16, channel_timeout=30,
                                               ident="imitate")
-        self.url = f"http://{host}:{self._server.effective_port}/"
+        self.port = self._server.effective_port
+        self.url = f"http://{host}:{self.port}/"
 
     def serve_forever(self):
         """Serve the page until shutdown()."""

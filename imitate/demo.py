@@ -54,7 +54,7 @@ def demo_command(args):
         summary["recording"] = time.monotonic() - clock
         run_stages(main, args, work, data, run, package, report, summary, clock)
         if page and not args.quick and sys.stdin.isatty():
-            print(f"\nthe control page stays up at {page.url} (Datasets, Train, Inference): Ctrl-C to stop")
+            print(f"\nthe control page stays up at {page.login_url} (Datasets, Train, Inference): Ctrl-C to stop")
             try:
                 page.proc.wait()
             except KeyboardInterrupt:
@@ -73,10 +73,11 @@ def start_page(work, args):
     from .demo_page import Page, free_port
     work.mkdir(parents=True, exist_ok=True)
     page = Page(work, free_port(args.port), work / "page.log")
-    print(f"\n>>> the control page is up: open {page.url} to watch (log: {work / 'page.log'})", flush=True)
+    print(f"\n>>> the control page is up: open {page.login_url}&next=/record to watch (log: {work / 'page.log'})",
+          flush=True)
     if args.open_page:
         import webbrowser
-        webbrowser.open(page.url + "/record")
+        webbrowser.open(page.login_url + "&next=/record")
     return page
 
 

@@ -2,6 +2,8 @@
 own HTTP API as the browser would (cookie + CSRF token), so the recording is live on the page."""
 import http.cookiejar
 import json
+import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -25,20 +27,27 @@ class Page:
 
     def __init__(self, data, port, log_path):
         self.url = f"http://127.0.0.1:{port}"
+        self.token = secrets.token_urlsafe(24)  # the page's login token, as imitate serve would make one
         self._log = open(log_path, "ab")
         self.proc = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--data",
                                       str(data), "--port", str(port)], stdout=self._log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, env={**os.environ, "IMITATE_TOKEN": self.token})
         self._http = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         deadline = time.monotonic() + 90
         while True:
             try:
+                self._http.open(self.login_url, timeout=10).close()  # the session cookie, as a browser gets it
                 self.csrf = self.get("/api/csrf")["csrf"]
                 break
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"the control page did not start: see {log_path}") from None
                 time.sleep(0.5)
+
+    @property
+    def login_url(self):
+        """Opening this logs a browser in (the token leaves the address bar at once)."""
+        return f"{self.url}/login?token={self.token}"
 
     def get(self, path):
         """GET an API path; the JSON answer."""

@@ -1,8 +1,10 @@
 """The runtime's JSON API on the standard library alone, for a robot without the page (imitate.gui).
 
 GET /api/status; POST /api/estop, /api/clear, /api/policy/start {"path": PKG}, /api/policy/stop.
-A token, when set, is required as `Authorization: Bearer TOKEN`.
+The Host header must name this server, and the token (unless --no-token) comes as
+`Authorization: Bearer TOKEN` (access.py).
 """
+import hmac
 import json
 import logging
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 log = logging.getLogger(__name__)
 
 
-def make_handler(service, token):
+def make_handler(service, access):
     """An HTTP handler class for the JSON API; errors come back as JSON with a message."""
 
     class Handler(BaseHTTPRequestHandler):
@@ -26,7 +28,12 @@ def make_handler(service, token):
             self.wfile.write(data)
 
         def _authorized(self):
-            if token and self.headers.get("Authorization", "") != f"Bearer {token}":
+            if not access.host_allowed(self.headers.get("Host")):
+                self._reply(403, {"error": f"Host {self.headers.get('Host')!r} is not a name this server answers to; "
+                                           "add it with --allow-host if it is yours"})
+                return False
+            sent = self.headers.get("Authorization", "").encode()
+            if access.token and not hmac.compare_digest(sent, f"Bearer {access.token}".encode()):
                 self._reply(401, {"error": "missing or wrong token: send 'Authorization: Bearer <token>'"})
                 return False
             return True
@@ -71,9 +78,10 @@ def make_handler(service, token):
 class StdlibServer:
     """The JSON API alone, on the standard library (when the page, imitate.gui, is not installed)."""
 
-    def __init__(self, service, host, port, token):
-        self._server = ThreadingHTTPServer((host, port), make_handler(service, token))
-        self.url = f"http://{host}:{self._server.server_address[1]}/api/status"
+    def __init__(self, service, host, port, access):
+        self._server = ThreadingHTTPServer((host, port), make_handler(service, access))
+        self.port = self._server.server_address[1]
+        self.url = f"http://{host}:{self.port}/api/status"
 
     def serve_forever(self):
         """Serve requests until shutdown()."""

@@ -3,21 +3,20 @@
 One process owns the transport, the sampler, a policy driving the robot when asked, and a recording
 session when asked. The control page (imitate.gui, when installed) plugs its Flask app in through
 `make_server`; without it a small stdlib JSON API answers: GET /api/status, POST /api/estop,
-/api/clear, /api/policy/start {"path": PKG}, /api/policy/stop. 127.0.0.1 by default; any other
-address needs a token. Settings also come from IMITATE_* environment variables (the systemd unit's
+/api/clear, /api/policy/start {"path": PKG}, /api/policy/stop. 127.0.0.1 by default, a login
+token always (access.py says who may reach it, and why). Settings also come from IMITATE_* environment variables (the systemd unit's
 EnvironmentFile). Under systemd: READY=1 once up, WATCHDOG=1 from the command loop (or the idle
 heartbeat), and SIGTERM stops cleanly (STOPPING=1, the policy stops, a recording is closed with its
 episode saved or discarded as --on-stop says).
 """
 import argparse
-import ipaddress
 import os
-import secrets
 import signal
 import threading
 import time
 from pathlib import Path
 
+from .access import login_url, resolve_access, write_token_file
 from .api_server import StdlibServer
 from .notify import Notifier
 
@@ -31,7 +30,8 @@ def register(sub, add_transport_args):
     p = sub.add_parser("serve", help="the long-running runtime with its control page and API (systemd-friendly)",
                        description="Options left out come from the environment (the systemd unit's "
                                    "EnvironmentFile): IMITATE_PROFILE, IMITATE_TRANSPORT, IMITATE_POLICY, "
-                                   "IMITATE_DATA, IMITATE_HOST, IMITATE_PORT, IMITATE_TOKEN, IMITATE_BACKEND, "
+                                   "IMITATE_DATA, IMITATE_HOST, IMITATE_PORT, IMITATE_TOKEN, IMITATE_NO_TOKEN, "
+                                   "IMITATE_ALLOW_HOSTS, IMITATE_BACKEND, "
                                    "IMITATE_ON_STOP, IMITATE_RT_PRIORITY, IMITATE_GIL_SWITCH_MS, "
                                    "IMITATE_CONTROL (auto | process | thread: where the control tick runs).")
     add_transport_args(p)
@@ -39,7 +39,13 @@ def register(sub, add_transport_args):
     p.add_argument("--data", help="folder for datasets, runs and policies (env IMITATE_DATA; default data)")
     p.add_argument("--host", help="address of the page and API (env IMITATE_HOST; default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (env IMITATE_PORT; default 8080)")
-    p.add_argument("--token", help="login token; needed (or generated) beyond loopback (env IMITATE_TOKEN)")
+    p.add_argument("--token", help="login token, at least 16 characters (env IMITATE_TOKEN; default: a new one "
+                                   "each start, in DATA/.imitate-token)")
+    p.add_argument("--no-token", action="store_true", default=env("IMITATE_NO_TOKEN", "") == "1",
+                   help="no login: for a trusted single-user machine, loopback only (env IMITATE_NO_TOKEN=1)")
+    p.add_argument("--allow-host", action="append", metavar="NAME",
+                   help="a host name the page answers to beyond 127.0.0.1, localhost and --host, e.g. the "
+                        "robot's DNS name (repeatable; env IMITATE_ALLOW_HOSTS, comma-separated)")
     p.add_argument("--backend", help="policy backend (env IMITATE_BACKEND; default auto)")
     p.add_argument("--on-stop", choices=["save", "discard"],
                    help="what SIGTERM does with an episode being recorded (env IMITATE_ON_STOP; default save)")
@@ -204,15 +210,14 @@ def _finite(x):
 
 def serve_command(args):
     """Run `imitate serve` until SIGTERM or Ctrl-C; returns 0."""
-    loopback = ipaddress.ip_address(args.host if args.host != "localhost" else "127.0.0.1").is_loopback
-    token = args.token
-    if not loopback and not token:
-        token = secrets.token_urlsafe(24)
-        print(f"listening beyond loopback needs a token; generated one (shown once): {token}", flush=True)
+    allow = (args.allow_host or []) + [h for h in os.environ.get("IMITATE_ALLOW_HOSTS", "").split(",") if h.strip()]
+    access = resolve_access(args.host, args.token, args.no_token, allow)  # ValueError: the CLI says it plainly
     Path(args.data).mkdir(parents=True, exist_ok=True)
     notifier = Notifier()
     service = RuntimeService(args, notifier)
-    server = (args.make_server or StdlibServer)(service, args.host, args.port, token)
+    server = (args.make_server or StdlibServer)(service, args.host, args.port, access)
+    if access.token:
+        write_token_file(args.data, access.token)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -226,6 +231,8 @@ def serve_command(args):
         raise
     notifier.ready()
     print(f"imitate serve: {server.url}", flush=True)
+    print(f">>> log in: {login_url(args.host, server.port, access.token)}"
+          + (f"  (token also in {Path(args.data) / '.imitate-token'})" if access.token else ""), flush=True)
     while not stop.wait(0.5):
         if service.session is None:
             notifier.ping()  # idle: the heartbeat comes from here; with a policy, from the command loop

@@ -34,8 +34,8 @@ class Api:
     def get(self, path, **kw):
         return self.client.get(path, **kw)
 
-    def post(self, path, body=None, csrf=True, **kw):
-        headers = {"X-CSRF-Token": self.csrf} if csrf else {}
+    def post(self, path, body=None, csrf=True, headers=None, **kw):
+        headers = dict(headers or {}, **({"X-CSRF-Token": self.csrf} if csrf else {}))
         return self.client.post(path, json=body if body is not None else {}, headers=headers, **kw)
 
 

@@ -1,6 +1,7 @@
 """The page in a real browser (Debian's chromium, driven by Playwright) against `imitate serve` on the
 simulated robot: cameras live, three episodes recorded (buttons, then the keyboard), the dataset viewed
 with plots and video, a policy started and E-STOPPED. Screenshots go to artifacts/."""
+import http.server
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ from imitate.demo_page import free_port
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+TOKEN = "browser-test-token-0123"
 
 
 
@@ -30,19 +32,34 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, tiny_checkpoints, sim_dataset):
+def page_data(tmp_path_factory):
+    return tmp_path_factory.mktemp("page") / "data"
+
+
+@pytest.fixture(scope="module")
+def with_page_dataset(page_data, sim_dataset):
+    """The session's simulated dataset in the served data folder, as datasets/pick; its name."""
+    import shutil
+    if not (page_data / "datasets" / "pick").exists():
+        shutil.copytree(sim_dataset, page_data / "datasets" / "pick")
+    return "pick"
+
+
+@pytest.fixture(scope="module")
+def server(page_data, tiny_checkpoints, sim_dataset):
     pytest.importorskip("flask")
     from imitate.export.exporter import export
-    data = tmp_path_factory.mktemp("page") / "data"
+    data = page_data
     export(tiny_checkpoints["act"], data / "policies" / "tiny-act", dataset=sim_dataset, frames=2)
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--port", str(port),
-                             "--data", str(data)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             "--data", str(data), "--token", TOKEN], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
-            urllib.request.urlopen(url + "/api/status", timeout=2).read()
+            status(url)
             break
         except OSError:
             assert time.monotonic() < deadline and proc.poll() is None, "imitate serve did not come up"
@@ -53,7 +70,20 @@ def server(tmp_path_factory, tiny_checkpoints, sim_dataset):
 
 
 def status(url):
-    return json.loads(urllib.request.urlopen(url + "/api/status", timeout=10).read())
+    request = urllib.request.Request(url + "/api/status", headers={"Authorization": f"Bearer {TOKEN}"})
+    return json.loads(urllib.request.urlopen(request, timeout=10).read())
+
+
+def logged_in_page(browser, server, bypass_csp=True, **kw):
+    """A new browser tab that opened the login URL imitate serve prints, as an operator would.
+
+    Playwright's wait_for_function evaluates strings, which the page's Content-Security-Policy
+    forbids; the flows are tested with it bypassed, and the policy itself by
+    test_every_page_runs_under_its_content_security_policy."""
+    page = browser.new_context(bypass_csp=bypass_csp, **kw).new_page()
+    page.goto(f"{server}/login?token={TOKEN}")
+    assert "token=" not in page.url, "the token stays in the address bar"
+    return page
 
 
 def wait_until(predicate, timeout_s=30, what="condition"):
@@ -67,7 +97,7 @@ def wait_until(predicate, timeout_s=30, what="condition"):
 
 
 def test_record_view_and_estop_in_a_browser(browser, server, artifacts):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = logged_in_page(browser, server, viewport={"width": 1400, "height": 1000})
     errors = []
     page.on("pageerror", lambda err: errors.append(str(err)))
 
@@ -131,5 +161,75 @@ def test_record_view_and_estop_in_a_browser(browser, server, artifacts):
     page.click("#clear-estop")
     page.click("#policy-stop")
     wait_until(lambda: status(server)["policy"] is None, what="the policy stopped")
+    assert not errors, errors
+    page.close()
+
+
+ATTACK = """<!doctype html><html><body><form id="f" method="post" action="{target}/api/estop"></form><script>
+window.results = [];
+fetch("{target}/api/estop", {{method: "POST", credentials: "include", body: "{{}}",
+  headers: {{"Content-Type": "application/json"}}}})
+  .then(r => window.results.push("fetch " + r.status), e => window.results.push("fetch blocked"));
+fetch("{target}/api/status", {{credentials: "include"}})
+  .then(r => r.text()).then(t => window.results.push("read " + t.slice(0, 40)), e => window.results.push("read blocked"));
+</script></body></html>"""
+
+
+def test_a_page_from_another_origin_cannot_drive_the_robot(browser, server):
+    """A logged-in operator visits a hostile page on another local origin: its fetch with credentials
+    and its form POST both fail, and nothing changes state."""
+    attack = ATTACK.format(target=server).encode()
+
+    class Attacker(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(attack)
+
+        def log_message(self, *args):
+            pass
+    evil = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Attacker)
+    import threading
+    threading.Thread(target=evil.serve_forever, daemon=True).start()
+    page = logged_in_page(browser, server, bypass_csp=False)
+    try:
+        page.goto(server + "/record")  # the operator's page works, and its cookie is in this browser
+        assert status(server)["estop"] is False
+        page.goto(f"http://localhost:{evil.server_address[1]}/")
+        page.wait_for_function("window.results.length === 2", timeout=10_000)
+        results = page.evaluate("window.results")
+        assert "fetch blocked" in results or all("200" not in r for r in results), results
+        assert not any(r.startswith("read {") for r in results), results  # status was not readable
+        page.evaluate("document.getElementById('f').submit()")
+        page.wait_for_load_state()
+        time.sleep(0.5)
+        assert status(server)["estop"] is False, "a foreign page changed state"
+    finally:
+        page.close()
+        evil.shutdown()
+
+
+def test_every_page_runs_under_its_content_security_policy(browser, server, with_page_dataset):
+    """With the policy enforced: no violation reported, each page's script runs, plots and cameras draw."""
+    page = logged_in_page(browser, server, bypass_csp=False)
+    violations, errors = [], []
+    page.on("console", lambda msg: "Content Security Policy" in msg.text and violations.append(msg.text))
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    for path in ("/record", "/datasets?dataset=" + with_page_dataset, "/train", "/inference"):
+        page.goto(server + path)
+        time.sleep(2.0)  # its scripts load and poll a few times
+    page.goto(server + "/record")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not page.evaluate(
+            "[...document.querySelectorAll('img.camera')].some(i => i.naturalWidth > 0)"):
+        time.sleep(0.2)
+    assert page.evaluate("[...document.querySelectorAll('img.camera')].some(i => i.naturalWidth > 0)")
+    page.goto(server + "/datasets?dataset=" + with_page_dataset)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not page.evaluate("!!document.querySelector('#episode-plot .main-svg')"):
+        time.sleep(0.2)
+    assert page.evaluate("!!document.querySelector('#episode-plot .main-svg')"), "plotly drew nothing under the CSP"
+    assert not violations, violations
     assert not errors, errors
     page.close()

@@ -32,22 +32,27 @@ def random_body(rng):
 
 
 
+def wait_for_port(port, proc, timeout_s=60):
+    """Until `imitate serve` (proc) accepts connections on `port`."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            assert time.monotonic() < deadline and proc.poll() is None, "imitate serve did not come up"
+            time.sleep(0.2)
+
+
 @pytest.mark.slow
 def test_random_requests_never_break_the_service(tmp_path):
     pytest.importorskip("flask")
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--port", str(port),
-                             "--data", str(tmp_path / "data"), "--token", "t0ken"],
+                             "--data", str(tmp_path / "data"), "--token", "t0ken-of-16-chars"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and proc.poll() is None, "imitate serve did not come up"
-                time.sleep(0.2)
+        wait_for_port(port, proc)
         rng = random.Random(7)
         codes = {}
         for i in range(1200):
@@ -55,7 +60,7 @@ def test_random_requests_never_break_the_service(tmp_path):
             path = rng.choice(PATHS)
             headers = {}
             if rng.random() < 0.9:  # mostly authorized, so the requests reach the handlers
-                headers["Authorization"] = rng.choice(["Bearer t0ken"] * 8 + ["Bearer wrong", "Basic x", "Bearer "])
+                headers["Authorization"] = rng.choice(["Bearer t0ken-of-16-chars"] * 8 + ["Bearer wrong", "Basic x", "Bearer "])
             if rng.random() < 0.5:
                 headers["Content-Type"] = rng.choice(["application/json", "text/plain", "multipart/form-data"])
             body = random_body(rng) if method in ("POST", "PUT") else None
@@ -71,16 +76,16 @@ def test_random_requests_never_break_the_service(tmp_path):
             assert response.status < 500, (method, path, body, response.status)
         assert proc.poll() is None, "the service died"
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.request("GET", "/api/status", headers={"Authorization": "Bearer t0ken"})
+        conn.request("GET", "/api/status", headers={"Authorization": "Bearer t0ken-of-16-chars"})
         status = json.loads(conn.getresponse().read())
         assert status["missing"] == [] and status["profile"] == "sim"
         # whatever the fuzz did (it may have e-stopped or started a recording), the verbs still work
         for path in ("/api/clear", "/api/policy/stop"):
-            conn.request("POST", path, body=b"{}", headers={"Authorization": "Bearer t0ken"})
+            conn.request("POST", path, body=b"{}", headers={"Authorization": "Bearer t0ken-of-16-chars"})
             response = conn.getresponse()
             assert response.status == 200, response.read()
             response.read()
-        conn.request("GET", "/api/status", headers={"Authorization": "Bearer t0ken"})
+        conn.request("GET", "/api/status", headers={"Authorization": "Bearer t0ken-of-16-chars"})
         status = json.loads(conn.getresponse().read())
         assert status["estop"] is False and status["policy"] is None
         print("status codes:", dict(sorted(codes.items())))

@@ -63,6 +63,9 @@ def test_prefix_install_update_verify_and_uninstall(tmp_path):
     units = [str(tree / "etc/systemd/system" / u) for u in ("imitate.service", "imitate-power.service")]
     result = sh("systemd-analyze", "verify", f"--root={tree}", *units)
     assert result.returncode == 0 and result.stderr == "", result.stderr
+    result = sh("systemd-analyze", "security", "--offline=true", units[0])  # the hardening holds
+    exposure = float(result.stdout.strip().splitlines()[-1].split("imitate.service:")[1].split()[0])
+    assert exposure <= 2.5, result.stdout[-400:]
 
     # an update keeps the user's settings
     (tree / "etc/imitate/imitate.env").write_text(env + "IMITATE_PROFILE=sg2\n")

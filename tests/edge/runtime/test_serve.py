@@ -5,6 +5,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -29,7 +30,7 @@ def call(port, path, body=None, token=None):
         return err.code, json.loads(err.read())
 
 
-def start_serve(tmp_path, extra_env=None, argv=("--transport", "sim", "--token", "t0ken")):
+def start_serve(tmp_path, extra_env=None, argv=("--transport", "sim", "--token", "t0ken-of-16-chars")):
     """`imitate serve` in a subprocess with NOTIFY_SOCKET bound here; (proc, socket, port)."""
     path = str(tmp_path / "notify.sock")
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -64,13 +65,13 @@ def test_ready_watchdog_api_and_sigterm(served, tmp_path):
     assert "READY=1" in messages(sock, "READY=1")
     assert "WATCHDOG=1" in messages(sock, "WATCHDOG=1", 5)  # idle heartbeat at half of WATCHDOG_USEC
     assert call(port, "/api/status")[0] == 401  # the token is required
-    code, status = call(port, "/api/status", token="t0ken")
+    code, status = call(port, "/api/status", token="t0ken-of-16-chars")
     assert code == 200 and status["profile"] == "sim" and status["policy"] is None
-    code, err = call(port, "/api/policy/start", {"name": "nothing"}, token="t0ken")
+    code, err = call(port, "/api/policy/start", {"name": "nothing"}, token="t0ken-of-16-chars")
     assert code == 400 and "not a policy package" in err["error"]
-    code, err = call(port, "/api/policy/start", {"folder": 3}, token="t0ken")
+    code, err = call(port, "/api/policy/start", {"folder": 3}, token="t0ken-of-16-chars")
     assert code == 400 and "give the policy" in err["error"]
-    assert call(port, "/api/nope", {}, token="t0ken")[0] == 404
+    assert call(port, "/api/nope", {}, token="t0ken-of-16-chars")[0] == 404
     proc.send_signal(signal.SIGTERM)
     assert "STOPPING=1" in messages(sock, "STOPPING=1", 20)
     assert proc.wait(timeout=30) == 0
@@ -82,12 +83,12 @@ def test_a_policy_starts_and_the_estop_holds(served, tiny_checkpoints, sim_datas
     package = export(tiny_checkpoints["act"], tmp_path / "data" / "policies" / "pkg", dataset=sim_dataset, frames=2)
     proc, sock, port = served
     messages(sock, "READY=1")
-    assert call(port, "/api/policy/start", {"name": "pkg"}, token="t0ken")[0] == 200
+    assert call(port, "/api/policy/start", {"name": "pkg"}, token="t0ken-of-16-chars")[0] == 200
     time.sleep(1.5)
-    code, status = call(port, "/api/status", token="t0ken")
+    code, status = call(port, "/api/status", token="t0ken-of-16-chars")
     assert status["policy"] == str(package.root) and status["loop"]["ticks"] > 50
-    assert call(port, "/api/estop", {}, token="t0ken") == (200, {"estop": True})
-    assert call(port, "/api/status", token="t0ken")[1]["loop"]["estop"] is True
+    assert call(port, "/api/estop", {}, token="t0ken-of-16-chars") == (200, {"estop": True})
+    assert call(port, "/api/status", token="t0ken-of-16-chars")[1]["loop"]["estop"] is True
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0
 
@@ -96,17 +97,17 @@ def test_a_policy_starts_and_the_estop_holds(served, tiny_checkpoints, sim_datas
 def test_sigterm_during_a_recording_leaves_a_dataset_lerobot_loads(tmp_path, on_stop):
     """Settings from IMITATE_* (as the systemd unit's EnvironmentFile gives them); SIGTERM mid-episode."""
     pytest.importorskip("flask")
-    env = {"IMITATE_TRANSPORT": "sim", "IMITATE_TOKEN": "t0ken", "IMITATE_ON_STOP": on_stop}
+    env = {"IMITATE_TRANSPORT": "sim", "IMITATE_TOKEN": "t0ken-of-16-chars", "IMITATE_ON_STOP": on_stop}
     proc, sock, port = start_serve(tmp_path, env, argv=())
     try:
         assert "READY=1" in messages(sock, "READY=1")
         code, body = call(port, "/api/record/session", {"dataset": "demos", "tasks": ["pick up the ball"], "episodes": 5,
                                                      "episode_time": 1.0, "reset_time": 0.2, "start_now": True},
-                          token="t0ken")
+                          token="t0ken-of-16-chars")
         assert code == 200, body
         deadline = time.monotonic() + 60  # one episode saved, the second one being recorded
         while time.monotonic() < deadline:
-            rec = call(port, "/api/status", token="t0ken")[1]["recording"]
+            rec = call(port, "/api/status", token="t0ken-of-16-chars")[1]["recording"]
             if rec and rec.get("saved") == 1 and rec["phase"] == "recording" and rec["frames"] > 5:
                 break
             time.sleep(0.05)
@@ -132,20 +133,20 @@ def test_over_dds_the_tick_runs_in_a_control_process_that_ends_with_the_service(
     shutil.copytree(packages["act"].root, tmp_path / "data" / "policies" / "pkg")
     robot = subprocess.Popen([sys.executable, "-m", "imitate.cli", "sim", "--transport", "dds", "--leader", "off",
                               "--duration", "120"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    proc, sock, port = start_serve(tmp_path, argv=("--transport", "dds", "--token", "t0ken"))
+    proc, sock, port = start_serve(tmp_path, argv=("--transport", "dds", "--token", "t0ken-of-16-chars"))
     try:
         messages(sock, "READY=1")
-        code, answer = call(port, "/api/policy/start", {"name": "pkg"}, token="t0ken")
+        code, answer = call(port, "/api/policy/start", {"name": "pkg"}, token="t0ken-of-16-chars")
         assert code == 200, answer
         time.sleep(2.0)
-        loop = call(port, "/api/status", token="t0ken")[1]["loop"]
+        loop = call(port, "/api/status", token="t0ken-of-16-chars")[1]["loop"]
         assert loop["control"] == "process" and loop["control_process"] == "running" and loop["ticks"] > 100
         children = psutil.Process(proc.pid).children()
         assert len(children) >= 1  # the control process (and multiprocessing's resource tracker)
         assert "WATCHDOG=1" in messages(sock, "WATCHDOG=1", 5)  # from the ticks the control process reports
-        assert call(port, "/api/estop", {}, token="t0ken") == (200, {"estop": True})
+        assert call(port, "/api/estop", {}, token="t0ken-of-16-chars") == (200, {"estop": True})
         time.sleep(0.1)
-        assert call(port, "/api/status", token="t0ken")[1]["loop"]["estop"] is True
+        assert call(port, "/api/status", token="t0ken-of-16-chars")[1]["loop"]["estop"] is True
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
         _, alive = psutil.wait_procs(children, timeout=10)  # the resource tracker ends once it reads EOF
@@ -155,3 +156,53 @@ def test_over_dds_the_tick_runs_in_a_control_process_that_ends_with_the_service(
             if p.poll() is None:
                 p.kill()
         sock.close()
+
+
+def test_a_token_by_default_in_a_file_only_this_user_reads(tmp_path):
+    """No --token: one is generated, written to DATA/.imitate-token (0600) and printed as a login URL."""
+    proc, sock, port = start_serve(tmp_path, argv=("--transport", "sim"))
+    try:
+        assert "READY=1" in messages(sock, "READY=1")
+        token_file = tmp_path / "data" / ".imitate-token"
+        token = token_file.read_text().strip()
+        assert len(token) >= 16 and stat.S_IMODE(token_file.stat().st_mode) == 0o600
+        assert call(port, "/api/status")[0] == 401
+        assert call(port, "/api/status", token=token)[0] == 200
+        proc.send_signal(signal.SIGTERM)
+        out = proc.communicate(timeout=30)[0]
+        assert f">>> log in: http://127.0.0.1:{port}/login?token={token}" in out
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        sock.close()
+
+
+@pytest.mark.parametrize("argv,expected", [(("--no-token", "--host", "0.0.0.0"), "loopback only"),
+                                           (("--token", "short"), "at least 16")])
+def test_unsafe_settings_are_refused_at_start(tmp_path, argv, expected):
+    out = subprocess.run([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--data",
+                          str(tmp_path), "--port", str(free_port()), *argv], capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0 and expected in out.stderr + out.stdout
+
+
+def test_the_stdlib_api_checks_host_and_token(tmp_path):
+    """The API a robot without the page serves: a foreign Host or a missing token is refused."""
+    import threading
+    from imitate.edge.runtime.access import resolve_access
+    from imitate.edge.runtime.api_server import StdlibServer
+
+    class Service:  # the one verb these requests reach
+        def status(self):
+            return {"profile": "sim"}
+    server = StdlibServer(Service(), "127.0.0.1", 0, resolve_access("127.0.0.1", "t0ken-of-16-chars"))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        assert call(server.port, "/api/status")[0] == 401
+        assert call(server.port, "/api/status", token="t0ken-of-16-chars") == (200, {"profile": "sim"})
+        req = urllib.request.Request(f"http://127.0.0.1:{server.port}/api/status",
+                                     headers={"Host": "evil.example", "Authorization": "Bearer t0ken-of-16-chars"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(req, timeout=10)
+        assert refused.value.code == 403
+    finally:
+        server.shutdown()
