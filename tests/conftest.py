@@ -55,3 +55,34 @@ def packages(tiny_checkpoints, sim_dataset, tmp_path_factory):
     root = tmp_path_factory.mktemp("packages")
     return {kind: export(run, root / kind, dataset=sim_dataset, frames=32 if kind == "act" else 4)
             for kind, run in tiny_checkpoints.items()}
+
+
+class ZenohRouter:
+    """A Zenoh router on 127.0.0.1 (what rmw_zenohd is to a robot) in this process."""
+
+    def __init__(self, port):
+        import zenoh
+        from imitate.edge.transport.zenoh_config import router_config
+        self.port = port
+        self.session = zenoh.open(router_config(f"tcp/127.0.0.1:{port}"))
+
+    @property
+    def override(self):
+        """ZENOH_CONFIG_OVERRIDE that points an rmw_zenoh-style session at this router, loopback only."""
+        return f'connect/endpoints=["tcp/127.0.0.1:{self.port}"];listen/endpoints=["tcp/127.0.0.1:0"]'
+
+
+@pytest.fixture(scope="session")
+def router():
+    """A Zenoh router for the session; every zenoh session of the tests (and their children) uses it."""
+    pytest.importorskip("zenoh", reason="the zenoh extra: pip install 'imitate[zenoh]'")
+    from imitate.demo_page import free_port
+    r = ZenohRouter(free_port())
+    previous = os.environ.get("ZENOH_CONFIG_OVERRIDE")
+    os.environ["ZENOH_CONFIG_OVERRIDE"] = r.override
+    yield r
+    if previous is None:
+        os.environ.pop("ZENOH_CONFIG_OVERRIDE", None)
+    else:
+        os.environ["ZENOH_CONFIG_OVERRIDE"] = previous
+    r.session.close()

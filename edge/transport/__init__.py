@@ -1,6 +1,6 @@
-"""Transports: how imitate reaches a robot's ROS 2 topics (sim | dds | ros2).
+"""Transports: how imitate reaches a robot's ROS 2 topics (sim | dds | ros2 | zenoh).
 
-Each implementation lives in its own module and imports its library (cyclonedds, rclpy) only when
+Each implementation lives in its own module and imports its library (cyclonedds, rclpy, zenoh) only when
 that transport is made, so the edge runtime loads what it uses and nothing else.
 """
 import importlib
@@ -12,6 +12,7 @@ TRANSPORTS = {
     "sim": ("sim_transport", "SimTransport"),  # in-process bus: the simulated robot, tests
     "dds": ("dds_transport", "DdsTransport"),  # Cyclone DDS: ROS 2 wire, no ROS install
     "ros2": ("ros2_transport", "Ros2Transport"),  # rclpy: on the robot, beside ROS 2
+    "zenoh": ("zenoh_transport", "ZenohTransport"),  # rmw_zenoh's wire: 2026 AI Worker images, aarch64 wheels
 }
 
 
@@ -25,7 +26,8 @@ def make_transport(name, **kwargs):
         mod = importlib.import_module(f"{__name__}.{module}")
     except ImportError as err:
         hint = {"dds": "pip install 'imitate[dds]' (x86_64 wheels; on a Jetson use --transport ros2)",
-                "ros2": "source your ROS 2 setup (rclpy comes with ROS, not pip)"}.get(name, "")
+                "ros2": "source your ROS 2 setup, or pip install 'imitate[ros2]' (x86_64)",
+                "zenoh": "pip install 'imitate[zenoh]'"}.get(name, "")
         raise RuntimeError(f"transport {name!r} is not available here ({err}): {hint}") from None
     return getattr(mod, cls)(**kwargs)
 

@@ -13,9 +13,11 @@ from .samples import all_samples, same
 
 NO_DDS = pytest.mark.skipif(importlib.util.find_spec("cyclonedds") is None, reason="cyclonedds not installed (extra 'dds')")
 NO_RCLPY = pytest.mark.skipif(importlib.util.find_spec("rclpy") is None, reason="rclpy not installed (extra 'ros2')")
+NO_ZENOH = pytest.mark.skipif(importlib.util.find_spec("zenoh") is None, reason="zenoh not installed (extra 'zenoh')")
 TRANSPORTS = ["sim", pytest.param("dds", marks=NO_DDS),  # publisher>subscriber: Cyclone to and from a real rclpy
               pytest.param("dds>ros2", marks=[NO_DDS, NO_RCLPY, pytest.mark.ros2]),
-              pytest.param("ros2>dds", marks=[NO_DDS, NO_RCLPY, pytest.mark.ros2])]
+              pytest.param("ros2>dds", marks=[NO_DDS, NO_RCLPY, pytest.mark.ros2]),
+              pytest.param("zenoh", marks=NO_ZENOH)]  # through the tests' Zenoh router
 
 
 @pytest.fixture(params=TRANSPORTS)
@@ -25,6 +27,8 @@ def pair(request):
         bus = SimBus()
         a, b = make_transport("sim", bus=bus), make_transport("sim", bus=bus)
     else:
+        if request.param == "zenoh":
+            request.getfixturevalue("router")
         names = request.param.split(">") * (2 if ">" not in request.param else 1)
         a, b = make_transport(names[0]), make_transport(names[1])
     yield a, b

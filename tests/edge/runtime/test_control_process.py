@@ -27,12 +27,18 @@ def rig():
     yield from robot_rig(make_transport("dds"), make_transport("dds"))
 
 
-@pytest.fixture(params=["dds", pytest.param("ros2", marks=pytest.mark.ros2)])
+@pytest.fixture(params=["dds", pytest.param("ros2", marks=pytest.mark.ros2), "zenoh"])
 def any_rig(request):
-    """The simulated robot on DDS; the loop's side over DDS, or through rclpy (Fast DDS) to it."""
+    """The simulated robot on DDS and the loop over DDS, or through rclpy (Fast DDS) to it; or both
+    on Zenoh through the tests' router."""
     if request.param == "ros2":
         pytest.importorskip("rclpy", reason="the ROS 2 wheels: pip install 'imitate[ros2]' (x86_64)")
-    yield from robot_rig(make_transport("dds"), make_transport(request.param))
+    robot = "dds"
+    if request.param == "zenoh":
+        pytest.importorskip("zenoh", reason="the zenoh extra: pip install 'imitate[zenoh]'")
+        request.getfixturevalue("router")
+        robot = "zenoh"
+    yield from robot_rig(make_transport(robot), make_transport(request.param))
 
 
 def process_loop(packages, transport, sampler):
@@ -57,7 +63,7 @@ def test_the_tick_runs_in_its_own_process_and_drives_the_robot(packages, any_rig
     assert stats["control"] == "process" and 390 <= stats["ticks"] <= 405 and stats["missed_ticks"] <= 5
     assert stats["infer_p50_ms"] > 0 and stats["inference_errors"] == 0
     assert stats["safety"]["soft_start"] >= 80  # a 1 s ramp: ~100 ticks, the first few hold for the first chunk
-    assert len(commands) >= 380  # published by the child, received by the robot over DDS
+    assert len(commands) >= 380  # published by the child, received by the robot
     sent = np.array([cmd for _, cmd in heard if cmd is not None])  # every tick reached the listeners, in order
     assert len(heard) == stats["ticks"] and np.all(np.diff([now for now, _ in heard]) > 0)
     vmax = np.array([PROFILE.limits[n].velocity for n in PROFILE.joint_names])

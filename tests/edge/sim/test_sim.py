@@ -155,14 +155,17 @@ def test_save_one_frame_per_camera(artifacts):
 
 
 TRANSPORT_PAIRS = [("dds", "dds"),  # (the robot's, topics'): Cyclone to and from a real rclpy node (Fast DDS)
-                   pytest.param("dds", "ros2", marks=pytest.mark.ros2), pytest.param("ros2", "dds", marks=pytest.mark.ros2)]
+                   pytest.param("dds", "ros2", marks=pytest.mark.ros2), pytest.param("ros2", "dds", marks=pytest.mark.ros2),
+                   ("zenoh", "zenoh")]  # through the tests' Zenoh router
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("robot,topics", TRANSPORT_PAIRS)
-def test_topics_command_sees_sim_from_another_process(robot, topics):
+def test_topics_command_sees_sim_from_another_process(robot, topics, request):
     for name in (robot, topics):
-        pytest.importorskip({"dds": "cyclonedds", "ros2": "rclpy"}[name])
+        pytest.importorskip({"dds": "cyclonedds", "ros2": "rclpy", "zenoh": "zenoh"}[name])
+    if "zenoh" in (robot, topics):
+        request.getfixturevalue("router")  # the processes below find it through ZENOH_CONFIG_OVERRIDE
     sim = subprocess.Popen([sys.executable, "-m", "imitate.cli", "sim", "--transport", robot, "--duration", "20"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
