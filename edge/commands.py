@@ -20,10 +20,12 @@ def register(sub):
     from .dataset_command import register as register_dataset
     from .record_command import register as register_record
     from .runtime.commands import register as register_runtime
+    from .zenoh_router_command import register as register_zenoh_router
     register_record(sub, add_transport_args)
     register_runtime(sub, add_transport_args)
     register_dataset(sub)
     register_import_bag(sub)
+    register_zenoh_router(sub)
 
     p = sub.add_parser("sim", help="run the simulated AI Worker (the default robot of every command)")
     add_transport_args(p, default="dds", choices=("dds", "ros2", "zenoh", "sim"),
