@@ -20,12 +20,14 @@ def register(sub):
     from .dataset_command import register as register_dataset
     from .record_command import register as register_record
     from .runtime.commands import register as register_runtime
+    from .doctor_command import register as register_doctor
     from .zenoh_router_command import register as register_zenoh_router
     register_record(sub, add_transport_args)
     register_runtime(sub, add_transport_args)
     register_dataset(sub)
     register_import_bag(sub)
     register_zenoh_router(sub)
+    register_doctor(sub)
 
     p = sub.add_parser("sim", help="run the simulated AI Worker (the default robot of every command)")
     add_transport_args(p, default="dds", choices=("dds", "ros2", "zenoh", "sim"),
@@ -44,12 +46,13 @@ def register(sub):
     p.set_defaults(handler=sim_command)
 
 
-def add_transport_args(parser, default="sim", choices=("sim", "dds", "ros2", "zenoh"), help=None):
+def add_transport_args(parser, default="sim", choices=("sim", "dds", "ros2", "zenoh", "auto"), help=None):
     """--profile and --transport, the same on every subcommand that talks to a robot."""
     parser.add_argument("--profile", default="sim", help="robot profile name or YAML file (default: sim)")
     parser.add_argument("--transport", default=default, choices=choices,
                         help=help or "sim: simulated robot in this process; dds: ROS 2 over Cyclone DDS; "
-                                     f"ros2: rclpy (default: {default})")
+                                     "ros2: rclpy; zenoh: rmw_zenoh's wire; auto: the one imitate doctor would "
+                                     f"pick (default: {default})")
 
 
 def profiles_command(args):
@@ -89,6 +92,9 @@ def topics_command(args):
     from .topic_monitor import TopicMonitor, format_table
     from .transport import make_transport
     profile = load_profile(args.profile)
+    if args.transport == "auto":
+        from .runtime.commands import resolve_auto
+        args.transport = resolve_auto(profile)
     transport = make_transport(args.transport, distro=profile.ros_distro)
     robot = None
     if args.transport == "sim":  # nothing else lives in this process: bring the simulated robot

@@ -36,6 +36,15 @@ def add_policy_args(p):
     p.add_argument("--ensemble", type=float, help="ACT temporal ensembling coefficient (e.g. 0.01)")
 
 
+def resolve_auto(profile):
+    """--transport auto: the transport imitate doctor would pick, logged with why."""
+    import os
+    from ..doctor import pick_transport
+    name, why = pick_transport(profile, os.environ)
+    print(f"transport auto: {name}, because {why}", flush=True)
+    return name
+
+
 class Base:
     """What stays up whether or not a policy runs: transport, simulated robot (for sim), sampler."""
 
@@ -43,6 +52,9 @@ class Base:
         from ..sampler import ObservationSampler
         from ..transport import make_transport
         self.profile = load_profile(args.profile)
+        if args.transport in (None, "auto"):  # serve's default: the simulated robot's own, else what doctor picks
+            args.transport = resolve_auto(self.profile) if args.transport == "auto" or self.profile.name != "sim" \
+                else "sim"
         self.transport = make_transport(args.transport, distro=self.profile.ros_distro)
         self.robot = None
         if args.transport == "sim":

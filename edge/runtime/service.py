@@ -50,7 +50,7 @@ def register(sub, add_transport_args):
     p.add_argument("--on-stop", choices=["save", "discard"],
                    help="what SIGTERM does with an episode being recorded (env IMITATE_ON_STOP; default save)")
     p.set_defaults(handler=serve_command, make_server=None)
-    p.set_defaults(profile=env("IMITATE_PROFILE", "sim"), transport=env("IMITATE_TRANSPORT", "sim"),
+    p.set_defaults(profile=env("IMITATE_PROFILE", "sim"), transport=env("IMITATE_TRANSPORT") or None,
                    policy=env("IMITATE_POLICY") or None, data=env("IMITATE_DATA", "data"),
                    host=env("IMITATE_HOST", "127.0.0.1"), port=int(env("IMITATE_PORT", "8080")),
                    token=env("IMITATE_TOKEN") or None, backend=env("IMITATE_BACKEND", "auto"),
