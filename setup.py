@@ -35,6 +35,10 @@ EXTRAS = {
 }
 EXTRAS["test"] += EXTRAS["ros2"]  # the interop tests run against a real rclpy node wherever the wheels exist
 EXTRAS["test"] += ["zenoh-ros2-sdk==0.1.8"]  # ROBOTIS' rmw_zenoh implementation: the zenoh tests' peer
+# What jetson/install.sh installs on the Orin (aarch64, Python 3.10): every one of these has an aarch64 wheel;
+# cyclonedds has none (its sdist needs a Cyclone C install), so `dds` comes only where it has a wheel.
+EXTRAS["jetson"] = EXTRAS["zenoh"] + EXTRAS["gui"] + EXTRAS["hub"] + [f"{d}; platform_machine == 'x86_64'"
+                                                                      for d in EXTRAS["dds"]]
 EXTRAS["all"] = sorted({d for k in ("dds", "zenoh", "train", "export", "gui", "hub") for d in EXTRAS[k]})
 
 packages = ["imitate"]

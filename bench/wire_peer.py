@@ -1,4 +1,5 @@
-"""A peer on the ROS 2 wire: `talk SECONDS` publishes, `listen SECONDS` counts until quiet.
+"""A peer on the ROS 2 wire: `talk SECONDS [TRANSPORT]` publishes, `listen SECONDS [TRANSPORT]` counts
+until quiet (TRANSPORT: dds by default, ros2 or zenoh).
 
 JointState at 200 Hz (reliable) and a 640x480 JPEG CompressedImage at 30 Hz (best effort), stamped
 with the wall clock so the listener measures latency. Run as two processes over DDS (the
@@ -84,5 +85,5 @@ def listen(t, seconds):
 
 if __name__ == "__main__":
     role, seconds = sys.argv[1], float(sys.argv[2])
-    with make_transport("dds") as transport:
+    with make_transport(sys.argv[3] if len(sys.argv) > 3 else "dds") as transport:
         print(json.dumps((talk if role == "talk" else listen)(transport, seconds)))
