@@ -8,7 +8,8 @@ held by another thread; Python's default is 5 ms), in turn for --rounds rounds. 
 the host may take the CPUs away (steal time, printed per run): the bare loop shows what that costs.
 
     .venv/bin/python bench/loop_floor.py --policy PKG [--seconds 600] [--gil-switch-ms 5 0.2] [--rounds 1]
-        [--robot-process] [--record] [--streams] [--browser] [--nice -5] [--control thread process]
+        [--robot-process [--robot-transport dds|zenoh]] [--record] [--streams] [--browser] [--nice -5]
+        [--control thread process]
 
 The issue's whole load: --robot-process --record --streams (the simulated robot in its own process
 over DDS, as a robot's drivers are; the rollouts recorded; three camera streams read). The service's
@@ -80,10 +81,10 @@ def gil_hog(seconds, priority, gil_switch_ms):
 
 
 def run(policy, seconds, priority, gil_switch_ms, robot_process=False, record=False, streams=False, browser=False,
-        nice=0, control="auto"):
+        nice=0, control="auto", robot_transport="dds"):
     """One serve with the bare loop beside it; two table rows."""
     serve = Served(policy, {"IMITATE_RT_PRIORITY": str(priority), "IMITATE_GIL_SWITCH_MS": str(gil_switch_ms),
-                            "IMITATE_CONTROL": control}, robot_process, record, nice)
+                            "IMITATE_CONTROL": control}, robot_process, record, nice, robot_transport)
     try:
         clients = [start(serve.url, seconds) for start, on in ((start_reader, streams), (start_browser, browser)) if on]
         start_ticks, cpu_before, service_before = status(serve.url)["loop"]["ticks"], psutil.cpu_times(), tree_cpu(serve.pid)
@@ -97,7 +98,7 @@ def run(policy, seconds, priority, gil_switch_ms, robot_process=False, record=Fa
     if loop["ticks"] - start_ticks < 0.9 * seconds * 100:
         raise RuntimeError("the service's loop did not tick through the run")
     steal = stolen_percent(cpu_before, cpu_after)
-    with_what = ", ".join(w for w, on in (("robot in its own process (DDS)", robot_process), ("recording rollouts", record),
+    with_what = ", ".join(w for w, on in ((f"robot in its own process ({robot_transport})", robot_process), ("recording rollouts", record),
                                          ("3 MJPEG streams read", streams), ("Chromium on the Record page", browser),
                                          (f"nice {nice}", nice)) if on)
     kept = loop.get("late_ticks", [])
@@ -155,6 +156,8 @@ def main():
                         "seconds per setting (0: skip)")
     parser.add_argument("--robot-process", action="store_true", help="the simulated robot in its own process, "
                         "over DDS, as a robot's drivers are (default: inside the service, rendering its cameras there)")
+    parser.add_argument("--robot-transport", default="dds", choices=["dds", "zenoh"],
+                        help="with --robot-process: how the robot and the service talk (zenoh: through a router)")
     parser.add_argument("--record", action="store_true", help="the service records the rollouts (started as the "
                         "Inference page does)")
     parser.add_argument("--streams", action="store_true", help="another process reads the 3 camera MJPEG streams")
@@ -168,8 +171,8 @@ def main():
         for ms in args.gil_switch_ms:
             for control in args.control:
                 rows += run(os.path.abspath(args.policy), args.seconds, args.rt_priority, ms, args.robot_process,
-                            args.record, args.streams, args.browser, args.nice, control)
-    transport = "dds" if args.robot_process else "sim"
+                            args.record, args.streams, args.browser, args.nice, control, args.robot_transport)
+    transport = args.robot_transport if args.robot_process else "sim"
     print(f"\n{args.seconds:.0f} s per serve run, SCHED_FIFO {args.rt_priority}, `imitate serve --transport {transport}` "
           f"running {args.policy} (ONNX Runtime CPU), {os.cpu_count()} cores")
     print("| loop | period error p50 / p99 ms | missed ticks | notes |\n|---|---|---|---|")
