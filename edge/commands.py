@@ -92,9 +92,8 @@ def topics_command(args):
     from .topic_monitor import TopicMonitor, format_table
     from .transport import make_transport
     profile = load_profile(args.profile)
-    if args.transport == "auto":
-        from .runtime.commands import resolve_auto
-        args.transport = resolve_auto(profile)
+    from .runtime.commands import resolve_transport
+    args.transport = resolve_transport(args.transport, profile)
     transport = make_transport(args.transport, distro=profile.ros_distro)
     robot = None
     if args.transport == "sim":  # nothing else lives in this process: bring the simulated robot

@@ -56,9 +56,8 @@ def record_command(args):
     writer = DatasetWriter(args.dataset, profile, codec=args.codec, fps=args.fps, resume=args.resume)
     for line in writer.recovered:
         print(f"note: {line}")
-    if args.transport == "auto":
-        from .runtime.commands import resolve_auto
-        args.transport = resolve_auto(profile)
+    from .runtime.commands import resolve_transport
+    args.transport = resolve_transport(args.transport, profile)
     transport = make_transport(args.transport, distro=profile.ros_distro)
     robot = operator = None
     if args.transport == "sim":  # one command makes a dataset: the simulated robot and operator join

@@ -36,8 +36,13 @@ def add_policy_args(p):
     p.add_argument("--ensemble", type=float, help="ACT temporal ensembling coefficient (e.g. 0.01)")
 
 
-def resolve_auto(profile):
-    """--transport auto: the transport imitate doctor would pick, logged with why."""
+def resolve_transport(requested, profile):
+    """The transport to make for --transport `requested`: as given, or for `auto` (and serve's default,
+    None, on a real robot's profile) the one imitate doctor would pick, printed with why."""
+    if requested is None:
+        requested = "sim" if profile.name == "sim" else "auto"
+    if requested != "auto":
+        return requested
     import os
     from ..doctor import pick_transport
     name, why = pick_transport(profile, os.environ)
@@ -52,9 +57,7 @@ class Base:
         from ..sampler import ObservationSampler
         from ..transport import make_transport
         self.profile = load_profile(args.profile)
-        if args.transport in (None, "auto"):  # serve's default: the simulated robot's own, else what doctor picks
-            args.transport = resolve_auto(self.profile) if args.transport == "auto" or self.profile.name != "sim" \
-                else "sim"
+        args.transport = resolve_transport(args.transport, self.profile)
         self.transport = make_transport(args.transport, distro=self.profile.ros_distro)
         self.robot = None
         if args.transport == "sim":

@@ -54,7 +54,8 @@ def register(sub, add_transport_args):
                    policy=env("IMITATE_POLICY") or None, data=env("IMITATE_DATA", "data"),
                    host=env("IMITATE_HOST", "127.0.0.1"), port=int(env("IMITATE_PORT", "8080")),
                    token=env("IMITATE_TOKEN") or None, backend=env("IMITATE_BACKEND", "auto"),
-                   on_stop=env("IMITATE_ON_STOP", "save"))
+                   on_stop=env("IMITATE_ON_STOP", "save"),
+                   allow_host=[h.strip() for h in env("IMITATE_ALLOW_HOSTS", "").split(",") if h.strip()])
 
 
 class RuntimeService:
@@ -210,14 +211,12 @@ def _finite(x):
 
 def serve_command(args):
     """Run `imitate serve` until SIGTERM or Ctrl-C; returns 0."""
-    allow = (args.allow_host or []) + [h for h in os.environ.get("IMITATE_ALLOW_HOSTS", "").split(",") if h.strip()]
-    access = resolve_access(args.host, args.token, args.no_token, allow)  # ValueError: the CLI says it plainly
+    access = resolve_access(args.host, args.token, args.no_token, args.allow_host)  # ValueError: said plainly
     Path(args.data).mkdir(parents=True, exist_ok=True)
     notifier = Notifier()
     service = RuntimeService(args, notifier)
     server = (args.make_server or StdlibServer)(service, args.host, args.port, access)
-    if access.token:
-        write_token_file(args.data, access.token)
+    token_file = write_token_file(args.data, access.token) if access.token else None
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -232,7 +231,7 @@ def serve_command(args):
     notifier.ready()
     print(f"imitate serve: {server.url}", flush=True)
     print(f">>> log in: {login_url(args.host, server.port, access.token)}"
-          + (f"  (token also in {Path(args.data) / '.imitate-token'})" if access.token else ""), flush=True)
+          + (f"  (token also in {token_file})" if token_file else ""), flush=True)
     while not stop.wait(0.5):
         if service.session is None:
             notifier.ping()  # idle: the heartbeat comes from here; with a policy, from the command loop
