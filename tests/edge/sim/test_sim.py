@@ -183,5 +183,8 @@ def test_topics_command_sees_sim_from_another_process(robot, topics, request):
         if len(parts) >= 5 and re.match(r"^[\d.]+$", parts[2]):
             rates[parts[0]] = float(parts[2])
     assert rates.get("/joint_states", 0) == pytest.approx(100, rel=0.1), rates
+    # Cameras: at least half their 30 fps, not within 10%. The simulated robot renders and JPEG-encodes
+    # three images 30 times a second in one Python process (about 0.9 of a core over rclpy); on a
+    # loaded 2-core CI machine that fell to 26 fps, which says nothing about the transport under test.
     for cam in PROFILE.cameras:
-        assert rates.get(cam.topic, 0) == pytest.approx(30, rel=0.1), rates
+        assert 15 <= rates.get(cam.topic, 0) <= 33, rates
