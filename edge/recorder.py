@@ -2,7 +2,9 @@
 
 Phases: waiting (for every source) -> warmup -> recording -> saving -> reset -> warmup ... ->
 finished. Verbs, from the keyboard, the web page or the leader's buttons: start, save, next, retry,
-skip, finish. Every change is an event (a dict) given to the listeners: the terminal's progress
+skip, finish. `retry` during the reset that follows a save (or in the first UNDO_GRACE_S of the next
+episode, when the operator pressed it as the reset ended) undoes that save: the episode is
+removed from the dataset and recorded again. Every change is an event (a dict) given to the listeners: the terminal's progress
 line, the page, the simulated operator. The loop runs on its own thread at the dataset's fps.
 """
 import logging
@@ -17,6 +19,7 @@ from .sampler import NotReady
 
 log = logging.getLogger(__name__)
 BUTTONS = {"right": "next", "left": "retry", "right_long_time": "finish", "left_long_time": "skip"}  # leader
+UNDO_GRACE_S = 1.0  # retry this soon after an episode began by itself (after a save) undoes that save
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ class Recorder:
         self._frame_listeners = []
         self._task_index = 0
         self._phase_start = time.monotonic()
+        self._undoable = False  # the newest saved episode may still be undone (retry in the reset)
+        self._flags_in = []  # flags for the episode being recorded, from other threads (E-STOP)
         self.error = None
 
     def listen(self, callback):
@@ -83,6 +88,14 @@ class Recorder:
         if verb not in ("start", "save", "next", "retry", "skip", "finish"):
             raise ValueError(f"unknown recorder command {verb!r}: start, save, next, retry, skip or finish")
         self._verbs.put(verb)
+
+    def flag(self, name):
+        """Mark the episode being recorded, if one is (e.g. "estop"); from any thread."""
+        self._flags_in.append(name)
+
+    def phase_elapsed_s(self):
+        """Seconds since the current phase began (live, unlike the last event's)."""
+        return time.monotonic() - self._phase_start
 
     def on_button(self, msg):
         """Leader button (std_msgs/String): right = next, left = retry; long presses finish / skip."""
@@ -109,6 +122,9 @@ class Recorder:
         verb = self._next_verb()
         phase, elapsed = self.status.phase, now - self._phase_start
         self.status.elapsed_s = elapsed
+        flags, self._flags_in = self._flags_in, []
+        for name in flags if phase == "recording" else ():
+            self.writer.flag(name)
         if verb == "finish":
             if phase == "recording" and self.writer.frames:
                 self._save()
@@ -131,19 +147,36 @@ class Recorder:
             if elapsed >= self.config.warmup_time_s or verb in ("start", "next"):
                 self._begin()
         elif phase == "recording":
+            if verb == "retry" and self._undoable and elapsed < UNDO_GRACE_S:  # meant for the reset just ended
+                self.writer.discard_episode()
+                return self._undo_last_save()
             if verb == "retry":
                 self.writer.discard_episode()
+                self._undoable = False
                 return self._enter("reset", "episode discarded: recording it again")
             if verb == "skip":
                 self.writer.discard_episode()
+                self._undoable = False
                 self._advance_task()
                 return self._enter("reset", "episode skipped")
             self._sample(now, record=True)
             if verb in ("save", "next") or elapsed >= self.config.episode_time_s:
                 self._save()
         elif phase == "reset":
+            if verb == "retry" and self._undoable:
+                return self._undo_last_save()
             if elapsed >= self.config.reset_time_s or verb in ("start", "next"):
                 self._enter("warmup", "")
+
+    def _undo_last_save(self):
+        """Remove the episode saved last and record it (its task) again after a fresh reset."""
+        index = self.writer.drop_last_episode()
+        self._undoable = False
+        self.status.saved -= 1
+        self.status.episode = self.writer.total_episodes
+        self._task_index = (self._task_index - 1) % len(self.config.tasks)
+        self.status.task = self.config.tasks[self._task_index]
+        self._enter("reset", f"episode {index} removed: reset the scene, it is recorded again")
 
     def _next_verb(self):
         try:
@@ -195,6 +228,7 @@ class Recorder:
                                   "stale": saved.stale, "repeated": saved.repeated, "flags": saved.flags,
                                   "path": str(self.writer.root)}
         self._advance_task()
+        self._undoable = True
         if self.status.saved >= self.config.episodes:
             return self._enter("finished", f"{self.status.saved} episodes saved")
         self._enter("reset", f"episode {saved.index} saved ({saved.frames} frames)")
@@ -212,7 +246,8 @@ class Recorder:
         if message is not None:
             self.status.message = message
         event = {"phase": self.status.phase, "episode": self.status.episode, "saved": self.status.saved,
-                 "episodes": self.config.episodes, "task": self.status.task,
+                 "episodes": self.config.episodes, "episode_time_s": self.config.episode_time_s,
+                 "reset_time_s": self.config.reset_time_s, "undoable": self._undoable, "task": self.status.task,
                  "elapsed_s": round(self.status.elapsed_s, 2), "frames": self.status.frames,
                  "stale": self.status.stale, "repeated": self.status.repeated,
                  "message": self.status.message, "last_saved": self.status.last_saved}

@@ -141,7 +141,17 @@ class DatasetWriter:
         encoders = {name: CameraEncoder(self._partial / f"{name}.mp4", self.fps, h, w, self.codec, name=name)
                     for name, h, w in self.cameras}
         self._episode = {"task": str(task), "state": [], "action": [], "encoders": encoders,
-                         "stale": {c[0]: [] for c in self.cameras}, "repeated": {c[0]: [] for c in self.cameras}}
+                         "stale": {c[0]: [] for c in self.cameras}, "repeated": {c[0]: [] for c in self.cameras},
+                         "flags": []}
+
+    def flag(self, name):
+        """Mark the episode being recorded (`imitate/flags`, e.g. "estop"); False when none is."""
+        ep = self._episode
+        if ep is None:
+            return False
+        if name not in ep["flags"]:
+            ep["flags"].append(name)
+        return True
 
     def add_frame(self, state, action, images, stale=(), repeated=()):
         """One frame: state and action (J,) in profile order, images {camera: JPEG bytes}.
@@ -212,7 +222,7 @@ class DatasetWriter:
                                f"the {index} episodes saved before are intact. Free space and record again") from err
         self._episode = None
         shutil.rmtree(self._partial, ignore_errors=True)
-        flags = [f"encoder_behind:{n}" for n, v in videos.items() if v.behind]
+        flags = [f"encoder_behind:{n}" for n, v in videos.items() if v.behind] + ep["flags"]
         return SavedEpisode(index, frames, ep["task"], time.monotonic() - start,
                             {c: len(v) for c, v in ep["stale"].items()},
                             {c: len(v) for c, v in ep["repeated"].items()}, flags)
@@ -262,8 +272,33 @@ class DatasetWriter:
             row[f"imitate/stale/{cam}"] = len(ep["stale"][cam])
             row[f"imitate/repeated/{cam}"] = len(ep["repeated"][cam])
             row[f"imitate/bad_frames/{cam}"] = sorted(set(ep["stale"][cam]) | set(ep["repeated"][cam]))
-        row["imitate/flags"] = [f"encoder_behind:{n}" for n, e in ep["encoders"].items() if e.behind]
+        row["imitate/flags"] = [f"encoder_behind:{n}" for n, e in ep["encoders"].items() if e.behind] + ep["flags"]
         return pa.Table.from_pylist([row], schema=self.episodes_schema)
+
+    def drop_last_episode(self):
+        """Remove the newest saved episode (the operator's "undo" during the reset); returns its index.
+
+        info.json, the commit point, goes back first: a crash half-way leaves at worst unreferenced
+        files that the next save overwrites. The tasks table keeps its rows (harmless, and other
+        episodes may use them). DatasetError while an episode is being recorded, or when none is saved."""
+        if self._episode is not None:
+            raise DatasetError("an episode is being recorded: discard it before dropping the last saved one")
+        index = self.info["total_episodes"] - 1
+        if index < 0 or len(self.episode_stats) <= index:
+            raise DatasetError("no episode saved in this session to drop")
+        cf = _cf(index)
+        frames = pq.read_table(self.root / layout.EPISODES_PATH.format(**cf), columns=["length"])["length"][0].as_py()
+        stats = self.episode_stats[:-1]
+        info = {**self.info, "total_episodes": index, "total_frames": self.info["total_frames"] - frames,
+                "splits": {"train": f"0:{index}"}}
+        write_json_atomic(self.root / "meta" / "info.json", info)
+        if stats:
+            write_json_atomic(self.root / "meta" / "stats.json", to_json(aggregate(stats)))
+        else:  # as a new dataset: no stats until the first episode
+            (self.root / "meta" / "stats.json").unlink(missing_ok=True)
+        self._undo(index)
+        self.info, self.episode_stats = info, stats
+        return index
 
     def _undo(self, index):
         cf = _cf(index)

@@ -63,6 +63,8 @@ class RecordingSession:
     def status(self):
         """The newest recorder event plus dataset name, error and whether it is active."""
         event = dict(self.events[-1]) if self.events else {"phase": "waiting"}
+        if self.active:  # the time in this phase now, not at the last event (the reset's countdown)
+            event["elapsed_s"] = round(self.recorder.phase_elapsed_s(), 2)
         return {**event, "dataset": self.folder.name, "error": self.recorder.error, "active": self.active}
 
     def stop(self, save=True, timeout_s=30.0):

@@ -86,3 +86,67 @@ def test_bad_config_is_refused():
         RecordConfig(tasks=("",))
     with pytest.raises(ValueError, match="episodes must be positive"):
         RecordConfig(episodes=0)
+
+
+def entered(events, phase):
+    """How many times the recorder entered `phase`."""
+    return sum(1 for e, f in zip([{"phase": None}] + events, events) if f["phase"] == phase and e["phase"] != phase)
+
+
+def assert_consistent(writer):
+    """info.json's totals are the episodes on disk, and lerobot's reader would find each file."""
+    import json
+    info = json.loads((writer.root / "meta/info.json").read_text())
+    lengths = [pq.read_table(p).num_rows for p in sorted((writer.root / "data").glob("*/*.parquet"))]
+    assert info["total_episodes"] == len(lengths) and info["total_frames"] == sum(lengths)
+    assert len(list((writer.root / "meta/episodes").glob("*/*.parquet"))) == len(lengths)
+    for key in writer.video_keys:
+        assert len(list((writer.root / "videos" / key).glob("*/*.mp4"))) == len(lengths)
+
+
+def test_retry_during_the_reset_undoes_the_last_save(rig):
+    _, record = rig
+    writer, _, status, events = record(episodes=2, tasks=("a", "b"), reset_time_s=0.5,
+                                       commands=[("reset", 1, "retry")])
+    assert any("episode 0 removed" in e["message"] for e in events)
+    assert status.saved == 2 and writer.total_episodes == 2
+    assert tasks_of(writer.root) == ["a", "b"]  # the removed "a" was recorded again, then "b"
+    assert entered(events, "recording") == 3
+    assert_consistent(writer)
+
+
+def test_retry_pressed_as_the_reset_ends_undoes_the_last_save_too(rig):
+    """The reset ended (0 s) and the next episode began by itself: a retry in its first second was
+    meant for the episode just saved, which is removed, and the new fragment is dropped."""
+    _, record = rig
+    writer, _, status, events = record(episodes=2, tasks=("a", "b"), commands=[("recording", 2, "retry")])
+    assert any("episode 0 removed" in e["message"] for e in events)
+    assert tasks_of(writer.root) == ["a", "b"]
+    assert entered(events, "recording") == 4  # a (removed), the fragment of b (dropped), a again, b
+    assert_consistent(writer)
+
+
+def test_a_late_retry_discards_only_the_episode_being_recorded(rig):
+    _, record = rig
+    recorder_box = []
+
+    def late_retry(event, box={}):
+        if event["phase"] == "recording" and event["saved"] == 1 and event["elapsed_s"] > 1.2 and not box:
+            box["done"] = recorder_box[0].command("retry") or True
+    writer, _, status, events = record(episodes=2, tasks=("a", "b"), episode_time_s=3.0, listeners=[late_retry],
+                                       on_recorder=recorder_box.append)
+    assert not any("removed" in e["message"] for e in events)
+    assert tasks_of(writer.root) == ["a", "b"] and status.saved == 2
+    assert_consistent(writer)
+
+
+def test_an_estop_while_recording_marks_the_episode(rig):
+    _, record = rig
+    recorder_box = []
+
+    def estop_once(event, box={}):
+        if event["phase"] == "recording" and event["saved"] == 0 and event["frames"] >= 5 and not box:
+            box["done"] = recorder_box[0].flag("estop") or True
+    writer, _, _, _ = record(episodes=2, listeners=[estop_once], on_recorder=recorder_box.append)
+    flags = [pq.read_table(p).to_pylist()[0]["imitate/flags"] for p in sorted((writer.root / "meta/episodes").glob("*/*.parquet"))]
+    assert flags == [["estop"], []]
