@@ -16,7 +16,8 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 
-OPEN = ("static", "auth.login", "auth.logout", "auth.csrf", "status.vendor")  # endpoints that need no login
+# endpoints that need no login: E-STOP too (the login page has it; Host, Origin and CSRF still apply)
+OPEN = ("static", "auth.login", "auth.logout", "auth.csrf", "status.vendor", "status.estop")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 

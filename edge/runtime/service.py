@@ -31,7 +31,7 @@ def register(sub, add_transport_args):
                        description="Options left out come from the environment (the systemd unit's "
                                    "EnvironmentFile): IMITATE_PROFILE, IMITATE_TRANSPORT, IMITATE_POLICY, "
                                    "IMITATE_DATA, IMITATE_HOST, IMITATE_PORT, IMITATE_TOKEN, IMITATE_NO_TOKEN, "
-                                   "IMITATE_ALLOW_HOSTS, IMITATE_BACKEND, "
+                                   "IMITATE_ALLOW_HOSTS, IMITATE_BACKEND, IMITATE_PAGE_WATCHDOG, "
                                    "IMITATE_ON_STOP, IMITATE_RT_PRIORITY, IMITATE_GIL_SWITCH_MS, "
                                    "IMITATE_CONTROL (auto | process | thread: where the control tick runs).")
     add_transport_args(p)
@@ -47,6 +47,9 @@ def register(sub, add_transport_args):
                    help="a host name the page answers to beyond 127.0.0.1, localhost and --host, e.g. the "
                         "robot's DNS name (repeatable; env IMITATE_ALLOW_HOSTS, comma-separated)")
     p.add_argument("--backend", help="policy backend (env IMITATE_BACKEND; default auto)")
+    p.add_argument("--page-watchdog", type=float, metavar="S",
+                   help="stop a policy started from the page when that page has not polled for S seconds: a "
+                        "closed laptop or a dropped tunnel stops the robot (env IMITATE_PAGE_WATCHDOG; default off)")
     p.add_argument("--on-stop", choices=["save", "discard"],
                    help="what SIGTERM does with an episode being recorded (env IMITATE_ON_STOP; default save)")
     p.set_defaults(handler=serve_command, make_server=None)
@@ -55,13 +58,14 @@ def register(sub, add_transport_args):
                    host=env("IMITATE_HOST", "127.0.0.1"), port=int(env("IMITATE_PORT", "8080")),
                    token=env("IMITATE_TOKEN") or None, backend=env("IMITATE_BACKEND", "auto"),
                    on_stop=env("IMITATE_ON_STOP", "save"),
+                   page_watchdog=float(env("IMITATE_PAGE_WATCHDOG") or 0) or None,
                    allow_host=[h.strip() for h in env("IMITATE_ALLOW_HOSTS", "").split(",") if h.strip()])
 
 
 class RuntimeService:
     """Transport + sampler, a policy loop and a recording session on demand; thread-safe verbs."""
 
-    def __init__(self, args, notifier=None):
+    def __init__(self, args, notifier=None, clock=time.monotonic):
         from .commands import Session
         from ..profile import STRING
         self.args, self.notifier = args, notifier or Notifier({})
@@ -70,7 +74,12 @@ class RuntimeService:
         self.session = None  # the policy driving the robot
         self.recording = None  # the RecordingSession
         self.policy_path = None
+        self.policy_note = ""  # why the last policy stopped when nobody asked (the page watchdog)
         self.estopped = False
+        self.clock = clock
+        self.page_watchdog_s = getattr(args, "page_watchdog", None)
+        self._policy_page = None  # id of the page that started the policy (the watchdog watches it)
+        self._pages_seen = {}  # page id -> clock time of its last status poll
         self._record_samplers = {}  # fps -> ObservationSampler with the leader's actions
         self._base = Session.base(args)  # transport, robot, sampler: always up
         self.profile, self.transport, self.sampler = self._base.profile, self._base.transport, self._base.sampler
@@ -83,9 +92,10 @@ class RuntimeService:
             self.transport.subscribe(self.profile.trigger_topic, STRING, self._on_button)
 
     # policy ---------------------------------------------------------------------------------------
-    def start_policy(self, path, record=None):
+    def start_policy(self, path, record=None, page=None):
         """Run the policy package at `path` (rollouts recorded into the dataset folder `record`);
-        refuses while recording demonstrations. ValueError/RuntimeError say why."""
+        refuses while recording demonstrations. ValueError/RuntimeError say why. `page`: the id of
+        the page that asked, which the page watchdog then watches."""
         from .commands import Session
         path = str(Path(path))
         with self._lock:
@@ -111,6 +121,9 @@ class RuntimeService:
             if self.estopped:
                 session.loop.estop()
             self.session, self.policy_path = session, path
+            self.policy_note, self._policy_page = "", page
+            if page:
+                self._pages_seen[page] = self.clock()
 
     def stop_policy(self):
         """Stop the running policy (the robot holds where it is); no-op when none runs."""
@@ -124,6 +137,30 @@ class RuntimeService:
             self.session = None
             self.policy_path = None
         self._driving = False
+        self._policy_page = None
+
+    def page_seen(self, page):
+        """The page with id `page` polled the status now."""
+        if page:
+            self._pages_seen[str(page)[:64]] = self.clock()
+            if len(self._pages_seen) > 256:  # tabs come and go: keep the newest
+                del self._pages_seen[min(self._pages_seen, key=self._pages_seen.get)]
+
+    def check_page_watchdog(self):
+        """Stop the policy (the robot holds) when the page that started it has been silent longer than
+        --page-watchdog; returns whether it did. Called twice a second by serve's main loop."""
+        with self._lock:
+            page, limit = self._policy_page, self.page_watchdog_s
+            if not (self.session and page and limit):
+                return False
+            silent = self.clock() - self._pages_seen.get(page, float("-inf"))
+            if silent <= limit:
+                return False
+            name = Path(self.policy_path).name
+            self.stop_policy_locked()
+            self.policy_note = (f"{name} stopped: the page that started it did not poll for {silent:.1f} s "
+                                f"(--page-watchdog {limit:g}); the robot holds")
+        return True
 
     def camera_viewed(self):
         """A page is showing a camera stream now (keeps the simulated cameras at full rate)."""
@@ -137,9 +174,11 @@ class RuntimeService:
     def estop(self):
         """Stop all motion now; stays stopped until clear_estop(). Returns True."""
         self.estopped = True  # first, without the lock: an e-stop never waits
-        session = self.session
+        session, rec = self.session, self.recording
         if session:
             session.loop.estop()
+        if rec and rec.active:  # the leader still moves the robot; the episode is marked for review
+            rec.recorder.flag("estop")
         return True
 
     def clear_estop(self):
@@ -194,6 +233,7 @@ class RuntimeService:
             rec = self.recording.status() if self.recording else None
         state, state_age, camera_age = self.sampler.state_now()
         return {"profile": self.profile.name, "transport": self.args.transport, "policy": self.policy_path,
+                "policy_note": self.policy_note, "page_watchdog_s": self.page_watchdog_s,
                 "loop": loop, "recording": rec, "estop": self.estopped,
                 "state_age_s": _finite(state_age), "camera_age_s": _finite(camera_age),
                 "missing": self.sampler.missing()}
@@ -233,6 +273,7 @@ def serve_command(args):
     print(f">>> log in: {login_url(args.host, server.port, access.token)}"
           + (f"  (token also in {token_file})" if token_file else ""), flush=True)
     while not stop.wait(0.5):
+        service.check_page_watchdog()
         if service.session is None:
             notifier.ping()  # idle: the heartbeat comes from here; with a policy, from the command loop
     notifier.stopping()

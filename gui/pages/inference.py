@@ -1,7 +1,10 @@
 """Inference: choose a policy package, start and stop it, live actions vs state, latency, safety."""
 import json
+import time
 
-from flask import Blueprint, jsonify, render_template
+from pathlib import Path
+
+from flask import Blueprint, jsonify, render_template, request
 
 from ..app import ApiError, body, ctx, field_value, named_folder
 
@@ -19,7 +22,8 @@ def policies():
     """GET /api/policies: the packages in data/policies."""
     config, _, _ = ctx()
     out = []
-    for folder in sorted(p for p in config.policies.iterdir() if (p / "policy.json").exists()):
+    folders = [p for p in config.policies.iterdir() if (p / "policy.json").exists()]
+    for folder in sorted(folders, key=lambda p: (p / "policy.json").stat().st_mtime, reverse=True):  # newest first
         try:
             spec = json.loads((folder / "policy.json").read_text())
         except ValueError:
@@ -27,13 +31,15 @@ def policies():
             continue
         out.append({"name": folder.name, "type": spec.get("policy_type"), "fps": spec.get("fps"),
                     "cameras": [c["name"] for c in spec.get("inputs", {}).get("cameras", [])], "parity": spec.get("parity", {}).get("max_abs_error"),
-                    "tensorrt": bool(spec.get("tensorrt"))})
+                    "tensorrt": bool(spec.get("tensorrt")),
+                    "date": time.strftime("%Y-%m-%d %H:%M", time.localtime((folder / "policy.json").stat().st_mtime))})
     return jsonify(policies=out)
 
 
 @bp.route("/api/policy/start", methods=["POST"])
 def start():
-    """POST /api/policy/start {name | path, record}: run a package through the safety filter."""
+    """POST /api/policy/start {name | path, record, replace}: run a package through the safety filter.
+    While another policy drives the robot: 409 unless "replace" is true (the page asks first)."""
     config, runtime, _ = ctx()
     data = body()
     name = field_value(data, "name", str)
@@ -43,10 +49,14 @@ def start():
     package = named_folder(config.policies, name, "policy name") if name else config.policies / path
     if not package.resolve().is_relative_to(config.data.resolve()):
         raise ApiError(f"{path!r} is outside the data folder {config.data}: put policy packages in {config.policies}", 403)
+    running = getattr(runtime, "policy_path", None)
+    if running and not field_value(data, "replace", bool, False):
+        raise ApiError(f"{Path(running).name} is driving the robot: stop it first, or confirm the swap "
+                       "(\"replace\": true)", 409)
     record = field_value(data, "record", str)
     record_folder = named_folder(config.datasets, record, "rollout dataset") if record else None
-    runtime.start_policy(package, record=record_folder)
-    return jsonify(policy=package.name, record=record)
+    runtime.start_policy(package, record=record_folder, page=request.headers.get("X-Page-Id"))
+    return jsonify(policy=package.name, record=record, estop=runtime.estopped)
 
 
 @bp.route("/api/policy/stop", methods=["POST"])

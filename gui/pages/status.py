@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import psutil
-from flask import Blueprint, jsonify, redirect, send_file
+from flask import Blueprint, jsonify, redirect, request, send_file
 
 from ..app import ctx
 
@@ -63,6 +63,8 @@ def gpu_status():
 def status():
     """GET /api/status: the runtime's status plus topics, system and GPU."""
     config, runtime, _ = ctx()
+    if hasattr(runtime, "page_seen"):  # the page watchdog (serve --page-watchdog) watches this page
+        runtime.page_seen(request.headers.get("X-Page-Id"))
     disk = psutil.disk_usage(str(config.data))
     topics = [{"topic": s.topic, "type": s.msgtype.split("/")[-1], "rate_hz": round(s.rate_hz, 1),
                "age_s": None if s.age_s == float("inf") else round(s.age_s, 3)}
@@ -74,7 +76,8 @@ def status():
 
 @bp.route("/api/estop", methods=["POST"])
 def estop():
-    """POST /api/estop: stop all motion now."""
+    """POST /api/estop: stop all motion now. Needs no login (the login page has E-STOP too), only
+    this page's origin and the session's CSRF token: stopping is never refused; clearing needs login."""
     _, runtime, _ = ctx()
     return jsonify(estop=runtime.estop())
 

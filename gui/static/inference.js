@@ -9,10 +9,18 @@ async function loadPolicies() {
   if (html !== select.dataset.html) { select.innerHTML = html; select.dataset.html = html; }
   if (chosen && policies.some((p) => p.name === chosen)) select.value = chosen;
 }
-function startPolicy() {
+async function startPolicy() {
   const body = {name: document.getElementById("policy-select").value};
   if (document.getElementById("record-rollouts").checked) body.record = document.getElementById("rollout-dataset").value;
-  imitate.api("POST", "/api/policy/start", body).then((ok) => ok && imitate.toast(`${body.name} is driving the robot`));
+  const running = imitate.lastStatus && imitate.lastStatus.policy;
+  if (running) {  // a swap on a moving robot is asked for, never done silently
+    const name = running.split("/").pop();
+    if (!confirm(`${name} is driving the robot. Stop it and start ${body.name} in its place?`)) return;
+    body.replace = true;
+  }
+  const ok = await imitate.api("POST", "/api/policy/start", body);
+  if (ok) imitate.toast(ok.estop ? `${body.name} is loaded and held: E-STOP is engaged, it moves once you clear it`
+                                 : `${body.name} is driving the robot`);
 }
 const stopPolicy = () => imitate.api("POST", "/api/policy/stop", {});
 document.getElementById("policy-start").addEventListener("click", startPolicy);

@@ -81,7 +81,7 @@ def test_no_route_answers_without_the_token(runtime):
     assert client.get("/api/status").status_code == 401
     assert client.get("/api/camera/cam_head.mjpg").status_code == 401
     assert client.get("/record").status_code == 302
-    assert client.post("/api/estop", json={}).status_code in (401, 403)
+    assert client.post("/api/estop", json={}).status_code == 403  # no CSRF token: not from the page
     assert client.get("/api/status", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
 
 
@@ -170,3 +170,22 @@ def test_tokens_and_no_token_are_checked_at_start(tmp_path):
     path = write_token_file(tmp_path, "another-token-1234567")  # a new file, with the right mode again
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert login_url("0.0.0.0", 8080, "tok") == "http://127.0.0.1:8080/login?token=tok"
+
+
+def test_estop_works_from_the_login_page_and_clearing_needs_the_login(runtime):
+    """After a restart the page lands on /login: its E-STOP works with the login page's CSRF token
+    (the page's own origin); clearing, and anything else, still needs the login."""
+    import re
+    client = client_for(runtime)
+    html = client.get("/login").get_data(as_text=True)
+    assert 'id="estop"' in html and "login.js" in html and "not under it" in html
+    csrf = re.search(r'name="csrf" content="([^"]+)"', html).group(1)
+    try:
+        r = client.post("/api/estop", json={}, headers={"X-CSRF-Token": csrf, "Origin": "http://localhost"})
+        assert r.status_code == 200 and runtime.estopped
+        assert client.post("/api/clear", json={}, headers={"X-CSRF-Token": csrf}).status_code == 401
+        assert runtime.estopped
+        assert client.post("/api/estop", json={}, headers={"X-CSRF-Token": csrf, "Origin": "http://evil.example"}
+                           ).status_code == 403
+    finally:
+        runtime.clear_estop()

@@ -1,0 +1,91 @@
+"""What keeps the operator's picture of the robot true: the page watchdog (serve --page-watchdog),
+a swap that must be confirmed, an honest answer when a policy starts under E-STOP, and what every
+page says drives the robot. A real RuntimeService on the simulated robot, a real policy package."""
+import argparse
+
+import pytest
+
+from .conftest import Api, make_client
+
+pytest.importorskip("flask", reason="the page needs the 'gui' extra")
+
+
+class FakeClock:
+    def __init__(self):
+        self.t = 1000.0
+
+    def __call__(self):
+        return self.t
+
+
+@pytest.fixture
+def watched(tmp_path, packages):
+    """(service, api, clock): a service with a 2 s page watchdog on a fake clock, package 'act' and 'act2'."""
+    import shutil
+    from imitate.edge.runtime.service import RuntimeService
+    for name in ("act", "act2"):
+        shutil.copytree(packages["act"].root, tmp_path / "policies" / name)
+    clock = FakeClock()
+    args = argparse.Namespace(profile="sim", transport="sim", data=str(tmp_path), backend="auto", on_stop="save",
+                              policy=None, page_watchdog=2.0, control="thread")
+    service = RuntimeService(args, clock=clock)
+    yield service, Api(make_client(service)), clock
+    service.close()
+
+
+def test_the_page_watchdog_stops_the_policy_when_its_page_goes_quiet(watched):
+    service, api, clock = watched
+    tab = {"X-Page-Id": "tab-a"}
+    assert api.post("/api/policy/start", {"name": "act"}, headers=tab).status_code == 200
+    for _ in range(4):  # the tab polls: the policy runs on
+        clock.t += 1.5
+        api.get("/api/status", headers=tab)
+        assert not service.check_page_watchdog() and service.session
+    clock.t += 1.5
+    api.get("/api/status", headers={"X-Page-Id": "tab-b"})  # another tab polling does not keep it alive
+    assert not service.check_page_watchdog()
+    clock.t += 1.0
+    assert service.check_page_watchdog()
+    status = api.get("/api/status").get_json()
+    assert status["policy"] is None and service.session is None
+    assert "did not poll for 2.5 s" in status["policy_note"] and "--page-watchdog 2" in status["policy_note"]
+    # a policy started by a script (no page id) is not the page's to stop
+    assert api.post("/api/policy/start", {"name": "act"}).status_code == 200
+    assert api.get("/api/status").get_json()["policy_note"] == ""
+    clock.t += 60
+    assert not service.check_page_watchdog() and service.session
+
+
+def test_swapping_a_running_policy_must_be_confirmed(watched):
+    service, api, _ = watched
+    assert api.post("/api/policy/start", {"name": "act"}).status_code == 200
+    r = api.post("/api/policy/start", {"name": "act2"})
+    assert r.status_code == 409 and "act is driving the robot" in r.get_json()["error"]
+    assert service.policy_path.endswith("act")
+    assert api.post("/api/policy/start", {"name": "act2", "replace": True}).status_code == 200
+    assert service.policy_path.endswith("act2")
+
+
+def test_a_policy_started_under_estop_is_said_to_be_held(watched):
+    service, api, _ = watched
+    api.post("/api/estop")
+    r = api.post("/api/policy/start", {"name": "act"}).get_json()
+    assert r["estop"] is True and service.session.loop.stats()["estop"]
+    api.post("/api/clear")
+    assert not service.session.loop.stats()["estop"]
+
+
+def test_every_page_says_what_drives_the_robot_and_what_estop_covers(api):
+    for path in ("/record", "/datasets", "/train", "/inference"):
+        html = api.get(path).get_data(as_text=True)
+        assert 'id="drive"' in html and 'id="estop-banner"' in html and 'id="link-banner"' in html
+        assert 'aria-live="assertive"' in html and "the leader arm and the robot's own controllers are not under it" in html
+
+
+def test_policies_are_listed_newest_first_with_their_date(watched, tmp_path):
+    import os
+    service, api, _ = watched
+    os.utime(tmp_path / "policies" / "act" / "policy.json", (2e9, 2e9))
+    listed = api.get("/api/policies").get_json()["policies"]
+    assert [p["name"] for p in listed] == ["act", "act2"]
+    assert listed[0]["date"].startswith("2033") and listed[0]["cameras"] and listed[0]["type"] == "act"
