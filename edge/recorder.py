@@ -71,6 +71,7 @@ class Recorder:
         self._frame_listeners = []
         self._task_index = 0
         self._phase_start = time.monotonic()
+        self._start_when_ready = False  # start was pressed while waiting for the topics
         self._undoable = False  # the newest saved episode may still be undone (retry in the reset)
         self._flags_in = []  # flags for the episode being recorded, from other threads (E-STOP)
         self.error = None
@@ -131,9 +132,10 @@ class Recorder:
             self.writer.discard_episode()  # an episode with no frame yet, or none at all
             return self._enter("finished", f"{self.status.saved} episodes saved")
         if phase == "waiting":
+            self._start_when_ready = self._start_when_ready or verb in ("start", "next")  # pressed early: kept
             missing = self.sampler.missing()
             if not missing:
-                return self._enter("warmup" if self.config.start_now else "idle", "")
+                return self._enter("warmup" if self.config.start_now or self._start_when_ready else "idle", "")
             if self.config.wait_timeout_s and elapsed > self.config.wait_timeout_s:
                 raise DatasetError("no recording: still " + "waiting for " + "; ".join(missing) +
                                    ". Is the robot (or the leader) publishing? Check `imitate topics`")

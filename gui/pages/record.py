@@ -16,7 +16,8 @@ BOUNDARY = b"frame"
 def page():
     """GET /record: the Record page."""
     _, runtime, _ = ctx()
-    return render_template("record.html", cameras=runtime.profile.camera_names, profile=runtime.profile.name)
+    return render_template("record.html", cameras=[(c.name, c.topic) for c in runtime.profile.cameras],
+                           profile=runtime.profile.name)
 
 
 @bp.route("/api/record/session", methods=["POST"])

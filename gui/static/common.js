@@ -125,7 +125,7 @@ const imitate = {
     const recording = !!(s.recording && s.recording.active);
     const drive = document.getElementById("drive");
     drive.textContent = s.policy ? `drives: policy ${s.policy.split("/").pop()}${s.estop ? " (held by E-STOP)" : ""}`
-      : recording ? "drives: the leader (recording)" : "drives: nothing";
+      : recording ? `drives: the leader (recording)${s.estop ? ": E-STOP does not stop it" : ""}` : "drives: nothing";
     drive.className = "pill " + (s.policy && !s.estop ? "driving" : recording ? "leader" : "");
     document.getElementById("rec").hidden = !(recording && s.recording.phase === "recording");
     const note = document.getElementById("note-banner");

@@ -120,8 +120,8 @@ def test_record_view_and_estop_in_a_browser(browser, server, artifacts):
             page.screenshot(path=str(artifacts / "page_record.png"))
         page.click("button[data-verb=save]")
         wait_until(lambda: status(server)["recording"]["saved"] == saved, what=f"episode {saved} saved")
-    # the third with the keyboard (Space saves while recording)
-    wait_until(lambda: (r := status(server)["recording"]) and r["phase"] == "recording" and r["frames"] > 15,
+    # the third with the keyboard (Space saves while recording, once the episode is 2 s old)
+    wait_until(lambda: (r := status(server)["recording"]) and r["phase"] == "recording" and r["elapsed_s"] > 2.3,
                what="recording")
     page.keyboard.press("Space")
     wait_until(lambda: status(server)["recording"]["phase"] == "finished", what="the session finished")
@@ -158,7 +158,9 @@ def test_record_view_and_estop_in_a_browser(browser, server, artifacts):
     assert after["ticks"] > before["ticks"] + 50  # the loop runs on ...
     assert after["commands_sent"] == before["commands_sent"]  # ... and sends no motion command
     page.screenshot(path=str(artifacts / "page_estop.png"))
+    page.once("dialog", lambda dialog: dialog.accept())  # "clear the E-STOP? tiny-act is loaded"
     page.click("#clear-estop")
+    wait_until(lambda: not status(server)["estop"], what="the e-stop cleared")
     page.click("#policy-stop")
     wait_until(lambda: status(server)["policy"] is None, what="the policy stopped")
     assert not errors, errors

@@ -1,0 +1,135 @@
+"""What the operator sees, in Chromium against `imitate serve` on the simulated robot: E-STOP's look
+and banner, the confirmation before clearing, the link-lost banner once the service dies, the Record
+view at laptop size with ← undoing a save. Screenshots at 1280x720 and 768 px go to artifacts/."""
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from imitate.demo_page import free_port
+
+from .test_browser import TOKEN, browser, logged_in_page, page_data, server, status, wait_until  # noqa: F401
+
+pytestmark = pytest.mark.browser
+LAPTOP = {"width": 1280, "height": 720}
+TABLET = {"width": 768, "height": 1024}
+
+
+def computed(page, selector, prop):
+    return page.eval_on_selector(selector, f"e => getComputedStyle(e).{prop}")
+
+
+def test_estop_keeps_its_look_says_engaged_and_clear_asks(browser, server, artifacts):  # noqa: F811
+    page = logged_in_page(browser, server, viewport=LAPTOP)
+    page.goto(server + "/inference")
+    page.wait_for_selector("#policy-select option[value=tiny-act]", state="attached")
+    page.hover("#estop")
+    assert computed(page, "#estop", "color") == "rgb(255, 255, 255)"
+    red, green, blue = [int(x) for x in computed(page, "#estop", "backgroundColor")[4:-1].split(",")]
+    assert red > 140 and green < 60 and blue < 60, "E-STOP turned pale under the mouse"
+    page.focus("#estop")
+    assert computed(page, "#estop", "outlineStyle") == "solid"
+    page.click("#policy-start")
+    wait_until(lambda: status(server)["policy"], what="the policy")
+    page.wait_for_function("document.getElementById('drive').textContent.includes('policy tiny-act')")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#estop-banner:not([hidden])", timeout=5_000)
+    assert page.inner_text("#estop-banner") == "E-STOP ENGAGED: no motion commands"
+    assert page.inner_text("#estop") == "E-STOP ENGAGED"
+    assert "E-STOP ENGAGED" in page.inner_text("#announce")  # the live region a screen reader reads
+    page.wait_for_function("document.getElementById('drive').textContent.includes('held by E-STOP')")
+    page.screenshot(path=str(artifacts / "page_estop.png"))
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.click("#clear-estop")
+    time.sleep(0.5)
+    assert asked and "tiny-act is loaded" in asked[0] and status(server)["estop"]  # dismissed: still stopped
+    page.once("dialog", lambda d: d.accept())
+    page.click("#clear-estop")
+    wait_until(lambda: not status(server)["estop"], what="the e-stop cleared")
+    page.wait_for_selector("#estop-banner", state="hidden")
+    # starting another package while one drives asks first; dismissing keeps the running one
+    asked.clear()
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.click("#policy-start")
+    time.sleep(0.5)
+    assert asked and "is driving the robot" in asked[0]
+    page.click("#policy-stop")
+    wait_until(lambda: status(server)["policy"] is None, what="the policy stopped")
+    page.goto(server + "/datasets")  # every page says what drives the robot
+    page.wait_for_function("document.getElementById('drive').textContent === 'drives: nothing'")
+    page.close()
+
+
+def test_the_link_lost_banner_comes_within_2_s_of_the_service_dying(browser, tmp_path, artifacts):  # noqa: F811
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--port", str(port),
+                             "--data", str(tmp_path), "--token", TOKEN], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _up(url), timeout_s=60, what="imitate serve")
+        page = logged_in_page(browser, url, viewport=LAPTOP)
+        page.goto(url + "/record")
+        page.wait_for_function("document.getElementById('conn').textContent.includes('connected')", timeout=20_000)
+        assert page.is_hidden("#link-banner")
+        proc.send_signal(signal.SIGKILL)  # as a dropped tunnel or a crash looks from the page
+        proc.wait()
+        page.wait_for_selector("#link-banner:not([hidden])", timeout=2_000)
+        assert "E-STOP cannot be delivered; use the robot's own stop" in page.inner_text("#link-banner")
+        assert page.evaluate("document.body.classList.contains('link-lost')")  # stale content greyed
+        assert computed(page, "main", "opacity") != "1"
+        page.click("#estop")  # a press that cannot arrive is said, not swallowed
+        page.wait_for_function("document.getElementById('link-detail').textContent.includes('did NOT arrive')")
+        page.screenshot(path=str(artifacts / "page_link_lost.png"))
+        page.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def _up(url):
+    try:
+        status(url)
+        return True
+    except OSError:
+        return False
+
+
+def test_record_fits_a_laptop_and_left_in_the_reset_undoes_the_save(browser, server, artifacts):  # noqa: F811
+    page = logged_in_page(browser, server, viewport=LAPTOP)
+    page.goto(server + "/record")
+    page.wait_for_function("[...document.querySelectorAll('img.camera')].every(i => i.naturalWidth > 0)", timeout=30_000)
+    page.fill("input[name=dataset]", "laptop")
+    page.fill("input[name=episodes]", "2")
+    page.fill("input[name=episode_time]", "1.5")
+    page.fill("input[name=reset_time]", "4")
+    page.click("#open-session")
+    wait_until(lambda: (status(server)["recording"] or {}).get("phase") == "idle", what="an idle session")
+    page.wait_for_function("!document.getElementById('setup').open")  # the form folds away
+    assert page.evaluate("document.activeElement === document.body")  # shortcuts work at once
+    page.keyboard.press("Space")
+    wait_until(lambda: status(server)["recording"]["phase"] == "recording", what="recording")
+    page.wait_for_function("document.getElementById('phase-text').textContent.includes('episode 1 of 2 · recording')")
+    for selector in ["#phase-banner"] + [f"img.camera[data-camera={c}]" for c in ("cam_head", "cam_wrist_1", "cam_wrist_2")]:
+        box = page.locator(selector).bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= LAPTOP["height"], f"{selector} is below the fold: {box}"
+    assert page.is_disabled("button[data-verb=start]") and page.is_enabled("button[data-verb=save]")
+    page.screenshot(path=str(artifacts / "page_record.png"))
+    wait_until(lambda: status(server)["recording"]["phase"] == "reset", what="the reset")
+    page.wait_for_function("document.getElementById('phase-next').textContent.includes('undoes the save of episode 0')")
+    page.screenshot(path=str(artifacts / "page_record_reset.png"))
+    page.keyboard.press("ArrowLeft")
+    wait_until(lambda: "removed" in status(server)["recording"]["message"], what="the save undone")
+    assert status(server)["recording"]["saved"] == 0
+    page.once("dialog", lambda d: d.accept())  # F while recording: "save the episode ... and finish?"
+    wait_until(lambda: status(server)["recording"]["phase"] == "recording", timeout_s=15, what="recording again")
+    page.keyboard.press("f")
+    wait_until(lambda: status(server)["recording"]["phase"] == "finished", what="finished")
+    assert status(server)["recording"]["saved"] == 1
+    page.set_viewport_size(TABLET)
+    page.goto(server + "/record")
+    page.wait_for_function("[...document.querySelectorAll('img.camera')].every(i => i.naturalWidth > 0)", timeout=30_000)
+    page.screenshot(path=str(artifacts / "page_record_768.png"), full_page=True)
+    page.close()
