@@ -63,6 +63,7 @@ class CommandLoop:
         self.profile, self.transport, self.sampler, self.policy, self.safety = profile, transport, sampler, policy, safety
         self.config = config
         self.schedule = ActionSchedule(1.0 / policy.package.fps, config.blend_s, config.ensemble_coeff)
+        self.last_chunk = None  # (actions (H, A), observation time): the newest chunk, for the page
         self.listeners = []  # callables(now_s, command or None), every tick
         self._running = False
         self._estopped = False
@@ -201,6 +202,7 @@ class CommandLoop:
             latency = np.percentile(self.infer_ms, 90) / 1e3  # once per chunk, not per 2 ms poll: the GIL is shared
             done = time.monotonic()
             self.schedule.insert(chunk.actions, frame.time_s, done)  # here the plan's length; the tick's too in thread mode
+            self.last_chunk = (np.array(chunk.actions, np.float32), frame.time_s)  # what the page draws ahead of now
             if self.controller:
                 self.controller.chunk_arrived()
             else:
@@ -213,12 +215,24 @@ class CommandLoop:
             self.obs_to_command_ms.append((done - frame.time_s) * 1e3)
 
     # reporting -----------------------------------------------------------------------------------
+    def plan(self, now=None):
+        """What the policy intends, for the page: the newest chunk's targets with each step's time
+        relative to `now` (negative: already due), and the plan's raw target now (before the safety
+        filter); None before the first chunk."""
+        if self.last_chunk is None:
+            return None
+        now = time.monotonic() if now is None else now
+        actions, start = self.last_chunk
+        raw = self.schedule.sample(now)
+        return {"offsets_s": [round(start + k * self.schedule.step_s - now, 4) for k in range(len(actions))],
+                "actions": actions.round(5).tolist(), "raw_now": None if raw is None else np.round(raw, 5).tolist()}
+
     def stats(self):
         """Timing and safety numbers (ms), for the status page and the benchmark."""
         infer = np.array(self.infer_ms) if self.infer_ms else np.full(1, np.nan)
         o2c = np.array(self.obs_to_command_ms) if self.obs_to_command_ms else np.full(1, np.nan)
         tick = self.controller.stats() if self.controller else self.remote.stats()
-        return {**tick, "control": self.mode,
+        return {**tick, "control": self.mode, "action_period_ms": self.schedule.step_s * 1e3,
                 "infer_p50_ms": float(np.percentile(infer, 50)), "infer_p99_ms": float(np.percentile(infer, 99)),
                 "obs_to_command_p50_ms": float(np.percentile(o2c, 50)), "inference_errors": self.inference_errors,
                 "listener_errors": self.listener_errors}

@@ -75,6 +75,7 @@ class RuntimeService:
         self.recording = None  # the RecordingSession
         self.policy_path = None
         self.policy_note = ""  # why the last policy stopped when nobody asked (the page watchdog)
+        self.last_loop = None  # the last policy's loop numbers, kept after it stops (the page shows them)
         self.estopped = False
         self.clock = clock
         self.page_watchdog_s = getattr(args, "page_watchdog", None)
@@ -133,6 +134,7 @@ class RuntimeService:
     def stop_policy_locked(self):
         """stop_policy with the service lock already held."""
         if self.session:
+            self.last_loop = {**self.session.loop.stats(), "policy": Path(self.policy_path).name}
             self.session.close()  # stops the loop, saves a rollout being recorded
             self.session = None
             self.policy_path = None
@@ -234,7 +236,7 @@ class RuntimeService:
         state, state_age, camera_age = self.sampler.state_now()
         return {"profile": self.profile.name, "transport": self.args.transport, "policy": self.policy_path,
                 "policy_note": self.policy_note, "page_watchdog_s": self.page_watchdog_s,
-                "loop": loop, "recording": rec, "estop": self.estopped,
+                "loop": loop, "last_loop": self.last_loop, "recording": rec, "estop": self.estopped,
                 "state_age_s": _finite(state_age), "camera_age_s": _finite(camera_age),
                 "missing": self.sampler.missing()}
 

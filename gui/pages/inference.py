@@ -14,7 +14,8 @@ bp = Blueprint("inference", __name__)
 @bp.route("/inference")
 def page():
     """GET /inference: the Inference page."""
-    return render_template("inference.html")
+    _, runtime, _ = ctx()
+    return render_template("inference.html", cameras=[(c.name, c.topic) for c in runtime.profile.cameras])
 
 
 @bp.route("/api/policies")
@@ -57,6 +58,16 @@ def start():
     record_folder = named_folder(config.datasets, record, "rollout dataset") if record else None
     runtime.start_policy(package, record=record_folder, page=request.headers.get("X-Page-Id"))
     return jsonify(policy=package.name, record=record, estop=runtime.estopped)
+
+
+@bp.route("/api/policy/plan")
+def plan():
+    """GET /api/policy/plan: the running policy's newest chunk (targets ahead of now) and its raw
+    target now, by joint name; {"plan": null} when no policy runs or before its first chunk."""
+    _, runtime, _ = ctx()
+    session = getattr(runtime, "session", None)
+    out = session.loop.plan() if session else None
+    return jsonify(plan=out, names=runtime.profile.joint_names, time=time.time())
 
 
 @bp.route("/api/policy/stop", methods=["POST"])

@@ -133,3 +133,26 @@ def test_record_fits_a_laptop_and_left_in_the_reset_undoes_the_save(browser, ser
     page.wait_for_function("[...document.querySelectorAll('img.camera')].every(i => i.naturalWidth > 0)", timeout=30_000)
     page.screenshot(path=str(artifacts / "page_record_768.png"), full_page=True)
     page.close()
+
+
+def test_inference_shows_the_cameras_and_the_planned_chunk(browser, server, artifacts):  # noqa: F811
+    page = logged_in_page(browser, server, viewport=LAPTOP)
+    page.goto(server + "/inference")
+    page.wait_for_selector("#policy-select option[value=tiny-act]", state="attached")
+    assert "parity" in page.inner_text("#policy-select option[value=tiny-act]")
+    page.click("#policy-start")
+    wait_until(lambda: (status(server)["loop"] or {}).get("commands_sent", 0) > 30, what="commands from the policy")
+    page.wait_for_function("[...document.querySelectorAll('img.camera')].every(i => i.naturalWidth > 0)", timeout=30_000)
+    page.wait_for_function("document.querySelector('[data-uses=cam_head]').textContent === 'policy input'")
+    # the plan: points ahead of now (thick) and executed (faint), and the raw target at now
+    page.wait_for_function("""(() => { const d = document.getElementById('joint-plot').data;
+        const plan = d.filter(t => t.name === 'plan, ahead'), raw = d.filter(t => t.name === 'raw target (before safety)');
+        return plan.length > 0 && plan[0].x.length > 2 && raw[0].x.length === 1 && plan[0].x[plan[0].x.length - 1] > raw[0].x[0]; })()""",
+                           timeout=20_000)
+    page.wait_for_selector("#safety-stats tr td")
+    page.screenshot(path=str(artifacts / "page_inference.png"))
+    page.click("#policy-stop")
+    wait_until(lambda: status(server)["policy"] is None, what="the policy stopped")
+    page.wait_for_function("document.getElementById('safety-when').textContent.includes('last run (tiny-act)')")
+    assert page.locator("#safety-stats tr").count() > 1  # the numbers stay after stop
+    page.close()
