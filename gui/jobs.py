@@ -34,16 +34,16 @@ class Jobs:
             self._procs[name] = (kind, proc, folder)
         return proc.pid
 
-    def train(self, name, dataset, policy, preset, steps, device):
-        """Start `imitate train` into data/runs/<name> (resumed when it has a checkpoint)."""
+    def train(self, name, dataset, policy, preset, steps, device, resume=False):
+        """Start `imitate train` into data/runs/<name>; `resume`: from its last checkpoint."""
         run = self.config.runs / name
-        resume = ["--resume"] if (run / "checkpoints" / "last").exists() else []
+        resume = ["--resume"] if resume and (run / "checkpoints" / "last").exists() else []
         return self._start(name, "train", ["train", "--dataset", str(dataset), "--output", str(run), "--policy", policy,
                                            "--preset", preset, "--steps", str(steps), "--device", device, *resume], run)
 
-    def export(self, run_name, dataset):
-        """Start `imitate export` of a run into data/policies/<run>."""
-        out = self.config.policies / run_name
+    def export(self, run_name, dataset, package=None):
+        """Start `imitate export` of a run into data/policies/<package> (default: the run's name)."""
+        out = self.config.policies / (package or run_name)
         argv = ["export", str(self.config.runs / run_name), "--out", str(out)]
         if dataset:
             argv += ["--dataset", str(dataset)]
@@ -95,6 +95,16 @@ class Jobs:
         code = entry[1].poll()
         return "running" if code is None else "done" if code == 0 else f"failed (exit {code})"
 
+    def log_tail(self, name, lines=15):
+        """The last `lines` lines of a job's log ('' when the page never started it)."""
+        with self._lock:
+            entry = self._procs.get(name)
+        if not entry:
+            return ""
+        path = entry[2] / f"{entry[0]}.log"
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return "\n".join(text.strip().splitlines()[-lines:])
+
     def stop_all(self):
         """Stop every running job (the service is shutting down)."""
         for name in list(self._procs):
@@ -112,7 +122,8 @@ def run_summary(run):
     checkpoints = sorted(p.name for p in (Path(run) / "checkpoints").glob("[0-9]*")) if (Path(run) / "checkpoints").is_dir() else []
     return {"name": Path(run).name, "policy": start.get("policy"), "steps": start.get("steps"),
             "step": steps[-1]["step"] if steps else 0, "loss": steps[-1]["loss"] if steps else None,
-            "eta_s": steps[-1].get("eta_s") if steps else None, "done": any(e["event"] == "done" for e in events),
+            "eta_s": steps[-1].get("eta_s") if steps else None,
+            "samples_per_s": steps[-1].get("samples_per_s") if steps else None, "done": any(e["event"] == "done" for e in events),
             "checkpoints": checkpoints, "updated": path.stat().st_mtime if path.exists() else time.time(),
             "curve": [[e["step"], e["loss"]] for e in steps],
             "val": [[e["step"], e["val_loss"]] for e in events if e["event"] == "val"]}

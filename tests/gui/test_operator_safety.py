@@ -89,3 +89,50 @@ def test_policies_are_listed_newest_first_with_their_date(watched, tmp_path):
     listed = api.get("/api/policies").get_json()["policies"]
     assert [p["name"] for p in listed] == ["act", "act2"]
     assert listed[0]["date"].startswith("2033") and listed[0]["cameras"] and listed[0]["type"] == "act"
+
+
+def test_export_never_replaces_the_running_package_and_asks_before_another(watched, tmp_path):
+    service, api, _ = watched
+    (tmp_path / "runs" / "act" / "checkpoints" / "last").mkdir(parents=True)  # a run named like the package
+    assert api.post("/api/policy/start", {"name": "act"}).status_code == 200
+    before = (tmp_path / "policies" / "act" / "policy.json").read_bytes()
+    for body in ({}, {"replace": True}):  # not even when told to replace
+        r = api.post("/api/runs/act/export", body)
+        assert r.status_code == 409 and "driving the robot" in r.get_json()["error"]
+    r = api.post("/api/runs/act/export", {"package": "act2"})
+    assert r.status_code == 409 and "policies/act2 exists: replace it" in r.get_json()["error"]
+    assert (tmp_path / "policies" / "act" / "policy.json").read_bytes() == before
+
+
+def test_a_reused_run_name_asks_resume_or_a_new_name(watched, tmp_path, sim_dataset):
+    import shutil
+    service, api, _ = watched
+    shutil.copytree(sim_dataset, tmp_path / "datasets" / "pick")
+    run = tmp_path / "runs" / "r1"
+    run.mkdir(parents=True)
+    (run / "events.jsonl").write_text('{"event": "start", "time": 0, "policy": "act", "steps": 100}\n'
+                                      '{"event": "step", "time": 1, "step": 40, "loss": 0.5}\n')
+    r = api.post("/api/train/start", {"name": "r1", "dataset": "pick", "device": "cpu"})
+    assert r.status_code == 409 and "run 'r1' exists (step 40 of 100): resume it, or choose another name" in r.get_json()["error"]
+
+
+def test_only_devices_that_exist_are_offered(api, with_dataset):
+    from imitate.gui.pages.train import devices
+    html = api.get("/train").get_data(as_text=True)
+    if "cuda" in devices():
+        pytest.skip("this machine has an NVIDIA GPU")
+    assert "<option>cuda</option>" not in html and "<option>cpu</option>" in html
+    r = api.post("/api/train/start", {"name": "x-cuda", "dataset": with_dataset.name, "device": "cuda"})
+    assert r.status_code == 400 and "must be one of auto, cpu on this machine" in r.get_json()["error"]
+
+
+def test_a_failed_job_says_why(tmp_path):
+    from imitate.gui.app import PageConfig
+    from imitate.gui.jobs import Jobs
+    jobs = Jobs(PageConfig(data=tmp_path))
+    jobs.train("bad", tmp_path / "no-such-dataset", "act", "cpu_small", 1, "cpu")
+    proc = jobs._procs["bad"][1]
+    proc.wait(timeout=120)
+    assert jobs.state("bad").startswith("failed")
+    tail = jobs.log_tail("bad")
+    assert "no-such-dataset" in tail, tail
