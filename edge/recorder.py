@@ -85,8 +85,9 @@ class Recorder:
         self._frame_listeners.append(callback)
 
     def command(self, verb):
-        """start | save | next | retry | skip | finish; ValueError for anything else."""
-        if verb not in ("start", "save", "next", "retry", "skip", "finish"):
+        """start | save | next | retry | skip | finish (| discard: the episode being recorded, as the
+        service does when it stops with --on-stop discard); ValueError for anything else."""
+        if verb not in ("start", "save", "next", "retry", "skip", "finish", "discard"):
             raise ValueError(f"unknown recorder command {verb!r}: start, save, next, retry, skip or finish")
         self._verbs.put(verb)
 
@@ -149,6 +150,10 @@ class Recorder:
             if elapsed >= self.config.warmup_time_s or verb in ("start", "next"):
                 self._begin()
         elif phase == "recording":
+            if verb == "discard":  # the service stopping with --on-stop discard: this episode only, never an undo
+                self.writer.discard_episode()
+                self._undoable = False
+                return self._enter("reset", "episode discarded")
             if verb == "retry" and self._undoable and elapsed < UNDO_GRACE_S:  # meant for the reset just ended
                 self.writer.discard_episode()
                 return self._undo_last_save()

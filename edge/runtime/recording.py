@@ -71,7 +71,7 @@ class RecordingSession:
         """End the session: the episode being recorded is saved (or discarded); the dataset is closed."""
         if self.active:
             if not save:
-                self.recorder.command("retry")
+                self.recorder.command("discard")
             self.recorder.command("finish")
         self._closed.wait(timeout_s)
 

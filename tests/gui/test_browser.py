@@ -121,7 +121,7 @@ def test_record_view_and_estop_in_a_browser(browser, server, artifacts):
         page.click("button[data-verb=save]")
         wait_until(lambda: status(server)["recording"]["saved"] == saved, what=f"episode {saved} saved")
     # the third with the keyboard (Space saves while recording, once the episode is 2 s old)
-    wait_until(lambda: (r := status(server)["recording"]) and r["phase"] == "recording" and r["elapsed_s"] > 2.3,
+    wait_until(lambda: (r := status(server)["recording"]) and r["phase"] == "recording" and r["elapsed_s"] > 3.0,
                what="recording")
     page.keyboard.press("Space")
     wait_until(lambda: status(server)["recording"]["phase"] == "finished", what="the session finished")
