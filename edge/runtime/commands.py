@@ -158,7 +158,8 @@ def eval_command(args):
             session.loop.stop()
             if status.get("success"):
                 times.append(time.monotonic() - start)
-            if session.rollouts:
+            if session.rollouts:  # the Datasets page tags the rollout with the outcome
+                session.rollouts.flag("success" if status.get("success") else "failure")
                 session.rollouts.end(save=True)
             print(f"episode {k + 1}/{args.episodes} seed {seed}: {'success' if status.get('success') else 'failed'}",
                   flush=True)

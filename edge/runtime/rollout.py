@@ -20,15 +20,24 @@ class RolloutRecorder:
         self.writer, self.sampler = writer, sampler
         self.every = max(1, round(control_rate_hz / writer.fps))
         self._tick = 0
+        self.held = 0  # ticks of this episode on which the safety filter sent nothing (held)
         self.active = False
+
+    def flag(self, name):
+        """Mark the rollout being recorded (`imitate/flags`: "estop", "success", "failure"); from any thread."""
+        if self.active:
+            self.writer.flag(name)
 
     def begin(self, task):
         """Start recording a rollout episode of `task`."""
         self.writer.begin_episode(task)
-        self._tick, self.active = 0, True
+        self._tick, self.held, self.active = 0, 0, True
 
     def __call__(self, now_s, command):
-        if not self.active or command is None:
+        if not self.active:
+            return
+        if command is None:
+            self.held += 1
             return
         self._tick += 1
         if self._tick % self.every:
@@ -43,6 +52,8 @@ class RolloutRecorder:
         """Finish the rollout episode: save it (or discard it with save=False)."""
         self.active = False
         if save and self.writer.frames:
+            if self.held:  # the safety filter held the robot this many ticks (E-STOP, stale data, late inference)
+                self.writer.flag(f"safety_held_ticks:{self.held}")
             return self.writer.save_episode()
         self.writer.discard_episode()
         return None

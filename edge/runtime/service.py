@@ -179,6 +179,8 @@ class RuntimeService:
         session, rec = self.session, self.recording
         if session:
             session.loop.estop()
+            if session.rollouts:  # a rollout being recorded is marked
+                session.rollouts.flag("estop")
         if rec and rec.active:  # the leader still moves the robot; the episode is marked for review
             rec.recorder.flag("estop")
         return True

@@ -156,3 +156,54 @@ def test_inference_shows_the_cameras_and_the_planned_chunk(browser, server, arti
     page.wait_for_function("document.getElementById('safety-when').textContent.includes('last run (tiny-act)')")
     assert page.locator("#safety-stats tr").count() > 1  # the numbers stay after stop
     page.close()
+
+
+def test_datasets_plots_per_group_keyboard_rows_frame_steps_and_marks(browser, server, page_data, sim_dataset, artifacts):  # noqa: F811
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    target = page_data / "datasets" / "marked"
+    if not target.exists():  # a rollout dataset: episode 0 E-STOPPED and failed, episode 1 a success
+        shutil.copytree(sim_dataset, target)
+        for index, flags in ((0, ["estop", "failure"]), (1, ["success"])):
+            path = target / "meta" / "episodes" / "chunk-000" / f"file-{index:03d}.parquet"
+            table = pq.read_table(path)
+            column = table.schema.get_field_index("imitate/flags")
+            table = table.set_column(column, table.schema.field(column), pa.array([flags], table.schema.field(column).type))
+            pq.write_table(table, path)
+    page = logged_in_page(browser, server, viewport=LAPTOP)
+    page.goto(server + "/datasets?dataset=marked")
+    page.wait_for_function("document.querySelectorAll('#episode-list tr[data-index]').length >= 2", timeout=20_000)
+    page.wait_for_function("document.querySelectorAll('#episode-plot .group-plot .main-svg').length >= 2", timeout=20_000)
+    groups = page.eval_on_selector_all("#episode-plot .group-plot", "els => els.map(e => e.dataset.group)")
+    assert {"arm_l", "arm_r"} <= set(groups), groups  # one plot per joint group
+    assert page.evaluate("document.querySelector('#episode-plot .group-plot')._fullLayout.hovermode") == "x unified"
+    assert page.is_visible("#dataset-list tr.selected[data-name=marked]")
+    assert page.is_visible("#episode-list tr.selected[data-index='0']")
+    marks = page.inner_text("#episode-list tr[data-index='0']")
+    assert "estop" in marks and "failure" in marks and "success" in page.inner_text("#episode-list tr[data-index='1']")
+    # Tab reaches the episode rows; Enter opens one, and it is highlighted
+    page.focus("#episode-list tr[data-index='0']")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # past the row's checkbox to the next row
+    assert page.evaluate("document.activeElement.dataset.index") == "1"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#episode-list tr.selected[data-index='1']")
+    page.wait_for_function("document.getElementById('episode-title').textContent.startsWith('episode 1')")
+    # → and ← step one frame
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowLeft")
+    fps = page.evaluate("episode.fps")
+    assert abs(float(page.input_value("#scrub")) - 2 / fps) < 1e-3
+    page.screenshot(path=str(artifacts / "page_datasets.png"))
+    # delete says how the episodes will be renumbered (dismissed: nothing is deleted)
+    asked = []
+    page.check("#episode-list input[value='0']")
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.click("#delete-episodes")
+    time.sleep(0.3)
+    assert asked and "renumbered: 1→0, 2→1" in asked[0], asked
+    page.close()

@@ -136,3 +136,21 @@ def test_a_failed_job_says_why(tmp_path):
     assert jobs.state("bad").startswith("failed")
     tail = jobs.log_tail("bad")
     assert "no-such-dataset" in tail, tail
+
+
+def test_an_estopped_rollout_is_marked_in_the_dataset(watched, tmp_path):
+    import time
+
+    import pyarrow.parquet as pq
+    service, api, _ = watched
+    assert api.post("/api/policy/start", {"name": "act", "record": "rollouts"}).status_code == 200
+    deadline = time.monotonic() + 30
+    while service.session.loop.stats()["commands_sent"] < 20 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    api.post("/api/estop")
+    time.sleep(0.5)  # the loop holds: ticks without a command
+    api.post("/api/policy/stop")
+    api.post("/api/clear")
+    episodes = sorted((tmp_path / "datasets" / "rollouts" / "meta" / "episodes").glob("*/*.parquet"))
+    flags = pq.read_table(episodes[-1]).to_pylist()[0]["imitate/flags"]
+    assert "estop" in flags and any(f.startswith("safety_held_ticks:") and int(f.split(":")[1]) > 10 for f in flags), flags

@@ -206,3 +206,18 @@ def test_the_stdlib_api_checks_host_and_token(tmp_path):
         assert refused.value.code == 403
     finally:
         server.shutdown()
+
+
+def test_eval_tags_each_recorded_rollout_with_its_outcome(packages, tmp_path):
+    """`imitate eval --record`: every rollout episode carries "success" or "failure" in imitate/flags
+    (the Datasets page shows them), matching the report."""
+    import pyarrow.parquet as pq
+    out = subprocess.run([sys.executable, "-m", "imitate.cli", "eval", "--transport", "sim", "--policy",
+                          str(packages["act"].root), "--episodes", "2", "--time-limit", "2", "--record",
+                          str(tmp_path / "rollouts"), "--report", str(tmp_path / "report.json")],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    episodes = sorted((tmp_path / "rollouts" / "meta" / "episodes").glob("*/*.parquet"))
+    tags = [[f for f in pq.read_table(p).to_pylist()[0]["imitate/flags"] if f in ("success", "failure")] for p in episodes]
+    printed = [line.split(": ")[-1] for line in out.stdout.splitlines() if line.startswith("episode ")]
+    assert tags == [["success" if p == "success" else "failure"] for p in printed], (tags, printed)
