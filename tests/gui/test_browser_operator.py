@@ -207,3 +207,25 @@ def test_datasets_plots_per_group_keyboard_rows_frame_steps_and_marks(browser, s
     time.sleep(0.3)
     assert asked and "renumbered: 1→0, 2→1" in asked[0], asked
     page.close()
+
+
+def test_the_login_page_has_an_estop_that_works_without_logging_in(browser, server, artifacts):  # noqa: F811
+    page = browser.new_context(viewport=TABLET).new_page()  # not logged in: as after a restart
+    page.goto(server + "/inference")
+    assert "/login" in page.url
+    assert status(server)["estop"] is False
+    page.keyboard.press("Escape")
+    wait_until(lambda: status(server)["estop"], timeout_s=5, what="the e-stop from the login page")
+    page.wait_for_function("document.getElementById('estop').textContent === 'E-STOP ENGAGED'")
+    page.screenshot(path=str(artifacts / "page_login_768.png"))
+    page.close()
+    page = logged_in_page(browser, server, viewport=TABLET)
+    for name in ("record", "datasets", "train", "inference"):  # every page at tablet width
+        page.goto(f"{server}/{name}")
+        page.wait_for_function("document.getElementById('drive').textContent !== 'drives: ?'")
+        page.wait_for_selector("#estop-banner:not([hidden])")  # still engaged, said on every page
+        page.screenshot(path=str(artifacts / f"page_{name}_768.png"), full_page=True)
+    page.once("dialog", lambda d: d.accept())
+    page.click("#clear-estop")
+    wait_until(lambda: not status(server)["estop"], what="the e-stop cleared")
+    page.close()
