@@ -18,6 +18,7 @@ import torch
 
 from imitate import __version__
 from imitate.edge.dataset.files import write_json_atomic
+from imitate.edge.dataset.layout import vector_names
 from imitate.edge.policy.ort_policy import OrtPolicy
 from imitate.edge.policy_package import FORMAT, load_package, sha256
 
@@ -211,9 +212,11 @@ def joint_names(folder, dataset, profile, cfg):
     for root in (dataset, training_dataset(folder)):
         info = Path(root) / "meta" / "info.json" if root else None
         if info and info.is_file():
-            names = json.loads(info.read_text())["features"]["action"]["names"]
-            if names:
-                return list(names)
+            feature = json.loads(info.read_text())["features"]["action"]
+            names, note = vector_names(feature, "action")
+            if note:
+                log.warning("%s: %s", root, note)
+            return names
     if profile is not None:
         return list(profile.joint_names)
     n = cfg.output_features["action"].shape[0]

@@ -35,6 +35,25 @@ def image_key(camera):
     return f"observation.images.{camera}"
 
 
+def vector_names(feature, prefix):
+    """(names, note) of a vector feature (observation.state, action) as datasets in the wild write
+    `names`: a list, a dict of lists ({"motors": [...]}, older lerobot and converted datasets), a list
+    of lists, or null. Names that are missing or do not match the width are generated
+    (`<prefix>_0`, ...) and `note` says so; otherwise note is ""."""
+    width = int((feature.get("shape") or [0])[0])
+    raw = feature.get("names")
+    if isinstance(raw, dict):
+        raw = [n for part in raw.values() for n in (part if isinstance(part, list) else [part])]
+    elif isinstance(raw, list) and raw and all(isinstance(x, list) for x in raw):
+        raw = [n for part in raw for n in part]
+    if isinstance(raw, list) and len(raw) == width and all(isinstance(n, str) and n for n in raw) \
+            and len(set(raw)) == width:
+        return [str(n) for n in raw], ""
+    generated = [f"{prefix}_{i}" for i in range(width)]
+    found = "no names" if not raw else f"{len(raw)} names for {width} values" if isinstance(raw, list) else repr(raw)[:60]
+    return generated, f"{prefix}: {found} in info.json; using {generated[0]}..{generated[-1]}"
+
+
 def features(joint_names, cameras, fps, codec):
     """info.json features for a profile's joints and cameras [(name, height, width)]."""
     out = {"observation.state": {"dtype": "float32", "shape": [len(joint_names)], "names": list(joint_names)},

@@ -40,8 +40,14 @@ class DatasetReader:
         return [k.removeprefix("observation.images.") for k in self.video_keys]
 
     def joint_names(self):
-        """Names of the state's joints, in order."""
-        return list(self.features["observation.state"]["names"] or [])
+        """Names of the state's joints, in order, whatever form `names` has (layout.vector_names)."""
+        return layout.vector_names(self.features["observation.state"], "state")[0]
+
+    def names_note(self):
+        """What was guessed about the state's and action's names ("" when nothing was)."""
+        notes = [layout.vector_names(self.features[k], p)[1] for k, p in (("observation.state", "state"), ("action", "action"))
+                 if k in self.features]
+        return "; ".join(n for n in notes if n)
 
     def tasks(self):
         """Task strings by task index."""

@@ -48,14 +48,15 @@ def info(root):
     size = sum(p.stat().st_size for p in Path(root).rglob("*") if p.is_file())
     return {"path": str(root), "robot_type": ds.info.get("robot_type"), "fps": ds.fps,
             "episodes": ds.info["total_episodes"], "frames": ds.info["total_frames"], "tasks": ds.tasks(),
-            "cameras": ds.cameras, "joints": len(ds.joint_names()), "size_mb": round(size / 1e6, 1)}
+            "cameras": ds.cameras, "joints": len(ds.joint_names()), "joint_names": ds.joint_names(),
+            **({"names_note": ds.names_note()} if ds.names_note() else {}), "size_mb": round(size / 1e6, 1)}
 
 
 def validate(root, check_videos=True):
     """(problems, notes): what lerobot would trip over, and imitate's drop flags (not errors)."""
     recover(root)
     ds = DatasetReader(root)
-    problems, notes = [], []
+    problems, notes = [], [ds.names_note()] if ds.names_note() else []
     episodes = ds.episodes()
     if len(episodes) != ds.info["total_episodes"]:
         problems.append(f"info.json says {ds.info['total_episodes']} episodes, meta/episodes has {len(episodes)}")
