@@ -12,9 +12,27 @@ def decode_jpeg(jpeg, rgb=True):
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB) if rgb else image
 
 
-def decode_images(jpegs, cameras=None):
-    """{camera: JPEG bytes} -> {camera: (H, W, 3) uint8 RGB} for `cameras` (all by default)."""
-    return {cam: decode_jpeg(jpegs[cam]) for cam in cameras or jpegs}
+def orient(image, rotate):
+    """The image turned `rotate` degrees clockwise (0, 90, 180, 270): how a camera mounted on its side
+    (the AI Worker's wrists, 270) is stored and shown to the policy. The one place it is done: recording,
+    the runtime before inference and import-bag all call it."""
+    if not rotate:
+        return image
+    if rotate not in (90, 180, 270):
+        raise ValueError(f"rotate: expected 0, 90, 180 or 270 degrees, got {rotate!r}")
+    return np.ascontiguousarray(np.rot90(image, k=-rotate // 90))
+
+
+def unorient(image, rotate):
+    """The inverse of orient(): what a camera mounted that way sends (the simulated robot's cameras)."""
+    return orient(image, (360 - rotate) % 360) if rotate else image
+
+
+def decode_images(jpegs, cameras=None, rotations=None):
+    """{camera: JPEG bytes} -> {camera: (H, W, 3) uint8 RGB} for `cameras` (all by default), each
+    turned by its `rotations[camera]` degrees (orient)."""
+    rotations = rotations or {}
+    return {cam: orient(decode_jpeg(jpegs[cam]), rotations.get(cam, 0)) for cam in cameras or jpegs}
 
 
 def resize_rgb(image, size):

@@ -63,9 +63,15 @@ class Camera:
 
     name: str
     topic: str  # sensor_msgs/msg/CompressedImage (JPEG)
-    height: int  # pixels
-    width: int  # pixels
+    height: int  # pixels, as the camera sends them
+    width: int  # pixels, as the camera sends them
     fps: float  # nominal frame rate
+    rotate: int = 0  # degrees clockwise (0, 90, 180, 270) applied before storing and before inference
+
+    @property
+    def stored_size(self):
+        """(height, width) of the images as recorded and as the policy sees them (after `rotate`)."""
+        return (self.width, self.height) if self.rotate in (90, 270) else (self.height, self.width)
 
 
 @dataclass(frozen=True)
@@ -245,9 +251,15 @@ def _camera(name, spec, where):
     spec = _mapping(spec, where)
     if "topic" not in spec:
         raise ProfileError(f"{where}: missing field 'topic' (a sensor_msgs/CompressedImage topic)")
+    unknown = set(spec) - {"topic", "height", "width", "fps", "rotate"}
+    if unknown:
+        raise ProfileError(f"{where}: unknown field {sorted(unknown)[0]!r}; a camera has topic, height, width, fps, rotate")
+    rotate = spec.get("rotate", 0)
+    if rotate not in (0, 90, 180, 270):
+        raise ProfileError(f"{where}.rotate: expected 0, 90, 180 or 270 (degrees clockwise), found {rotate!r}")
     return Camera(str(name), str(spec["topic"]), _number(spec.get("height"), f"{where}.height", int),
                   _number(spec.get("width"), f"{where}.width", int),
-                  _number(spec.get("fps", 30), f"{where}.fps", float))
+                  _number(spec.get("fps", 30), f"{where}.fps", float), int(rotate))
 
 
 def _limits(spec, where):

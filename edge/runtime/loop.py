@@ -64,6 +64,7 @@ class CommandLoop:
         self.config = config
         self.schedule = ActionSchedule(1.0 / policy.package.fps, config.blend_s, config.ensemble_coeff)
         self.last_chunk = None  # (actions (H, A), observation time): the newest chunk, for the page
+        self.rotations = {c.name: c.rotate for c in profile.cameras}  # as the recorder turned them
         self.listeners = []  # callables(now_s, command or None), every tick
         self._running = False
         self._estopped = False
@@ -187,7 +188,7 @@ class CommandLoop:
                 continue
             try:
                 frame = self.sampler.sample()
-                images = decode_images(frame.images, self.policy.package.cameras)  # only what the policy sees
+                images = decode_images(frame.images, self.policy.package.cameras, self.rotations)  # only what the policy sees, turned as recorded
                 chunk = self.policy.infer({"state": frame.state, "images": images})
             except NotReady:
                 time.sleep(0.01)

@@ -6,11 +6,15 @@ position limits. Runs faster than real time for evaluations; `SimRobot` runs it 
 """
 import numpy as np
 
+from ..images import unorient
 from . import kinematics as kin
 from . import render
 from .scene import COLORS, Scene
 
-CAMERA_MOUNTS = {"cam_head": "head", "cam_wrist_1": "left", "cam_wrist_2": "right"}  # camera -> mount
+# camera -> mount, under the names of the seed's table, physical_ai_tools and cyclo_intelligence (both ZED eyes
+# are drawn from the head's one viewpoint: close enough for a policy to learn from)
+CAMERA_MOUNTS = {"cam_head": "head", "cam_head_left": "head", "cam_head_right": "head",
+                 "cam_wrist_1": "left", "cam_wrist_left": "left", "cam_wrist_2": "right", "cam_wrist_right": "right"}
 CAMERA_FOV_DEG = {"head": 90.0, "left": 87.0, "right": 87.0}  # ZED Mini, RealSense D405 (horizontal)
 SIDES = ("left", "right")
 
@@ -35,11 +39,12 @@ class SimWorld:
         self.scene = Scene.random(0)
         self.time_s = 0.0  # s since the episode began
         self.cameras = {}
+        self.rotations = {cam.name: cam.rotate for cam in profile.cameras}
         for cam in profile.cameras:
             if cam.name not in CAMERA_MOUNTS:
                 raise ValueError(f"the simulated robot has cameras {', '.join(CAMERA_MOUNTS)}; "
                                  f"profile {profile.name} asks for {cam.name!r}")
-            height, width = (image_sizes or {}).get(cam.name, (cam.height, cam.width))
+            height, width = (image_sizes or {}).get(cam.name, cam.stored_size)  # drawn upright, sent as mounted
             self.cameras[cam.name] = render.PinholeCamera(height, width, CAMERA_FOV_DEG[CAMERA_MOUNTS[cam.name]])
 
     def _home(self):
@@ -87,7 +92,8 @@ class SimWorld:
         return self.q.copy(), self.scene.object_pos.copy(), self.scene.color
 
     def render(self, name, snapshot=None):
-        """Image (H, W, 3) uint8 BGR of camera `name`, now or at an earlier `snapshot()`."""
+        """Image (H, W, 3) uint8 BGR of camera `name` as the camera sends it (turned back by its profile
+        `rotate`, as a camera mounted on its side sees), now or at an earlier `snapshot()`."""
         q, object_pos, color = snapshot or self.snapshot()
         cam = self.cameras[name]
         img = np.empty((cam.height, cam.width, 3), np.uint8)
@@ -103,4 +109,4 @@ class SimWorld:
         render.draw_ball(img, cam, object_pos, COLORS[color])
         for side in SIDES:
             render.draw_arm(img, cam, *arms[side], q[self.gripper_index[side]])
-        return img
+        return unorient(img, self.rotations[name])  # a camera mounted on its side sends its image turned

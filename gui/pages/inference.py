@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Blueprint, jsonify, render_template, request
 
 from ..app import ApiError, body, ctx, field_value, named_folder
+from .record import camera_tiles
 
 bp = Blueprint("inference", __name__)
 
@@ -15,7 +16,7 @@ bp = Blueprint("inference", __name__)
 def page():
     """GET /inference: the Inference page."""
     _, runtime, _ = ctx()
-    return render_template("inference.html", cameras=[(c.name, c.topic) for c in runtime.profile.cameras])
+    return render_template("inference.html", cameras=camera_tiles(runtime.profile))
 
 
 @bp.route("/api/policies")

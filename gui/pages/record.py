@@ -12,11 +12,21 @@ VERBS = ("start", "save", "next", "retry", "skip", "finish")
 BOUNDARY = b"frame"
 
 
+def camera_tiles(profile):
+    """(name, topic, CSS transform) of each camera: the live view turned as the dataset stores it
+    (the JPEGs are the robot's own, so the browser turns them; scaled to fit when on its side)."""
+    tiles = []
+    for cam in profile.cameras:
+        scale = f" scale({min(cam.height, cam.width) / max(cam.height, cam.width):.3f})" if cam.rotate in (90, 270) else ""
+        tiles.append((cam.name, cam.topic, f"rotate({cam.rotate}deg){scale}" if cam.rotate else ""))
+    return tiles
+
+
 @bp.route("/record")
 def page():
     """GET /record: the Record page."""
     _, runtime, _ = ctx()
-    return render_template("record.html", cameras=[(c.name, c.topic) for c in runtime.profile.cameras],
+    return render_template("record.html", cameras=camera_tiles(runtime.profile),
                            profile=runtime.profile.name)
 
 
