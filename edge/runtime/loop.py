@@ -65,6 +65,11 @@ class CommandLoop:
         self.schedule = ActionSchedule(1.0 / policy.package.fps, config.blend_s, config.ensemble_coeff)
         self.last_chunk = None  # (actions (H, A), observation time): the newest chunk, for the page
         self.rotations = {c.name: c.rotate for c in profile.cameras}  # as the recorder turned them
+        for cam in policy.package.spec["inputs"]["cameras"]:  # trained on images turned otherwise: refuse
+            if cam["name"] in self.rotations and cam.get("rotate_deg", 0) != self.rotations[cam["name"]]:
+                raise ValueError(f"camera {cam['name']}: the policy was trained on images turned {cam.get('rotate_deg', 0)} "
+                                 f"degrees, profile {profile.name} turns them {self.rotations[cam['name']]}: run it "
+                                 "with the profile its data was recorded with")
         self.listeners = []  # callables(now_s, command or None), every tick
         self._running = False
         self._estopped = False

@@ -95,3 +95,18 @@ def test_the_simulated_rev4_sends_its_wrists_on_their_side_and_import_bag_turns_
     assert tuple(a[0]["observation.images.cam_wrist_left"].shape) == (3, 424, 240)
     for key in a.meta.video_keys:
         assert np.abs(a[0][key].numpy() - b[0][key].numpy()).mean() < 0.02, key
+
+
+def test_a_policy_is_refused_on_a_profile_that_turns_its_camera_otherwise(packages, tmp_path):
+    """The package keeps each camera's rotate_deg from its training data; the runtime refuses a
+    profile that would show the policy its camera turned differently."""
+    spec = json.loads((packages["act"].root / "policy.json").read_text())
+    assert all(c["rotate_deg"] == 0 for c in spec["inputs"]["cameras"])
+    turned = tmp_path / "turned.yaml"
+    turned.write_text("extends: sim\nname: turned\ncameras:\n"
+                      "  cam_head: {topic: /zed/zed_node/left/image_rect_color/compressed, height: 376, width: 672, rotate: 180}\n")
+    out = subprocess.run([sys.executable, "-m", "imitate.cli", "run", "--profile", str(turned), "--transport", "sim",
+                          "--policy", str(packages["act"].root), "--duration", "2"], capture_output=True, text=True, timeout=120)
+    assert out.returncode != 0
+    assert "trained on images turned 0 degrees, profile turned turns them 180" in out.stderr, out.stderr[-1500:]
+    assert "Traceback" not in out.stderr
