@@ -75,7 +75,9 @@ def describe_profile(profile):
              f"  ROS 2 {profile.ros_distro}, dataset {profile.dataset_fps} fps, control {profile.control_rate_hz:g} Hz",
              f"  state: {profile.joint_states}", "  groups (dataset order):"]
     for g in profile.groups:
-        lines.append(f"    {g.name:<10} {g.command.topic} [{g.command.type}]")
+        lines.append(f"    {g.name:<10} command {g.command.topic} [{g.command.type}]")
+        if g.leader != g.command:
+            lines.append(f"    {'':<10} leader  {g.leader.topic} [{g.leader.type}]")
         for j in g.joints:
             lim = profile.limits[j]
             lines.append(f"      {j:<18} [{lim.min:+.3f}, {lim.max:+.3f}]  v<={lim.velocity:g}  a<={lim.acceleration:g}")

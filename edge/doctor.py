@@ -90,7 +90,7 @@ class Listener:
         self.arrivals, self.names, self.sizes, self.offsets = {}, set(), {}, []
         self.reports = [TopicReport(profile.joint_states, "joint states", True)]
         self.reports += [TopicReport(c.topic, f"camera {c.name}", True) for c in profile.cameras]
-        self.reports += [TopicReport(g.command.topic, f"leader {g.name}", False) for g in profile.groups]
+        self.reports += [TopicReport(g.leader.topic, f"leader {g.name}", False) for g in profile.groups]
         for r in self.reports:
             self.arrivals[r.topic] = []
         transport.subscribe(profile.joint_states, JOINT_STATE, self.on_joint_states, qos="sensor_data")
@@ -98,7 +98,7 @@ class Listener:
             transport.subscribe(cam.topic, COMPRESSED_IMAGE,
                                 lambda msg, c=cam: self.on_image(c, msg), qos="sensor_data")
         for g in profile.groups:
-            transport.subscribe(g.command.topic, g.command.type, lambda msg, t=g.command.topic: self.arrived(t),
+            transport.subscribe(g.leader.topic, g.leader.type, lambda msg, t=g.leader.topic: self.arrived(t),
                                 qos="sensor_data")
 
     def arrived(self, topic, stamp_ns=None):

@@ -140,6 +140,12 @@ def joint_trajectory(names, positions, distro=DEFAULT_DISTRO, ns=None):
         header=header("", distro, ns), joint_names=list(names), points=[point])
 
 
+def float64_multi_array(values, distro=DEFAULT_DISTRO):
+    """std_msgs/Float64MultiArray with an empty layout and `values` (what forward_position_controller takes)."""
+    layout = msg_class("std_msgs/msg/MultiArrayLayout", distro)(dim=[], data_offset=0)
+    return msg_class("std_msgs/msg/Float64MultiArray", distro)(layout=layout, data=np.asarray(values, dtype=np.float64))
+
+
 def compressed_image(jpeg, frame_id="", distro=DEFAULT_DISTRO, ns=None):
     """sensor_msgs/CompressedImage carrying JPEG bytes."""
     data = np.frombuffer(jpeg, dtype=np.uint8) if isinstance(jpeg, (bytes, bytearray)) else jpeg

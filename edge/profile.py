@@ -21,7 +21,9 @@ TWIST = "geometry_msgs/msg/Twist"
 ODOMETRY = "nav_msgs/msg/Odometry"
 COMPRESSED_IMAGE = "sensor_msgs/msg/CompressedImage"
 STRING = "std_msgs/msg/String"
-COMMAND_TYPES = (TRAJECTORY, TWIST)  # what a group's command topic may carry
+FLOAT64_ARRAY = "std_msgs/msg/Float64MultiArray"  # ros2_control's forward_position_controller: values in joint order
+COMMAND_TYPES = (TRAJECTORY, FLOAT64_ARRAY, TWIST)  # what a group's command topic may carry
+LEADER_TYPES = (TRAJECTORY, JOINT_STATE, FLOAT64_ARRAY, TWIST)  # what a group's leader topic may carry
 STATE_TYPES = (JOINT_STATE, ODOMETRY)  # what a group's state topic may carry
 
 
@@ -53,8 +55,13 @@ class JointGroup:
 
     name: str
     joints: tuple  # joint names, in dataset order
-    command: Endpoint  # where the leader (and a policy) sends this group's targets
+    command: Endpoint  # where a policy sends this group's targets (the follower's controller listens)
     state: Endpoint  # where the follower reports this group's positions
+    leader: Endpoint = None  # where the leader's targets are read (the action); None: the command topic
+
+    def __post_init__(self):
+        if self.leader is None:  # the AI Worker's leader publishes on the follower's own command topics
+            object.__setattr__(self, "leader", self.command)
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,7 @@ class RobotProfile:
         for g in self.groups:
             out[g.state.topic] = g.state.type
             out[g.command.topic] = g.command.type
+            out[g.leader.topic] = g.leader.type
         for cam in self.cameras:
             out[cam.topic] = COMPRESSED_IMAGE
         if self.trigger_topic:
@@ -236,15 +244,23 @@ def _group(name, spec, joint_states, where):
     joints = spec.get("joints")
     if not isinstance(joints, list) or not joints:
         raise ProfileError(f"{where}.joints: expected a non-empty list of joint names")
+    unknown = set(spec) - {"joints", "command", "state", "leader"}
+    if unknown:
+        raise ProfileError(f"{where}: unknown field {sorted(unknown)[0]!r}; a group has joints, command, leader, state")
     if "command" not in spec:
-        raise ProfileError(f"{where}: missing field 'command' (the topic the leader publishes for this group)")
+        raise ProfileError(f"{where}: missing field 'command' (the topic the follower's controller listens to)")
     command = _endpoint(spec["command"], TRAJECTORY, f"{where}.command")
     state = _endpoint(spec.get("state", joint_states), JOINT_STATE, f"{where}.state")
-    for endpoint, allowed, label in ((command, COMMAND_TYPES, "command"), (state, STATE_TYPES, "state")):
+    leader = _endpoint(spec["leader"], TRAJECTORY, f"{where}.leader") if "leader" in spec else command
+    for endpoint, allowed, label in ((command, COMMAND_TYPES, "command"), (state, STATE_TYPES, "state"),
+                                     (leader, LEADER_TYPES, "leader")):
         if endpoint.type not in allowed:
             raise ProfileError(f"{where}.{label}: unknown topic type {endpoint.type!r}"
                                f"{did_you_mean(endpoint.type, allowed)}; supported: {', '.join(allowed)}")
-    return JointGroup(str(name), tuple(str(j) for j in joints), command, state)
+    if (command.type == TWIST) != (leader.type == TWIST):
+        raise ProfileError(f"{where}: a Twist command needs a Twist leader (and the other way round): the base "
+                           "is driven by velocities")
+    return JointGroup(str(name), tuple(str(j) for j in joints), command, state, leader)
 
 
 def _camera(name, spec, where):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .profile import COMPRESSED_IMAGE, JOINT_STATE, TRAJECTORY, TWIST
+from .profile import COMPRESSED_IMAGE, FLOAT64_ARRAY, JOINT_STATE, TRAJECTORY, TWIST
 
 
 class NotReady(RuntimeError):
@@ -65,8 +65,8 @@ class ObservationSampler:
         for group in profile.groups:
             topics.setdefault((group.state.topic, group.state.type), []).append(group)
             if subscribe_commands or with_action:  # the control process publishes them: it need not read them back
-                transport.subscribe(group.command.topic, group.command.type,
-                                    lambda msg, g=group: self._on_command(g, msg))
+                transport.subscribe(group.leader.topic, group.leader.type,
+                                    lambda msg, g=group: self._on_leader(g, msg))
         for (topic, msgtype), groups in topics.items():
             transport.subscribe(topic, msgtype, lambda msg, gs=groups: self._on_state(gs, msg))
         for cam in self.cameras:
@@ -92,12 +92,18 @@ class ObservationSampler:
                 if all(np.isfinite(self._state[self.index[j]]) for j in g.joints):
                     self._state_time[g.name] = now
 
-    def _on_command(self, group, msg):
-        if group.command.type == TRAJECTORY:
+    def _on_leader(self, group, msg):
+        kind = group.leader.type
+        if kind == TRAJECTORY:
             if not msg.points:
                 return
             pairs = [(self.index[n], v) for n, v in zip(msg.joint_names, msg.points[0].positions) if n in self.index]
-        elif group.command.type == TWIST:
+        elif kind == JOINT_STATE:  # a second arm read back: by name, the group's joints only
+            mine = set(group.joints)
+            pairs = [(self.index[n], v) for n, v in zip(msg.name, msg.position) if n in mine]
+        elif kind == FLOAT64_ARRAY:  # values in the group's joint order
+            pairs = list(zip((self.index[j] for j in group.joints), msg.data))
+        elif kind == TWIST:
             pairs = list(zip((self.index[j] for j in group.joints), _twist_values(msg)))
         else:
             return
@@ -117,7 +123,7 @@ class ObservationSampler:
         """What has not been heard from yet, as words for a person; [] when ready."""
         with self._lock:
             out = [f"state of {g.name} on {g.state.topic}" for g in self.profile.groups if g.name not in self._state_time]
-            out += [f"leader commands of {g.name} on {g.command.topic}" for g in self.profile.groups
+            out += [f"leader commands of {g.name} on {g.leader.topic}" for g in self.profile.groups
                     if self.with_action and g.name not in self._action_time]
             out += [f"camera {c} on {self.profile.camera(c).topic}" for c in self.cameras if c not in self._images]
         return out

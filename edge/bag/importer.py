@@ -87,7 +87,7 @@ def check_bag(reader, profile, split, report):
     """BagError naming what a profile needs and the bag lacks; notes for what it has beyond."""
     topics = reader.topics
     needed = {g.state.topic: g.state.type for g in profile.groups}  # what the sampler subscribes to
-    needed.update({g.command.topic: g.command.type for g in profile.groups})
+    needed.update({g.leader.topic: g.leader.type for g in profile.groups})  # the action: the leader
     needed.update({c.topic: COMPRESSED_IMAGE for c in profile.cameras})
     if split == "trigger":
         if not profile.trigger_topic:
@@ -102,7 +102,7 @@ def check_bag(reader, profile, split, report):
     for topic, kind, names_of in _joint_topics(profile):
         for _, _, msg in reader.messages({topic}):
             have, want = set(names_of(msg)), {j for g in profile.groups for j in g.joints
-                                              if topic in (g.state.topic, g.command.topic)}
+                                              if topic in (g.state.topic, g.leader.topic)}
             if want - have:
                 raise BagError(f"{topic} in {reader.path} has joints {sorted(have)}; profile {profile.name} needs "
                                f"{sorted(want - have)} as well: a different robot or joint set. Pick the profile "
@@ -121,8 +121,10 @@ def _joint_topics(profile):
     for g in profile.groups:
         if g.state.type == JOINT_STATE:
             seen.setdefault(g.state.topic, (JOINT_STATE, lambda m: m.name))
-        if g.command.type == TRAJECTORY:
-            seen.setdefault(g.command.topic, (TRAJECTORY, lambda m: m.joint_names))
+        if g.leader.type == TRAJECTORY:
+            seen.setdefault(g.leader.topic, (TRAJECTORY, lambda m: m.joint_names))
+        elif g.leader.type == JOINT_STATE:
+            seen.setdefault(g.leader.topic, (JOINT_STATE, lambda m: m.name))
     return [(t, k, f) for t, (k, f) in seen.items()]
 
 

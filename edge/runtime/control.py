@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import messages as m
 from ..clock import LatenessWindow, Pacer
-from ..profile import TRAJECTORY
+from ..profile import FLOAT64_ARRAY, TRAJECTORY
 
 LATE_MS = 1.0  # a tick this late is kept in late_ticks (the target: p99 period error <= 1 ms)
 
@@ -25,9 +25,9 @@ class Controller:
         self.rate_hz = profile.control_rate_hz
         self.dt = 1.0 / self.rate_hz
         self.groups = [(g, [profile.joint_names.index(j) for j in g.joints]) for g in profile.groups
-                       if g.command.type == TRAJECTORY]
+                       if g.command.type in (TRAJECTORY, FLOAT64_ARRAY)]  # a Twist base is not driven by policies
         for group, _ in self.groups:
-            transport.advertise(group.command.topic, TRAJECTORY)
+            transport.advertise(group.command.topic, group.command.type)
         self.lateness = LatenessWindow(60_000)  # how late each of the last 10 minutes' ticks started
         # (monotonic s, ms late) of the newest ticks later than LATE_MS: when they happened, to set
         # beside what else ran then (another process's loop late at the same moment: the host)
@@ -94,10 +94,14 @@ class Controller:
         self.safety.clear_estop(state, time.monotonic())
 
     def publish(self, command):
-        """One JointTrajectory per group, as the leader sends them."""
+        """One message per group, of the type its controller takes (the profile's command type)."""
         distro = self.profile.ros_distro
         for group, idx in self.groups:
-            self.transport.publish(group.command.topic, TRAJECTORY, m.joint_trajectory(group.joints, command[idx], distro))
+            if group.command.type == TRAJECTORY:
+                msg = m.joint_trajectory(group.joints, command[idx], distro)
+            else:  # Float64MultiArray: the values in the group's joint order
+                msg = m.float64_multi_array(command[idx], distro)
+            self.transport.publish(group.command.topic, group.command.type, msg)
 
     def stats(self):
         """The tick's timing and safety numbers (ms)."""

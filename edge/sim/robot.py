@@ -1,5 +1,5 @@
 """The simulated AI Worker on a transport: it publishes what the real robot publishes, at the same
-rates, and follows JointTrajectory commands on the profile's command topics.
+rates, and follows commands on the profile's command topics (JointTrajectory or Float64MultiArray).
 
 Published: /joint_states (100 Hz, every joint, sorted by name rather than in the profile's order,
 as a joint_state_broadcaster does), each camera as JPEG CompressedImage at its fps, the leader's
@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import messages as m
 from ..clock import paced
-from ..profile import COMPRESSED_IMAGE, JOINT_STATE, STRING, TRAJECTORY
+from ..profile import COMPRESSED_IMAGE, FLOAT64_ARRAY, JOINT_STATE, STRING, TRAJECTORY
 from .leader import ScriptedLeader
 from .world import SimWorld
 
@@ -52,10 +52,12 @@ class SimRobot:
         self._state_order = sorted(profile.joint_names)  # not the profile's order, as on a real robot
         self._state_index = [self.world.index[n] for n in self._state_order]
         self._leader_groups = [(g, [self.world.index[j] for j in g.joints])  # what the leader publishes
-                               for g in profile.groups if g.command.type == TRAJECTORY]
-        for group in profile.groups:
+                               for g in profile.groups if g.leader.type in (TRAJECTORY, JOINT_STATE, FLOAT64_ARRAY)]
+        for group in profile.groups:  # the follower's controllers: each takes its profile's command type
             if group.command.type == TRAJECTORY:
                 transport.subscribe(group.command.topic, TRAJECTORY, self._on_command)
+            elif group.command.type == FLOAT64_ARRAY:
+                transport.subscribe(group.command.topic, FLOAT64_ARRAY, lambda msg, g=group: self._on_array(g, msg))
         transport.subscribe(RESET_TOPIC, STRING, self._on_reset)
         self._advertise()
         self.reset_episode()
@@ -67,7 +69,7 @@ class SimRobot:
         for cam in p.cameras:
             t.advertise(cam.topic, COMPRESSED_IMAGE, qos="sensor_data")
         for group, _ in self._leader_groups:
-            t.advertise(group.command.topic, TRAJECTORY)
+            t.advertise(group.leader.topic, group.leader.type)
         if p.trigger_topic:
             t.advertise(p.trigger_topic, STRING)
         t.advertise(STATUS_TOPIC, STRING)
@@ -140,6 +142,20 @@ class SimRobot:
             with self._lock:
                 self.world.command(msg.joint_names, msg.points[0].positions)
 
+    def _on_array(self, group, msg):
+        if len(msg.data) == len(group.joints):  # forward_position_controller ignores a wrong-sized command too
+            with self._lock:
+                self.world.command(group.joints, msg.data)
+
+    @staticmethod
+    def _leader_message(group, values, distro):
+        """The leader's targets for `group` as its profile's leader type."""
+        if group.leader.type == JOINT_STATE:
+            return m.joint_state(group.joints, values, distro=distro)
+        if group.leader.type == FLOAT64_ARRAY:
+            return m.float64_multi_array(values, distro)
+        return m.joint_trajectory(group.joints, values, distro)
+
     def _on_reset(self, msg):
         self.reset_episode(int(msg.data) if msg.data.strip().lstrip("-").isdigit() else None)
 
@@ -178,8 +194,11 @@ class SimRobot:
                 q, v = self.world.q[self._state_index], self.world.velocity[self._state_index]
             if targets is not None:  # the leader publishes; our own subscription makes us follow
                 for group, idx in self._leader_groups:
-                    self.transport.publish(group.command.topic, TRAJECTORY,
-                                           m.joint_trajectory(group.joints, targets[idx], distro))
+                    self.transport.publish(group.leader.topic, group.leader.type,
+                                           self._leader_message(group, targets[idx], distro))
+                    if group.leader.topic != group.command.topic:  # a teleop bridge: the follower follows its leader
+                        with self._lock:
+                            self.world.command(group.joints, targets[idx])
             self.transport.publish(self.profile.joint_states, JOINT_STATE,
                                    m.joint_state(self._state_order, q, v, distro))
 
