@@ -6,9 +6,16 @@ from .profile import available_profiles, load_profile
 
 def register(sub):
     """Add the edge subcommands to the `imitate` parser."""
-    p = sub.add_parser("profiles", help="list robot profiles, or show one")
-    p.add_argument("action", nargs="?", choices=["list", "show"], default="list")
-    p.add_argument("name", nargs="?", help="profile name or YAML path (for show)")
+    p = sub.add_parser("profiles", help="list robot profiles, show one, or draft one from a live robot",
+                       description="imitate profiles [list] | show NAME | new NAME --from-graph [--transport T]")
+    p.add_argument("action", nargs="?", choices=["list", "show", "new"], default="list")
+    p.add_argument("name", nargs="?", help="profile name or YAML path (show), the new profile's name (new)")
+    p.add_argument("--from-graph", action="store_true", help="new: draft it from the topics a live robot publishes")
+    p.add_argument("--transport", default="dds", choices=("dds", "ros2", "zenoh", "sim"),
+                   help="new: how to reach the robot (sim: the simulated AI Worker, started in this process)")
+    p.add_argument("--seconds", type=float, default=4.0, help="new: how long to watch the graph")
+    p.add_argument("--out", help="new: where to write it (default: the user profile folder, NAME.yaml)")
+    p.add_argument("--force", action="store_true", help="new: replace an existing file")
     p.set_defaults(handler=profiles_command)
 
     p = sub.add_parser("topics", help="live topics with type, rate and age (ros2 topic list + hz)")
@@ -63,9 +70,48 @@ def profiles_command(args):
             print(f"{name:<16} {len(profile.joint_names):>2} joints  {len(profile.cameras)} cameras  "
                   f"{profile.description}")
         return 0
+    if args.action == "new":
+        return new_profile_command(args)
     if not args.name:
         raise ValueError("profiles show needs a NAME: one of " + ", ".join(available_profiles()))
     print(describe_profile(load_profile(args.name)))
+    return 0
+
+
+def new_profile_command(args):
+    """`imitate profiles new NAME --from-graph`: a draft profile from the live graph, loaded once to check it."""
+    import re
+    from pathlib import Path
+
+    from .profile import USER_DIR
+    from .profile_from_graph import draft_profile, watch_graph
+    from .transport import make_transport
+    if not args.name or not re.match(r"^[A-Za-z][A-Za-z0-9_]{0,63}$", args.name):
+        raise ValueError("profiles new needs a NAME of letters, digits and '_' (it names the file and the robot)")
+    if not args.from_graph:
+        raise ValueError("profiles new drafts from a live robot: add --from-graph (or copy a built-in profile's YAML)")
+    out = Path(args.out or USER_DIR / f"{args.name}.yaml").expanduser()
+    if out.exists() and not args.force:
+        raise ValueError(f"{out} exists: pass --force to replace it, or --out another path")
+    transport = make_transport(args.transport)
+    robot = None
+    try:
+        if args.transport == "sim":  # the simulated AI Worker in this process: something to draft from
+            from .sim import SimRobot
+            robot = SimRobot(load_profile("sim"), transport).start()
+            robot.leader_enabled = True
+        types, watch = watch_graph(transport, args.seconds)
+        text = draft_profile(args.name, types, watch, args.seconds)
+    finally:
+        if robot:
+            robot.stop()
+        transport.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    profile = load_profile(out)  # a draft that does not load is a bug here, not the person's
+    print(describe_profile(profile))
+    print(f"wrote {out}: a draft. Edit what it guessed (groups, camera names, limits), then check it with "
+          f"`imitate doctor --profile {out}`")
     return 0
 
 
