@@ -49,6 +49,19 @@ def deserialize(raw, msgtype, distro=DEFAULT_DISTRO):
         raise MessageError(f"{len(raw)} bytes are not a valid {msgtype}: {err}") from None
 
 
+def deserialize_tolerant(store, raw, msgtype):
+    """(message, trailing bytes) of CDR `raw`: bytes after the payload (beyond the 3 of alignment
+    padding), which some recorders leave and ROS 2 middleware accepts, are counted, not refused.
+    Anything else malformed raises as rosbags does."""
+    if len(raw) < 4 or bytes(raw[:2]) not in (b"\x00\x00", b"\x00\x01"):
+        raise MessageError(f"{len(raw)} bytes are not CDR (no encapsulation header) for {msgtype}")
+    msgdef = store.get_msgdef(msgtype)
+    func = msgdef.deserialize_cdr_le if raw[1] else msgdef.deserialize_cdr_be
+    msg, pos = func(memoryview(raw)[4:], 0, msgdef.cls, store)
+    extra = len(raw) - 4 - pos
+    return msg, extra if extra > 3 else 0
+
+
 def prepare(msgtype, distro=DEFAULT_DISTRO):
     """Generate the CDR code for `msgtype` and every type nested in it, now.
 

@@ -78,6 +78,8 @@ def import_bag(bag, profile, dataset, fps=None, task="demonstration", split="who
         finally:
             writer.close()
         report.truncated = reader.truncated
+        if reader.trailing:  # named once, not per message
+            report.notes.append(reader.trailing_note())
     if not report.episodes:
         raise BagError(f"{bag}: no episode could be made. " + " ".join(report.notes))
     return report

@@ -7,7 +7,7 @@ from pathlib import Path
 from rosbags.rosbag2 import Reader
 from rosbags.rosbag2.errors import ReaderError
 
-from ..messages import typestore
+from ..messages import deserialize_tolerant, typestore
 
 FRAME_TICKS = "/imitate/frames"  # std_msgs/Header per recorded frame, in bags from `record --raw-bag`
 
@@ -23,6 +23,7 @@ class BagReader:
         self.path = Path(path)
         self.store = typestore(distro)
         self.truncated = ""  # why the messages stopped early, "" when the bag was read to its end
+        self.trailing = {}  # topic -> [messages with bytes after their CDR payload, most such bytes]
         if not self.path.exists():
             raise BagError(f"{self.path} does not exist: give a rosbag2 folder (metadata.yaml + .mcap or .db3)")
         if self.path.is_dir() and not (self.path / "metadata.yaml").exists():
@@ -61,6 +62,18 @@ class BagReader:
             return {topic: msgtype for topic, msgtype in self._scan[0].values()}
         return {c.topic: c.msgtype for c in self._reader.connections}
 
+    def _deserialize(self, raw, topic, msgtype):
+        msg, extra = deserialize_tolerant(self.store, raw, msgtype)
+        if extra:
+            seen = self.trailing.setdefault(topic, [0, 0])
+            seen[0], seen[1] = seen[0] + 1, max(seen[1], extra)
+        return msg
+
+    def trailing_note(self):
+        """One line naming the topics whose messages carried trailing bytes ("" when none did)."""
+        return "; ".join(f"{n} messages on {t} carry up to {b} bytes after their CDR payload (ignored, as ROS 2 "
+                         f"middleware does)" for t, (n, b) in sorted(self.trailing.items()))
+
     def messages(self, topics):
         """(t_ns, topic, message) of the given topics in receive-time order, up to a break if any."""
         if self._scan:
@@ -69,7 +82,7 @@ class BagReader:
                 topic, msgtype = channels[cid]
                 if topic in topics:
                     try:
-                        msg = self.store.deserialize_cdr(raw, msgtype)
+                        msg = self._deserialize(raw, topic, msgtype)
                     except Exception as err:
                         self.truncated += f"; a {topic} message is damaged ({err}): stopped there"
                         return
@@ -79,7 +92,7 @@ class BagReader:
         try:
             for connection, t_ns, raw in self._reader.messages(connections=connections):
                 try:
-                    msg = self.store.deserialize_cdr(raw, connection.msgtype)
+                    msg = self._deserialize(raw, connection.topic, connection.msgtype)
                 except Exception as err:  # a message cut in two by a crash: stop here
                     self.truncated = f"a {connection.topic} message at {t_ns / 1e9:.3f} s is damaged ({err})"
                     return

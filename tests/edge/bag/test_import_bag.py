@@ -42,16 +42,18 @@ def frames(root):
     return ds, [{k: ds[i][k].numpy() for k in ds.meta.video_keys} for i in range(len(ds))]
 
 
-def copy_bag(src, dst, storage=StoragePlugin.MCAP, drop=(), extra=(), change=None, shift_ns=0, append=None):
+def copy_bag(src, dst, storage=StoragePlugin.MCAP, drop=(), extra=(), change=None, shift_ns=0, append=None,
+             trailing=None):
     """Rewrite a bag with rosbags: other storage, topics dropped, (t, topic, type, msg) added, messages
-    changed by change(topic, msg), times shifted; `append`: a second bag's messages after the first's."""
+    changed by change(topic, msg), times shifted; `append`: a second bag's messages after the first's;
+    `trailing`: {topic: bytes} written after each of that topic's CDR payloads (as some recorders do)."""
     writer = Writer(dst, version=9, storage_plugin=storage)
     writer.open()
     conns = {}
     def put(topic, msgtype, t, msg):
         if topic not in conns:
             conns[topic] = writer.add_connection(topic, msgtype, typestore=STORE)
-        writer.write(conns[topic], t, STORE.serialize_cdr(msg, msgtype))
+        writer.write(conns[topic], t, bytes(STORE.serialize_cdr(msg, msgtype)) + (trailing or {}).get(topic, b""))
     for path, shift in ((src, 0), *(((append, shift_ns),) if append else ())):
         with Reader(path) as reader:
             for c, t, raw in reader.messages():
@@ -94,6 +96,18 @@ def test_sqlite3_and_mcap_give_the_same_dataset(live, tmp_path):
     import_bag(sqlite, PROFILE, tmp_path / "from_sqlite", codec="h264")
     a, b = table(tmp_path / "from_mcap"), table(tmp_path / "from_sqlite")
     assert np.array_equal(np.stack(a["observation.state"]), np.stack(b["observation.state"]))
+
+
+def test_trailing_bytes_after_the_cdr_payload_are_counted_named_once_and_harmless(live, tmp_path):
+    bag = live / "raw" / "episode_000000"
+    padded = copy_bag(bag, tmp_path / "padded", trailing={"/joint_states": b"\x00" * 8})
+    report = import_bag(padded, PROFILE, tmp_path / "from_padded", codec="h264")
+    import_bag(bag, PROFILE, tmp_path / "from_plain", codec="h264")
+    a, b = table(tmp_path / "from_plain"), table(tmp_path / "from_padded")
+    assert np.array_equal(np.stack(a["observation.state"]), np.stack(b["observation.state"]))
+    lines = [n for n in report.notes if "after their CDR payload" in n]
+    assert len(lines) == 1 and "/joint_states" in lines[0] and "up to 8 bytes" in lines[0], report.notes
+    assert not report.truncated
 
 
 def test_a_bag_without_ticks_is_sampled_on_a_grid(live, tmp_path):
