@@ -38,8 +38,9 @@ def image_key(camera):
 def vector_names(feature, prefix):
     """(names, note) of a vector feature (observation.state, action) as datasets in the wild write
     `names`: a list, a dict of lists ({"motors": [...]}, older lerobot and converted datasets), a list
-    of lists, or null. Names that are missing or do not match the width are generated
-    (`<prefix>_0`, ...) and `note` says so; otherwise note is ""."""
+    of lists, or null. Names that are missing or do not match the width are generated (`joint_0`,
+    ..., the same for state and action, so a policy's inputs and outputs still line up) and `note`
+    (starting with `prefix`) says so; otherwise note is ""."""
     width = int((feature.get("shape") or [0])[0])
     raw = feature.get("names")
     if isinstance(raw, dict):
@@ -49,7 +50,7 @@ def vector_names(feature, prefix):
     if isinstance(raw, list) and len(raw) == width and all(isinstance(n, str) and n for n in raw) \
             and len(set(raw)) == width:
         return [str(n) for n in raw], ""
-    generated = [f"{prefix}_{i}" for i in range(width)]
+    generated = [f"joint_{i}" for i in range(width)]
     found = "no names" if not raw else f"{len(raw)} names for {width} values" if isinstance(raw, list) else repr(raw)[:60]
     return generated, f"{prefix}: {found} in info.json; using {generated[0]}..{generated[-1]}"
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from imitate.edge.dataset.layout import vector_names
-from imitate.edge.dataset.tools import info, validate
+from imitate.edge.dataset.tools import delete_episodes, info, validate
 from imitate.edge.profile import load_profile
 
 lerobot_dataset = pytest.importorskip("lerobot.datasets.lerobot_dataset", reason="needs lerobot (extra 'train')")
@@ -41,10 +41,10 @@ def write_with_lerobot(root, names, joints=6, cameras=(("wrist", 48, 64),), epis
 @pytest.mark.parametrize("style", list(NAMES))
 def test_every_form_of_names_gives_one_name_per_joint(style):
     names, note = vector_names({"shape": [6], "names": NAMES[style]}, "state")
-    assert names == (SO101 if style != "null" else [f"state_{i}" for i in range(6)])
+    assert names == (SO101 if style != "null" else [f"joint_{i}" for i in range(6)])
     assert (note == "") == (style != "null")
     names, note = vector_names({"shape": [7], "names": SO101}, "action")  # a list of the wrong length
-    assert names[0] == "action_0" and "6 names for 7 values" in note
+    assert names[0] == "joint_0" and note.startswith("action: 6 names for 7 values")
 
 
 @pytest.mark.parametrize("style", ["dict", "null"])
@@ -52,10 +52,14 @@ def test_a_lerobot_dataset_is_read_and_validated(tmp_path, style):
     root = write_with_lerobot(tmp_path / "so101", NAMES[style])
     summary = info(root)
     assert summary["joints"] == 6 and summary["episodes"] == 2 and summary["cameras"] == ["wrist"]
-    assert summary["joint_names"] == (SO101 if style == "dict" else [f"state_{i}" for i in range(6)])
+    assert summary["joint_names"] == (SO101 if style == "dict" else [f"joint_{i}" for i in range(6)])
     problems, notes = validate(root)
     assert problems == []
     assert any("state: no names" in n for n in notes) == (style == "null")
+    report = delete_episodes(root, [0])  # imitate's safe rewrite of a dataset lerobot wrote
+    assert report["episodes"] == 1
+    ds = lerobot_dataset.LeRobotDataset("local/after", root=root, video_backend="pyav")
+    assert ds.num_episodes == 1 and ds[len(ds) - 1]["observation.images.wrist"].shape == (3, 48, 64)
 
 
 @pytest.mark.slow
@@ -81,3 +85,20 @@ def test_a_lerobot_dataset_trains_exports_with_parity_and_runs(tmp_path):
     assert ran.returncode == 0, ran.stderr[-3000:]
     stats = json.loads(ran.stdout[ran.stdout.index("{"):])
     assert stats["commands_sent"] > 50 and stats["inference_errors"] == 0
+
+
+@pytest.mark.slow
+def test_a_dataset_without_names_trains_and_exports_with_generated_joint_names(tmp_path):
+    root = write_with_lerobot(tmp_path / "nameless", None)
+    cli = [sys.executable, "-m", "imitate.cli"]
+    run = subprocess.run(cli + ["train", "--dataset", str(root), "--output", str(tmp_path / "run"), "--steps", "2",
+                                "--batch-size", "2", "--save-freq", "2", "--image-size", "48x64", "--device", "cpu",
+                                "--cameras", "wrist", "--num-workers", "0"], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = subprocess.run(cli + ["export", str(tmp_path / "run"), "--out", str(tmp_path / "pkg"), "--dataset", str(root),
+                                "--frames", "4"], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    spec = json.loads((tmp_path / "pkg" / "policy.json").read_text())
+    joints = [f"joint_{i}" for i in range(6)]
+    assert spec["inputs"]["state"]["joints"] == joints and spec["outputs"]["action"]["joints"] == joints
+    assert spec["parity"]["max_abs_error"] < 1e-4
