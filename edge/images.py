@@ -12,15 +12,21 @@ def decode_jpeg(jpeg, rgb=True):
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB) if rgb else image
 
 
-def orient(image, rotate):
-    """The image turned `rotate` degrees clockwise (0, 90, 180, 270): how a camera mounted on its side
-    (the AI Worker's wrists, 270) is stored and shown to the policy. The one place it is done: recording,
-    the runtime before inference and import-bag all call it."""
-    if not rotate:
-        return image
-    if rotate not in (90, 180, 270):
+def orient(image, rotate, crop=None):
+    """The image turned `rotate` degrees clockwise (0, 90, 180, 270), then cut to `crop` (top, left,
+    height, width): how a camera mounted on its side (the AI Worker's wrists, 270) is stored and shown
+    to the policy. The one place it is done: recording, the runtime before inference and import-bag
+    all call it (with a profile camera's `view`)."""
+    if rotate not in (0, 90, 180, 270):
         raise ValueError(f"rotate: expected 0, 90, 180 or 270 degrees, got {rotate!r}")
-    return np.ascontiguousarray(np.rot90(image, k=-rotate // 90))
+    if rotate:
+        image = np.ascontiguousarray(np.rot90(image, k=-rotate // 90))
+    if crop:
+        top, left, height, width = crop
+        if top + height > image.shape[0] or left + width > image.shape[1]:
+            raise ValueError(f"crop {list(crop)} does not fit a {image.shape[1]}x{image.shape[0]} image: fix the profile")
+        image = np.ascontiguousarray(image[top:top + height, left:left + width])
+    return image
 
 
 def unorient(image, rotate):
@@ -28,11 +34,11 @@ def unorient(image, rotate):
     return orient(image, (360 - rotate) % 360) if rotate else image
 
 
-def decode_images(jpegs, cameras=None, rotations=None):
+def decode_images(jpegs, cameras=None, views=None):
     """{camera: JPEG bytes} -> {camera: (H, W, 3) uint8 RGB} for `cameras` (all by default), each
-    turned by its `rotations[camera]` degrees (orient)."""
-    rotations = rotations or {}
-    return {cam: orient(decode_jpeg(jpegs[cam]), rotations.get(cam, 0)) for cam in cameras or jpegs}
+    turned and cropped by its `views[camera]` = (rotate, crop) (orient)."""
+    views = views or {}
+    return {cam: orient(decode_jpeg(jpegs[cam]), *views.get(cam, (0, None))) for cam in cameras or jpegs}
 
 
 def resize_rgb(image, size):

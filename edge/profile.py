@@ -74,11 +74,22 @@ class Camera:
     width: int  # pixels, as the camera sends them
     fps: float  # nominal frame rate
     rotate: int = 0  # degrees clockwise (0, 90, 180, 270) applied before storing and before inference
+    crop: tuple = None  # (top, left, height, width) of the turned image kept; None: all of it
+
+    @property
+    def turned_size(self):
+        """(height, width) after `rotate`, before `crop`."""
+        return (self.width, self.height) if self.rotate in (90, 270) else (self.height, self.width)
 
     @property
     def stored_size(self):
-        """(height, width) of the images as recorded and as the policy sees them (after `rotate`)."""
-        return (self.width, self.height) if self.rotate in (90, 270) else (self.height, self.width)
+        """(height, width) of the images as recorded and as the policy sees them (after rotate and crop)."""
+        return tuple(self.crop[2:]) if self.crop else self.turned_size
+
+    @property
+    def view(self):
+        """(rotate, crop): what images.orient() does to this camera's images."""
+        return self.rotate, self.crop
 
 
 @dataclass(frozen=True)
@@ -267,15 +278,25 @@ def _camera(name, spec, where):
     spec = _mapping(spec, where)
     if "topic" not in spec:
         raise ProfileError(f"{where}: missing field 'topic' (a sensor_msgs/CompressedImage topic)")
-    unknown = set(spec) - {"topic", "height", "width", "fps", "rotate"}
+    unknown = set(spec) - {"topic", "height", "width", "fps", "rotate", "crop"}
     if unknown:
-        raise ProfileError(f"{where}: unknown field {sorted(unknown)[0]!r}; a camera has topic, height, width, fps, rotate")
+        raise ProfileError(f"{where}: unknown field {sorted(unknown)[0]!r}; a camera has topic, height, width, fps, "
+                           "rotate, crop")
     rotate = spec.get("rotate", 0)
     if rotate not in (0, 90, 180, 270):
         raise ProfileError(f"{where}.rotate: expected 0, 90, 180 or 270 (degrees clockwise), found {rotate!r}")
-    return Camera(str(name), str(spec["topic"]), _number(spec.get("height"), f"{where}.height", int),
-                  _number(spec.get("width"), f"{where}.width", int),
-                  _number(spec.get("fps", 30), f"{where}.fps", float), int(rotate))
+    camera = Camera(str(name), str(spec["topic"]), _number(spec.get("height"), f"{where}.height", int),
+                    _number(spec.get("width"), f"{where}.width", int),
+                    _number(spec.get("fps", 30), f"{where}.fps", float), int(rotate))
+    crop = spec.get("crop")
+    if crop is not None:
+        turned_h, turned_w = camera.turned_size
+        if not (isinstance(crop, list) and len(crop) == 4 and all(isinstance(v, int) and v >= 0 for v in crop)
+                and crop[2] > 0 and crop[3] > 0 and crop[0] + crop[2] <= turned_h and crop[1] + crop[3] <= turned_w):
+            raise ProfileError(f"{where}.crop: expected [top, left, height, width] inside the {turned_w}x{turned_h} "
+                               f"image (after rotate), found {crop!r}")
+        camera = Camera(camera.name, camera.topic, camera.height, camera.width, camera.fps, camera.rotate, tuple(crop))
+    return camera
 
 
 def _limits(spec, where):

@@ -38,7 +38,7 @@ def export(checkpoint, out, dataset=None, profile=None, opset=17, frames=32, dif
     policy = ckpt.load_policy(folder)
     cfg, stats = policy.config, ckpt.normalizer_stats(folder)
     joints = joint_names(folder, dataset, profile, cfg)
-    turned = rotations_of(folder, dataset)
+    turned = views_of(folder, dataset)
     cameras = {k.removeprefix("observation.images."): tuple(cfg.input_features[k].shape[1:]) for k in cfg.image_features}
     out = Path(out)
     if out.exists():
@@ -48,7 +48,8 @@ def export(checkpoint, out, dataset=None, profile=None, opset=17, frames=32, dif
             "n_action_steps": cfg.n_action_steps, "n_obs_steps": cfg.n_obs_steps,
             "inputs": {"state": {"name": "observation.state", "dtype": "float32", "joints": joints},
                        "cameras": [{"name": c, "input": f"observation.images.{c}", "height": h, "width": w,
-                                    "dtype": "uint8", "layout": "HWC", "color": "RGB", "rotate_deg": turned.get(c, 0)}
+                                    "dtype": "uint8", "layout": "HWC", "color": "RGB", "rotate_deg": turned.get(c, (0, None))[0],
+                                    "crop": turned.get(c, (0, None))[1]}
                                    for c, (h, w) in cameras.items()]},
             "outputs": {"action": {"joints": joints, "dtype": "float32"}},
             "normalization": modes(cfg), "exporter": f"imitate {__version__}", "lerobot_version": lerobot_version(),
@@ -225,14 +226,15 @@ def joint_names(folder, dataset, profile, cfg):
     raise ValueError(f"cannot tell the names of the {n} joints: pass --dataset (the training data) or --profile")
 
 
-def rotations_of(folder, dataset):
-    """{camera: degrees clockwise} its images were turned by before storing (imitate.rotate_deg in
-    the dataset's feature info), so the runtime can check it turns them alike; {} when unknown."""
+def views_of(folder, dataset):
+    """{camera: (degrees clockwise, crop)} done to its images before storing (imitate.rotate_deg and
+    imitate.crop in the dataset's feature info), so the runtime can check it does the same; {} when unknown."""
     for root in (dataset, training_dataset(folder)):
         info = Path(root) / "meta" / "info.json" if root else None
         if info and info.is_file():
             feats = json.loads(info.read_text())["features"]
-            return {k.removeprefix("observation.images."): int((f.get("info") or {}).get("imitate.rotate_deg", 0))
+            return {k.removeprefix("observation.images."): (int((f.get("info") or {}).get("imitate.rotate_deg", 0)),
+                                                            (f.get("info") or {}).get("imitate.crop"))
                     for k, f in feats.items() if k.startswith("observation.images.")}
     return {}
 

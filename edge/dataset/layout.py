@@ -55,9 +55,9 @@ def vector_names(feature, prefix):
     return generated, f"{prefix}: {found} in info.json; using {generated[0]}..{generated[-1]}"
 
 
-def features(joint_names, cameras, fps, codec, rotations=None):
+def features(joint_names, cameras, fps, codec, views=None):
     """info.json features for a profile's joints and cameras [(name, height, width)] as stored;
-    `rotations` {camera: degrees clockwise} turned before storing, kept in the feature's info."""
+    `views` {camera: (rotate, crop)} done before storing, kept in the feature's info."""
     out = {"observation.state": {"dtype": "float32", "shape": [len(joint_names)], "names": list(joint_names)},
            "action": {"dtype": "float32", "shape": [len(joint_names)], "names": list(joint_names)}}
     for name, height, width in cameras:
@@ -66,8 +66,11 @@ def features(joint_names, cameras, fps, codec, rotations=None):
             "info": {"video.height": height, "video.width": width, "video.codec": codec,
                      "video.pix_fmt": "yuv420p", "video.is_depth_map": False, "video.fps": int(fps),
                      "video.channels": 3, "has_audio": False}}
-        if (rotations or {}).get(name):
-            out[image_key(name)]["info"]["imitate.rotate_deg"] = int(rotations[name])
+        rotate, crop = (views or {}).get(name, (0, None))
+        if rotate:
+            out[image_key(name)]["info"]["imitate.rotate_deg"] = int(rotate)
+        if crop:
+            out[image_key(name)]["info"]["imitate.crop"] = list(crop)
     return {**out, **DEFAULT_FEATURES}
 
 

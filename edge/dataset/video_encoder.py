@@ -48,11 +48,11 @@ class EncodedVideo:
 class CameraEncoder:
     """Encodes one camera's frames of one episode to `path` (an .mp4)."""
 
-    def __init__(self, path, fps, height, width, codec="av1", behind_s=2.0, name="", rotate=0):
+    def __init__(self, path, fps, height, width, codec="av1", behind_s=2.0, name="", rotate=0, crop=None):
         if codec not in CODECS:
             raise ValueError(f"unknown codec {codec!r}: expected one of {', '.join(CODECS)}")
         self.path, self.fps, self.height, self.width, self.codec = path, int(fps), height, width, codec
-        self.name, self.rotate = name, rotate  # height, width: as stored (after rotate)
+        self.name, self.rotate, self.crop = name, rotate, crop  # height, width: as stored (after rotate, crop)
         self._queue = queue.Queue()  # unbounded on purpose: a frame is never dropped
         self._behind_frames = int(behind_s * fps)
         self.max_backlog = 0
@@ -90,10 +90,11 @@ class CameraEncoder:
         if not isinstance(item, np.ndarray) or item.ndim == 1:  # JPEG bytes: decoded here, once
             img = decode_jpeg(item, rgb=False)
         sent = img.shape[:2]
-        img = orient(img, self.rotate)
+        img = orient(img, self.rotate, self.crop)
         if img.shape[:2] != (self.height, self.width):
             raise ValueError(f"camera {self.name} sent {sent[1]}x{sent[0]} frames, the dataset expects "
                              f"{self.width}x{self.height}" + (f" after turning them {self.rotate} degrees" if self.rotate else "")
+                             + (f" and cropping to {list(self.crop)}" if self.crop else "")
                              + ": fix the profile's camera size")
         return img
 

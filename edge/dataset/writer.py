@@ -54,9 +54,9 @@ class DatasetWriter:
         self.profile = profile
         self.codec = codec
         self.fps = int(fps or profile.dataset_fps)
-        self.cameras = [(c.name, *c.stored_size) for c in profile.cameras]  # as stored: after each camera's rotate
-        self.rotations = {c.name: c.rotate for c in profile.cameras}
-        self.features = layout.features(profile.joint_names, self.cameras, self.fps, codec, self.rotations)
+        self.cameras = [(c.name, *c.stored_size) for c in profile.cameras]  # as stored: after rotate and crop
+        self.views = {c.name: c.view for c in profile.cameras}
+        self.features = layout.features(profile.joint_names, self.cameras, self.fps, codec, self.views)
         self.video_keys = [layout.image_key(c[0]) for c in self.cameras]
         extra = [pa.field(f"imitate/{kind}/{c[0]}", pa.int64()) for kind in ("stale", "repeated") for c in self.cameras]
         extra += [pa.field(f"imitate/bad_frames/{c[0]}", pa.list_(pa.int64())) for c in self.cameras]
@@ -140,7 +140,8 @@ class DatasetWriter:
             shutil.rmtree(self._partial)
         self._partial.mkdir(parents=True)
         encoders = {name: CameraEncoder(self._partial / f"{name}.mp4", self.fps, h, w, self.codec, name=name,
-                                        rotate=self.rotations[name]) for name, h, w in self.cameras}
+                                        rotate=self.views[name][0], crop=self.views[name][1])
+                    for name, h, w in self.cameras}
         self._episode = {"task": str(task), "state": [], "action": [], "encoders": encoders,
                          "stale": {c[0]: [] for c in self.cameras}, "repeated": {c[0]: [] for c in self.cameras},
                          "flags": []}

@@ -64,11 +64,16 @@ class CommandLoop:
         self.config = config
         self.schedule = ActionSchedule(1.0 / policy.package.fps, config.blend_s, config.ensemble_coeff)
         self.last_chunk = None  # (actions (H, A), observation time): the newest chunk, for the page
-        self.rotations = {c.name: c.rotate for c in profile.cameras}  # as the recorder turned them
+        self.views = {c.name: c.view for c in profile.cameras}  # (rotate, crop), as the recorder did
         for cam in policy.package.spec["inputs"]["cameras"]:  # trained on images turned otherwise: refuse
-            if cam["name"] in self.rotations and cam.get("rotate_deg", 0) != self.rotations[cam["name"]]:
+            rotate, crop = self.views.get(cam["name"], (cam.get("rotate_deg", 0), None))
+            if cam.get("rotate_deg", 0) != rotate:
                 raise ValueError(f"camera {cam['name']}: the policy was trained on images turned {cam.get('rotate_deg', 0)} "
-                                 f"degrees, profile {profile.name} turns them {self.rotations[cam['name']]}: run it "
+                                 f"degrees, profile {profile.name} turns them {rotate}: run it "
+                                 "with the profile its data was recorded with")
+            if "crop" in cam and (cam["crop"] and tuple(cam["crop"])) != crop:
+                raise ValueError(f"camera {cam['name']}: the policy was trained on images cropped to {cam['crop']}, "
+                                 f"profile {profile.name} crops them to {list(crop) if crop else 'nothing'}: run it "
                                  "with the profile its data was recorded with")
         self.listeners = []  # callables(now_s, command or None), every tick
         self._running = False
@@ -193,7 +198,7 @@ class CommandLoop:
                 continue
             try:
                 frame = self.sampler.sample()
-                images = decode_images(frame.images, self.policy.package.cameras, self.rotations)  # only what the policy sees, turned as recorded
+                images = decode_images(frame.images, self.policy.package.cameras, self.views)  # only what the policy sees, turned as recorded
                 chunk = self.policy.infer({"state": frame.state, "images": images})
             except NotReady:
                 time.sleep(0.01)

@@ -39,12 +39,12 @@ class SimWorld:
         self.scene = Scene.random(0)
         self.time_s = 0.0  # s since the episode began
         self.cameras = {}
-        self.rotations = {cam.name: cam.rotate for cam in profile.cameras}
+        self.rotations = {cam.name: cam.rotate for cam in profile.cameras}  # crop: the recorder's, after
         for cam in profile.cameras:
             if cam.name not in CAMERA_MOUNTS:
                 raise ValueError(f"the simulated robot has cameras {', '.join(CAMERA_MOUNTS)}; "
                                  f"profile {profile.name} asks for {cam.name!r}")
-            height, width = (image_sizes or {}).get(cam.name, cam.stored_size)  # drawn upright, sent as mounted
+            height, width = (image_sizes or {}).get(cam.name, cam.turned_size)  # drawn upright, sent as mounted
             self.cameras[cam.name] = render.PinholeCamera(height, width, CAMERA_FOV_DEG[CAMERA_MOUNTS[cam.name]])
 
     def _home(self):

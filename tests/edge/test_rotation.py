@@ -34,6 +34,31 @@ def test_orient_turns_clockwise_and_unorient_undoes_it():
         orient(img, 45)
 
 
+def test_crop_keeps_a_window_of_the_turned_image(tmp_path):
+    img = np.arange(12).reshape(3, 4)
+    assert orient(img, 90, (1, 0, 2, 2)).tolist() == [[9, 5], [10, 6]]  # turned to 4x3, rows 1-2, columns 0-1
+    with pytest.raises(ValueError, match="does not fit"):
+        orient(img, 0, (0, 0, 4, 4))
+    cropped = tmp_path / "cropped.yaml"
+    cropped.write_text("extends: ai_worker_bg2_rev4\nname: cropped\ncameras:\n"
+                       "  cam_wrist_left: {topic: /c, height: 240, width: 424, rotate: 270, crop: [100, 0, 240, 240]}\n")
+    cam = load_profile(cropped).camera("cam_wrist_left")
+    assert cam.stored_size == (240, 240) and cam.view == (270, (100, 0, 240, 240))
+    writer = DatasetWriter(tmp_path / "ds", load_profile(cropped), codec="h264")
+    feature = writer.features["observation.images.cam_wrist_left"]
+    assert feature["shape"] == [240, 240, 3] and feature["info"]["imitate.crop"] == [100, 0, 240, 240]
+    jpeg = cv2.imencode(".jpg", pattern(240, 424))[1].tobytes()
+    writer.begin_episode("pick")
+    zeros = np.zeros(len(REV4.joint_names), np.float32)
+    writer.add_frame(zeros, zeros, {"cam_wrist_left": jpeg})
+    assert writer.save_episode().frames == 1  # the encoder took the cropped frame at the stored size
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("extends: ai_worker_bg2_rev4\nname: outside\ncameras:\n"
+                       "  c: {topic: /c, height: 240, width: 424, rotate: 270, crop: [300, 0, 240, 240]}\n")
+    with pytest.raises(ProfileError, match="inside the 240x424 image"):
+        load_profile(outside)
+
+
 def test_the_profile_gives_the_stored_size_and_refuses_other_angles(tmp_path):
     cam = REV4.camera("cam_wrist_left")
     assert (cam.height, cam.width, cam.rotate, cam.stored_size) == (240, 424, 270, (424, 240))
@@ -45,7 +70,7 @@ def test_the_profile_gives_the_stored_size_and_refuses_other_angles(tmp_path):
 
 def test_recording_stores_the_turned_image_the_runtime_gives_the_policy(tmp_path):
     """The same JPEGs: what the dataset stores (read back by lerobot) and what the runtime hands the
-    policy (decode_images with the loop's rotations) are the same picture, turned 270 degrees."""
+    policy (decode_images with the loop's views) are the same picture, turned 270 degrees."""
     from lerobot.datasets.lerobot_dataset import LeRobotDataset
 
     from imitate.edge.runtime.loop import CommandLoop
@@ -62,9 +87,9 @@ def test_recording_stores_the_turned_image_the_runtime_gives_the_policy(tmp_path
     assert feature["shape"] == [424, 240, 3] and feature["info"]["imitate.rotate_deg"] == 270
     assert "imitate.rotate_deg" not in info["features"]["observation.images.cam_head_left"]["info"]
     stored = LeRobotDataset("local/rev4", root=tmp_path / "ds", video_backend="pyav")[0]
-    loop_rotations = CommandLoop.__new__(CommandLoop)  # the attribute the inference thread reads, set as __init__ does
-    loop_rotations.rotations = {c.name: c.rotate for c in REV4.cameras}
-    seen = decode_images(jpegs, ["cam_wrist_left", "cam_head_left"], loop_rotations.rotations)
+    loop = CommandLoop.__new__(CommandLoop)  # the attribute the inference thread reads, set as __init__ does
+    loop.views = {c.name: c.view for c in REV4.cameras}
+    seen = decode_images(jpegs, ["cam_wrist_left", "cam_head_left"], loop.views)
     for cam in ("cam_wrist_left", "cam_head_left"):
         recorded = (stored[f"observation.images.{cam}"].numpy().transpose(1, 2, 0) * 255).astype(np.float32)
         assert recorded.shape == seen[cam].shape
