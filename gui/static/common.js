@@ -134,6 +134,11 @@ const imitate = {
     const rows = s.topics.map((t) => `<tr class="${t.age_s === null || t.age_s > 1 ? "stale" : ""}"><td>${t.topic}</td>` +
       `<td>${t.type}</td><td>${t.rate_hz.toFixed(1)} Hz</td><td>${t.age_s === null ? "never" : t.age_s.toFixed(2) + " s"}</td></tr>`);
     document.getElementById("topics").innerHTML = "<tr><th>topic</th><th>type</th><th>rate</th><th>age</th></tr>" + rows.join("");
+    for (const tile of document.querySelectorAll(".tile")) {  // a frozen camera tile says so (camera_tiles.html)
+      const stale = imitate.topicAge(tile.dataset.topic) > 1.0;
+      tile.classList.toggle("stale", stale);
+      tile.querySelector(".tile-stale").hidden = !stale;
+    }
   },
 
   topicAge(topic) {  // seconds since `topic` last spoke (Infinity: never), from the last status

@@ -54,11 +54,6 @@ imitate.onStatus((s) => {
   const badge = document.getElementById("policy-running");
   badge.textContent = s.policy ? (s.estop ? "E-STOPPED" : "running " + s.policy.split("/").pop()) : "stopped";
   badge.className = "pill " + (s.estop ? "bad" : s.policy ? "good" : "");
-  for (const tile of document.querySelectorAll(".tile")) {
-    const stale = imitate.topicAge(tile.dataset.topic) > 1.0;
-    tile.classList.toggle("stale", stale);
-    tile.querySelector(".tile-stale").hidden = !stale;
-  }
   const chosen = policiesByName[s.policy ? s.policy.split("/").pop() : document.getElementById("policy-select").value];
   document.querySelectorAll("[data-uses]").forEach((b) => {
     b.textContent = chosen && chosen.cameras.includes(b.dataset.uses) ? "policy input" : "";

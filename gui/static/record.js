@@ -80,11 +80,6 @@ imitate.onStatus((s) => {
   document.getElementById("open-session").disabled = active;
   document.getElementById("setup").open = !active;
   document.querySelectorAll("[data-verb]").forEach((b) => { b.disabled = !applies(b.dataset.verb, r); });
-  for (const tile of document.querySelectorAll(".tile")) {  // a frozen camera says so
-    const stale = imitate.topicAge(tile.dataset.topic) > 1.0;
-    tile.classList.toggle("stale", stale);
-    tile.querySelector(".tile-stale").hidden = !stale;
-  }
   if (!r) return;
   const phase = document.getElementById("phase");
   phase.textContent = r.active ? r.phase : `${r.phase} (session closed)`;

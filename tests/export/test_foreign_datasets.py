@@ -62,6 +62,24 @@ def test_a_lerobot_dataset_is_read_and_validated(tmp_path, style):
     assert ds.num_episodes == 1 and ds[len(ds) - 1]["observation.images.wrist"].shape == (3, 48, 64)
 
 
+CLI = [sys.executable, "-m", "imitate.cli"]
+
+
+def train_and_export(root, tmp_path, camera, image_size):
+    """`imitate train` two steps on `camera`, then `imitate export` with parity on the dataset's frames;
+    the package's policy.json."""
+    run = subprocess.run(CLI + ["train", "--dataset", str(root), "--output", str(tmp_path / "run"), "--steps", "2",
+                                "--batch-size", "2", "--save-freq", "2", "--image-size", image_size, "--cameras", camera,
+                                "--device", "cpu", "--num-workers", "0"], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = subprocess.run(CLI + ["export", str(tmp_path / "run"), "--out", str(tmp_path / "pkg"), "--dataset", str(root),
+                                "--frames", "4"], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    spec = json.loads((tmp_path / "pkg" / "policy.json").read_text())
+    assert spec["parity"]["max_abs_error"] < 1e-4
+    return spec
+
+
 @pytest.mark.slow
 def test_a_lerobot_dataset_trains_exports_with_parity_and_runs(tmp_path):
     """The sim robot's 19 joints, names as a dict (as older lerobot writes them), its head camera at
@@ -69,18 +87,9 @@ def test_a_lerobot_dataset_trains_exports_with_parity_and_runs(tmp_path):
     profile = load_profile("sim")
     root = write_with_lerobot(tmp_path / "foreign", {"motors": list(profile.joint_names)}, joints=len(profile.joint_names),
                               cameras=(("cam_head", 72, 128),), frames=15)
-    cli = [sys.executable, "-m", "imitate.cli"]
-    run = subprocess.run(cli + ["train", "--dataset", str(root), "--output", str(tmp_path / "run"), "--steps", "2",
-                                "--batch-size", "2", "--save-freq", "2", "--image-size", "48x84", "--cameras", "cam_head",
-                                "--device", "cpu", "--num-workers", "0"], capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-3000:]
-    out = subprocess.run(cli + ["export", str(tmp_path / "run"), "--out", str(tmp_path / "pkg"), "--dataset", str(root),
-                                "--frames", "4"], capture_output=True, text=True, timeout=600)
-    assert out.returncode == 0, out.stderr[-3000:]
-    spec = json.loads((tmp_path / "pkg" / "policy.json").read_text())
-    assert spec["parity"]["max_abs_error"] < 1e-4
+    spec = train_and_export(root, tmp_path, "cam_head", "48x84")
     assert spec["inputs"]["state"]["joints"] == list(profile.joint_names)  # from the dict of lists
-    ran = subprocess.run(cli + ["run", "--transport", "sim", "--policy", str(tmp_path / "pkg"), "--duration", "4"],
+    ran = subprocess.run(CLI + ["run", "--transport", "sim", "--policy", str(tmp_path / "pkg"), "--duration", "4"],
                          capture_output=True, text=True, timeout=300)
     assert ran.returncode == 0, ran.stderr[-3000:]
     stats = json.loads(ran.stdout[ran.stdout.index("{"):])
@@ -89,16 +98,6 @@ def test_a_lerobot_dataset_trains_exports_with_parity_and_runs(tmp_path):
 
 @pytest.mark.slow
 def test_a_dataset_without_names_trains_and_exports_with_generated_joint_names(tmp_path):
-    root = write_with_lerobot(tmp_path / "nameless", None)
-    cli = [sys.executable, "-m", "imitate.cli"]
-    run = subprocess.run(cli + ["train", "--dataset", str(root), "--output", str(tmp_path / "run"), "--steps", "2",
-                                "--batch-size", "2", "--save-freq", "2", "--image-size", "48x64", "--device", "cpu",
-                                "--cameras", "wrist", "--num-workers", "0"], capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-3000:]
-    out = subprocess.run(cli + ["export", str(tmp_path / "run"), "--out", str(tmp_path / "pkg"), "--dataset", str(root),
-                                "--frames", "4"], capture_output=True, text=True, timeout=600)
-    assert out.returncode == 0, out.stderr[-3000:]
-    spec = json.loads((tmp_path / "pkg" / "policy.json").read_text())
+    spec = train_and_export(write_with_lerobot(tmp_path / "nameless", None), tmp_path, "wrist", "48x64")
     joints = [f"joint_{i}" for i in range(6)]
     assert spec["inputs"]["state"]["joints"] == joints and spec["outputs"]["action"]["joints"] == joints
-    assert spec["parity"]["max_abs_error"] < 1e-4
