@@ -40,7 +40,15 @@ def all_samples():
         ("std_msgs/msg/String", m.string("right")),
         ("geometry_msgs/msg/Twist", twist()),
         ("nav_msgs/msg/Odometry", odometry()),
+        ("std_msgs/msg/Float64MultiArray", float64_array()),
     ]
+
+
+def float64_array():
+    """forward_position_controller's command, with a layout dimension (a nested sequence) filled in."""
+    msg = m.float64_multi_array(np.linspace(-0.5, 0.5, 8))
+    msg.layout.dim = [m.msg_class("std_msgs/msg/MultiArrayDimension")(label="joints", size=8, stride=8)]
+    return msg
 
 
 def same(a, b):
