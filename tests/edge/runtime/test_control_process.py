@@ -53,17 +53,23 @@ def test_the_tick_runs_in_its_own_process_and_drives_the_robot(packages, any_rig
     loop.listeners.append(lambda now, cmd: heard.append((now, cmd)))
     try:
         assert loop.remote.alive and loop.remote.pid != os.getpid()
+        started = time.monotonic()
         loop.start()
         time.sleep(4.0)
         loop.stop()
+        elapsed = time.monotonic() - started
         stats = loop.stats()
     finally:
         loop.close()
     print(f"\n{stats}")
-    assert stats["control"] == "process" and 390 <= stats["ticks"] <= 405 and stats["missed_ticks"] <= 5
+    # every period either ticked or was counted missed (the count follows the time that really passed;
+    # the child starts its clock after the pipe handshake, hence the wider lower margin); few missed
+    assert stats["control"] == "process"
+    assert elapsed * 100 - 25 <= stats["ticks"] + stats["missed_ticks"] <= elapsed * 100 + 2, (elapsed, stats)
+    assert stats["missed_ticks"] <= 0.02 * stats["ticks"]
     assert stats["infer_p50_ms"] > 0 and stats["inference_errors"] == 0
     assert stats["safety"]["soft_start"] >= 80  # a 1 s ramp: ~100 ticks, the first few hold for the first chunk
-    assert len(commands) >= 380  # published by the child, received by the robot
+    assert len(commands) >= stats["ticks"] - 20  # published by the child, received by the robot
     sent = np.array([cmd for _, cmd in heard if cmd is not None])  # every tick reached the listeners, in order
     assert len(heard) == stats["ticks"] and np.all(np.diff([now for now, _ in heard]) > 0)
     vmax = np.array([PROFILE.limits[n].velocity for n in PROFILE.joint_names])

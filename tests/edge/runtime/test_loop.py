@@ -51,16 +51,20 @@ class FailingPolicy:
 def test_holds_100_hz_with_a_real_policy(package, rig):
     transport, sampler, commands = rig
     loop = CommandLoop(PROFILE, transport, sampler, make_policy(package.root, "ort-cpu"), SafetyFilter(PROFILE))
+    started = time.monotonic()
     loop.start()
     time.sleep(5.0)
     loop.stop()
+    elapsed = time.monotonic() - started
     stats = loop.stats()
     print(f"\n{stats}")
-    # 100 Hz held: every tick ran (a tick skipped for lateness would show as a missed one). The
-    # no-missed-tick target is measured by bench/loop.py on an idle machine; here other tests may run.
-    assert 490 <= stats["ticks"] <= 505 and stats["missed_ticks"] <= 5
+    # 100 Hz held: every period of the run either ticked or was counted missed, never bursting (the
+    # tick count follows the time that really passed, however late this thread's sleep returned); few
+    # were missed. The no-missed-tick target is measured by bench/loop_floor.py on an idle machine.
+    assert elapsed * 100 - 10 <= stats["ticks"] + stats["missed_ticks"] <= elapsed * 100 + 2, (elapsed, stats)
+    assert stats["missed_ticks"] <= 0.02 * stats["ticks"]
     assert stats["infer_p50_ms"] > 0 and stats["inference_errors"] == 0
-    assert len(commands) >= 480  # every tick published (after the soft start began)
+    assert len(commands) >= stats["ticks"] - 20  # every tick published (after the soft start began)
 
 
 def test_failing_inference_holds_and_reports(package, rig):
