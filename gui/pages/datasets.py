@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify, render_template, send_file
 
 from imitate.edge.dataset import DatasetError
 from imitate.edge.dataset.reader import DatasetReader, joint_jumps
-from ..app import ApiError, body, ctx, named_folder
+from ..api import ApiError, body, ctx, named_folder
 
 bp = Blueprint("datasets", __name__)
 

@@ -7,7 +7,7 @@ import re
 
 from flask import Blueprint, jsonify
 
-from ..app import ApiError, body, ctx, field_value, named_folder
+from ..api import ApiError, body, ctx, field_value, named_folder
 
 bp = Blueprint("hub", __name__)
 REPO = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}")

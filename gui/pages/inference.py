@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, jsonify, render_template, request
 
-from ..app import ApiError, body, ctx, field_value, named_folder
+from ..api import ApiError, body, ctx, field_value, named_folder
 from .record import camera_tiles
 
 bp = Blueprint("inference", __name__)

@@ -4,7 +4,7 @@ import time
 
 from flask import Blueprint, Response, jsonify, render_template
 
-from ..app import ApiError, body, ctx, field_value
+from ..api import ApiError, body, ctx, field_value
 from .hub import push_when_done, repo_field
 
 bp = Blueprint("record", __name__)

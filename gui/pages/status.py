@@ -8,7 +8,7 @@ from pathlib import Path
 import psutil
 from flask import Blueprint, jsonify, redirect, request, send_file
 
-from ..app import ctx
+from ..api import ctx
 
 bp = Blueprint("status", __name__)
 _monitors = {}

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Blueprint, jsonify, render_template
 
-from ..app import ApiError, body, ctx, field_value, named_folder
+from ..api import ApiError, body, ctx, field_value, named_folder
 
 from ..jobs import run_summary
 
