@@ -148,11 +148,11 @@ def measure_parity(policy, folder, package, observations, source):
         with torch.no_grad():
             if package.policy_type == "act":
                 expected = post(policy.predict_action_chunk(pre(batch)))[0].numpy()
-                got = runtime._infer(obs)
+                got = runtime.actions(obs)
             else:
                 noise = rng.standard_normal((1, policy.config.horizon, len(package.action_joints))).astype(np.float32)
                 expected = post(diffusion_chunk(policy, pre(batch), noise))[0].numpy()
-                got = runtime._infer(obs, noise=noise)
+                got = runtime.actions(obs, noise=noise)
         worst = max(worst, float(np.abs(expected - got).max()))
     log.info("parity on %s: max abs error %.2e", source, worst)
     return {"max_abs_error": worst, "frames": len(observations), "inputs": source, "backend": "ort-cpu"}

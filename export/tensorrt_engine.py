@@ -99,7 +99,7 @@ def record_parity(package, engines, fp16, trt_version):
         noise = samples["noise"][i] if "noise" in samples else None
         reference.reset()
         engine.reset()
-        worst = max(worst, float(np.abs(reference._infer(obs, noise=noise) - engine._infer(obs, noise=noise)).max()))
+        worst = max(worst, float(np.abs(reference.actions(obs, noise=noise) - engine.actions(obs, noise=noise)).max()))
     spec = dict(package.spec)
     spec["tensorrt"] = {"version": trt_version, "gpu": gpu_name(), "fp16": fp16, "max_abs_error_vs_ort": worst,
                         "engines": {g: str(p.relative_to(package.root)) for g, p in engines.items()}}

@@ -36,12 +36,13 @@ class Policy(ABC):
     def infer(self, observation):
         """One chunk for an observation {state, images}; timing travels in the result."""
         start = time.perf_counter()
-        actions = self._infer(observation)
+        actions = self.actions(observation)
         return Chunk(actions, (time.perf_counter() - start) * 1e3)
 
     @abstractmethod
-    def _infer(self, observation):
-        """(horizon, A) float32 actions for one observation."""
+    def actions(self, observation):
+        """(horizon, A) float32 actions for one observation, untimed (infer() times it). The
+        exporter's and the engine builder's parity checks call it directly."""
 
     def reset(self):
         """Forget observation history (between episodes)."""

@@ -25,7 +25,9 @@ class GraphPolicy(Policy):
         """Forget observation history (start of an episode)."""
         self.history.clear()
 
-    def _infer(self, observation, noise=None):
+    def actions(self, observation, noise=None):
+        """(horizon, A) actions; `noise`: Diffusion's starting noise, given when two backends must be
+        compared on the same draw (parity checks), else drawn from this policy's generator."""
         state, images = self.inputs(observation)
         if self.package.policy_type == "act":
             return self.runners["model"]([state, *images])[0][0]  # (chunk, A)

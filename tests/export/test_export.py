@@ -61,7 +61,7 @@ def test_diffusion_runtime_follows_lerobot_with_the_same_noise(packages, tiny_ch
              "observation.images.cam_head": torch.from_numpy(obs["images"]["cam_head"]).permute(2, 0, 1)[None].float() / 255}
     with torch.no_grad():
         expected = post(diffusion_chunk(policy, pre(batch), noise))[0].numpy()
-    got = make_policy(packages["diffusion"].root, backend="ort-cpu")._infer(obs, noise=noise)
+    got = make_policy(packages["diffusion"].root, backend="ort-cpu").actions(obs, noise=noise)
     assert got.shape == (8, 19) and np.abs(got - expected).max() <= 1e-3
 
 
