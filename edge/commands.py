@@ -140,7 +140,7 @@ def topics_command(args):
     from .topic_monitor import TopicMonitor, format_table
     from .transport import make_transport
     profile = load_profile(args.profile)
-    from .runtime.commands import resolve_transport
+    from .runtime.session import resolve_transport
     args.transport = resolve_transport(args.transport, profile)
     transport = make_transport(args.transport, distro=profile.ros_distro)
     robot = None

@@ -78,7 +78,7 @@ def draft_profile(name, types, watch, seconds):
     arrays = sorted(t for t, k in types.items() if k == FLOAT64_ARRAY)
     lines = [f"# Draft profile written by `imitate profiles new {name} --from-graph` from {seconds:g} s of the live",
              "# graph. Check every line: group commands, camera names, and the limits (all placeholders, # assumed).",
-             f"# Then confirm it with `imitate doctor --profile <this file>`.",
+             "# Then confirm it with `imitate doctor --profile <this file>`.",
              f"name: {name}", f"description: {name} (drafted from the live graph; edit me)", f"robot_type: {name}",
              "ros_distro: jazzy", "dataset_fps: 30", "control_rate_hz: 100", "", f"joint_states: {state_topic}", "",
              "groups:"]

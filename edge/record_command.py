@@ -56,7 +56,7 @@ def record_command(args):
     writer = DatasetWriter(args.dataset, profile, codec=args.codec, fps=args.fps, resume=args.resume)
     for line in writer.recovered:
         print(f"note: {line}")
-    from .runtime.commands import resolve_transport
+    from .runtime.session import resolve_transport
     args.transport = resolve_transport(args.transport, profile)
     transport = make_transport(args.transport, distro=profile.ros_distro)
     robot = operator = None

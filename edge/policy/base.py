@@ -1,5 +1,4 @@
-"""The policy interface every backend implements, and the choice of backend."""
-import logging
+"""The policy interface every backend implements (the choice of backend: factory.py)."""
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -7,10 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..images import resize_rgb
-from ..policy_package import load_package
 
-log = logging.getLogger(__name__)
-BACKENDS = ("ort-cpu", "ort-cuda", "ort-tensorrt", "tensorrt")
 
 
 @dataclass
@@ -46,33 +42,3 @@ class Policy(ABC):
 
     def reset(self):
         """Forget observation history (between episodes)."""
-
-
-def make_policy(path, backend="auto", **options):
-    """A backend for the package at `path`; 'auto' picks the fastest available and logs which."""
-    package = load_package(path)
-    from .ort_policy import OrtPolicy, available_providers
-    if backend == "auto":
-        if package_has_engine(package) and _tensorrt_available():
-            backend = "tensorrt"
-        else:
-            have = available_providers()
-            backend = ("ort-tensorrt" if "TensorrtExecutionProvider" in have else
-                       "ort-cuda" if "CUDAExecutionProvider" in have else "ort-cpu")
-        log.info("policy backend: %s (auto)", backend)
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}: expected auto or one of {', '.join(BACKENDS)}")
-    if backend == "tensorrt":
-        from .tensorrt_policy import TensorrtPolicy
-        return TensorrtPolicy(package, **options)
-    return OrtPolicy(package, backend, **options)
-
-
-def package_has_engine(package):
-    """Whether the package folder holds a TensorRT engine (engines/*.engine)."""
-    return any(package.root.glob("engines/*.engine"))
-
-
-def _tensorrt_available():
-    import importlib.util
-    return importlib.util.find_spec("tensorrt") is not None

@@ -19,6 +19,7 @@ from pathlib import Path
 from .access import login_url, resolve_access, write_token_file
 from .api_server import StdlibServer
 from .notify import Notifier
+from .session import Session
 
 ESTOP_TOPIC = "/imitate/estop"  # std_msgs/Bool: true stops all motion (clearing is the page's or API's)
 BOOL = "std_msgs/msg/Bool"
@@ -66,7 +67,6 @@ class RuntimeService:
     """Transport + sampler, a policy loop and a recording session on demand; thread-safe verbs."""
 
     def __init__(self, args, notifier=None, clock=time.monotonic):
-        from .commands import Session
         from ..profile import STRING
         self.args, self.notifier = args, notifier or Notifier({})
         self.data = Path(args.data)
@@ -97,7 +97,6 @@ class RuntimeService:
         """Run the policy package at `path` (rollouts recorded into the dataset folder `record`);
         refuses while recording demonstrations. ValueError/RuntimeError say why. `page`: the id of
         the page that asked, which the page watchdog then watches."""
-        from .commands import Session
         path = str(Path(path))
         with self._lock:
             if self.recording and self.recording.active:

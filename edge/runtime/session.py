@@ -1,0 +1,89 @@
+"""The robot side every runtime command shares: `Base` (transport, the simulated robot when asked for,
+the sampler) and `Session` (a Base plus a policy driving it through the safety filter, rollouts
+recorded when asked), and `resolve_transport` for `--transport auto`. Its own module so the commands
+(commands.py) and the service (service.py) both use it without importing each other."""
+import time
+
+from ..profile import load_profile
+
+
+def resolve_transport(requested, profile):
+    """The transport to make for --transport `requested`: as given, or for `auto` (and serve's default,
+    None, on a real robot's profile) the one imitate doctor would pick, printed with why."""
+    if requested is None:
+        requested = "sim" if profile.name == "sim" else "auto"
+    if requested != "auto":
+        return requested
+    import os
+    from ..doctor import pick_transport
+    name, why = pick_transport(profile, os.environ)
+    print(f"transport auto: {name}, because {why}", flush=True)
+    return name
+
+
+class Base:
+    """What stays up whether or not a policy runs: transport, simulated robot (for sim), sampler."""
+
+    def __init__(self, args, cameras=None, fps=None):
+        from ..sampler import ObservationSampler
+        from ..transport import make_transport
+        self.profile = load_profile(args.profile)
+        args.transport = resolve_transport(args.transport, self.profile)
+        self.transport = make_transport(args.transport, distro=self.profile.ros_distro)
+        self.robot = None
+        if args.transport == "sim":
+            from ..sim import SimRobot
+            self.robot = SimRobot(self.profile, make_transport("sim", bus=self.transport.bus), leader=False).start()
+        self.sampler = ObservationSampler(self.profile, self.transport, fps=fps, cameras=cameras, with_action=False)
+
+    def close(self):
+        """Stop the loop, the robot and the transport."""
+        if self.robot:
+            self.robot.stop()
+        self.transport.close()
+
+
+class Session:
+    """A policy driving the robot: policy, safety filter and command loop over a Base."""
+
+    base = Base
+
+    def __init__(self, args, base=None):
+        from ..policy import make_policy
+        from ..policy_package import check_profile
+        from .loop import CommandLoop, LoopConfig
+        from .safety import SafetyFilter
+        self.policy = make_policy(args.policy, backend=args.backend)
+        check_profile(self.policy.package, load_profile(args.profile))  # refuse before anything moves
+        recording = bool(getattr(args, "record", None))  # a rollout dataset has every camera
+        cameras = None if recording else list(self.policy.package.cameras)
+        self.owns_base = base is None
+        self.env = base or Base(args, cameras=cameras, fps=self.policy.package.fps)
+        self.profile, self.transport, self.sampler = self.env.profile, self.env.transport, self.env.sampler
+        self.loop = CommandLoop(self.profile, self.transport, self.sampler, self.policy, SafetyFilter(self.profile),
+                                LoopConfig(ensemble_coeff=getattr(args, "ensemble", None)))
+        self.rollouts = None
+        if recording:
+            from ..dataset import DatasetWriter
+            from .rollout import RolloutRecorder
+            writer = DatasetWriter(args.record, self.profile, codec="h264", resume=True)
+            self.rollouts = RolloutRecorder(writer, self.sampler, self.profile.control_rate_hz)
+            self.loop.listeners.append(self.rollouts)
+
+    def wait_ready(self, timeout_s=10.0):
+        """Wait until every source the policy needs is heard from; NotReady naming them otherwise."""
+        deadline = time.monotonic() + timeout_s
+        while self.sampler.missing() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if self.sampler.missing():
+            raise RuntimeError("waiting for " + "; ".join(self.sampler.missing()) + ": is the robot publishing?")
+
+    def close(self):
+        """Stop the loop (and its control process), the robot and the transport."""
+        self.loop.close()
+        if self.rollouts and self.rollouts.active:
+            self.rollouts.end(save=True)
+        if self.owns_base:
+            self.env.close()
+
+
