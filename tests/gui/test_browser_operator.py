@@ -103,7 +103,7 @@ def test_record_fits_a_laptop_and_left_in_the_reset_undoes_the_save(browser, ser
     page.wait_for_function("[...document.querySelectorAll('img.camera')].every(i => i.naturalWidth > 0)", timeout=30_000)
     page.fill("input[name=dataset]", "laptop")
     page.fill("input[name=episodes]", "2")
-    page.fill("input[name=episode_time]", "1.5")
+    page.fill("input[name=episode_time]", "3")
     page.fill("input[name=reset_time]", "4")
     page.click("#open-session")
     wait_until(lambda: (status(server)["recording"] or {}).get("phase") == "idle", what="an idle session")
@@ -111,14 +111,18 @@ def test_record_fits_a_laptop_and_left_in_the_reset_undoes_the_save(browser, ser
     assert page.evaluate("document.activeElement === document.body")  # shortcuts work at once
     page.keyboard.press("Space")
     wait_until(lambda: status(server)["recording"]["phase"] == "recording", what="recording")
-    page.wait_for_function("document.getElementById('phase-text').textContent.includes('episode 1 of 2 · recording')")
+    # the buttons follow the phase: checked in the page's own state at one instant, while recording
+    page.wait_for_function("document.getElementById('phase-text').textContent.includes('episode 1 of 2 · recording') && "
+                           "document.querySelector('[data-verb=start]').disabled && "
+                           "!document.querySelector('[data-verb=save]').disabled")
     for selector in ["#phase-banner"] + [f"img.camera[data-camera={c}]" for c in ("cam_head", "cam_wrist_1", "cam_wrist_2")]:
         box = page.locator(selector).bounding_box()
         assert box["y"] >= 0 and box["y"] + box["height"] <= LAPTOP["height"], f"{selector} is below the fold: {box}"
-    assert page.is_disabled("button[data-verb=start]") and page.is_enabled("button[data-verb=save]")
     page.screenshot(path=str(artifacts / "page_record.png"))
     wait_until(lambda: status(server)["recording"]["phase"] == "reset", what="the reset")
-    page.wait_for_function("document.getElementById('phase-next').textContent.includes('undoes the save of episode 0')")
+    page.wait_for_function("document.getElementById('phase-next').textContent.includes('undoes the save of episode 0') && "
+                           "!document.querySelector('[data-verb=retry]').disabled && "
+                           "document.querySelector('[data-verb=save]').disabled")
     page.screenshot(path=str(artifacts / "page_record_reset.png"))
     page.keyboard.press("ArrowLeft")
     wait_until(lambda: "removed" in status(server)["recording"]["message"], what="the save undone")
