@@ -48,7 +48,7 @@ def register(sub, add_transport_args):
                    help="a host name the page answers to beyond 127.0.0.1, localhost and --host, e.g. the "
                         "robot's DNS name (repeatable; env IMITATE_ALLOW_HOSTS, comma-separated)")
     p.add_argument("--backend", help="policy backend (env IMITATE_BACKEND; default auto)")
-    p.add_argument("--page-watchdog", type=float, metavar="S",
+    p.add_argument("--page-watchdog", type=float, metavar="S", default=env("IMITATE_PAGE_WATCHDOG") or None,
                    help="stop a policy started from the page when that page has not polled for S seconds: a "
                         "closed laptop or a dropped tunnel stops the robot (env IMITATE_PAGE_WATCHDOG; default off)")
     p.add_argument("--on-stop", choices=["save", "discard"],
@@ -59,7 +59,6 @@ def register(sub, add_transport_args):
                    host=env("IMITATE_HOST", "127.0.0.1"), port=int(env("IMITATE_PORT", "8080")),
                    token=env("IMITATE_TOKEN") or None, backend=env("IMITATE_BACKEND", "auto"),
                    on_stop=env("IMITATE_ON_STOP", "save"),
-                   page_watchdog=float(env("IMITATE_PAGE_WATCHDOG") or 0) or None,
                    allow_host=[h.strip() for h in env("IMITATE_ALLOW_HOSTS", "").split(",") if h.strip()])
 
 
@@ -78,7 +77,7 @@ class RuntimeService:
         self.last_loop = None  # the last policy's loop numbers, kept after it stops (the page shows them)
         self.estopped = False
         self.clock = clock
-        self.page_watchdog_s = getattr(args, "page_watchdog", None)
+        self.page_watchdog_s = getattr(args, "page_watchdog", None) or None  # 0: off
         self._policy_page = None  # id of the page that started the policy (the watchdog watches it)
         self._pages_seen = {}  # page id -> clock time of its last status poll
         self._record_samplers = {}  # fps -> ObservationSampler with the leader's actions
@@ -121,9 +120,8 @@ class RuntimeService:
             if self.estopped:
                 session.loop.estop()
             self.session, self.policy_path = session, path
-            self.policy_note, self._policy_page = "", page
-            if page:
-                self._pages_seen[page] = self.clock()
+            self.policy_note, self._policy_page = "", str(page)[:64] if page else None
+            self.page_seen(page)
 
     def stop_policy(self):
         """Stop the running policy (the robot holds where it is); no-op when none runs."""
