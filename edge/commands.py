@@ -1,7 +1,9 @@
 """Command-line subcommands of the edge part: profiles, topics, sim."""
+import re
 import time
+from pathlib import Path
 
-from .profile import available_profiles, load_profile
+from .profile import USER_DIR, available_profiles, load_profile
 
 
 def register(sub):
@@ -80,10 +82,6 @@ def profiles_command(args):
 
 def new_profile_command(args):
     """`imitate profiles new NAME --from-graph`: a draft profile from the live graph, loaded once to check it."""
-    import re
-    from pathlib import Path
-
-    from .profile import USER_DIR
     from .profile_from_graph import draft_profile, watch_graph
     from .transport import make_transport
     if not args.name or not re.match(r"^[A-Za-z][A-Za-z0-9_]{0,63}$", args.name):

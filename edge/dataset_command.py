@@ -1,5 +1,5 @@
-"""`imitate dataset info|validate|delete-episodes|merge|split|convert`: check and edit LeRobot v3.0
-datasets, and convert v2.1 ones."""
+"""`imitate dataset info|validate|delete-episodes|merge|split`: check and edit LeRobot v3.0 datasets
+(`convert`, which needs lerobot, is the trainer part's: add_verb)."""
 import json
 
 
@@ -22,10 +22,21 @@ def register(sub):
     v.add_argument("dataset")
     v.add_argument("--at", type=int, required=True, help="first episode of the second dataset")
     v.add_argument("--out", nargs=2, required=True, metavar=("FIRST", "SECOND"))
-    v = verbs.add_parser("convert", help="a LeRobot v2.1 dataset to v3.0 in place (lerobot's converter, offline; "
-                                         "the original kept as DIR_old)")
-    v.add_argument("dataset")
     p.set_defaults(handler=dataset_command)
+    _VERBS.append(verbs)
+
+
+_VERBS = []  # the `dataset` verbs' subparsers, once registered
+
+
+def add_verb(name, help, handler):
+    """A verb of `imitate dataset` from another part (the trainer's `convert`, which needs lerobot);
+    returns its parser. Call it after edge has registered its commands."""
+    if not _VERBS:
+        raise RuntimeError("imitate dataset is not registered yet: register edge's commands first")
+    verb = _VERBS[-1].add_parser(name, help=help)
+    verb.set_defaults(handler=handler)
+    return verb
 
 
 def dataset_command(args):
@@ -47,10 +58,6 @@ def dataset_command(args):
     elif args.verb == "merge":
         report = tools.merge(args.sources, args.out)
         print(f"{report['episodes']} episodes merged into {args.out}")
-    elif args.verb == "convert":
-        from .dataset.convert import convert_v21
-        root, old = convert_v21(args.dataset)
-        print(f"{root}: converted to LeRobot v3.0 and loaded; the v2.1 original is kept at {old} (delete it when done)")
     elif args.verb == "split":
         report = tools.split(args.dataset, args.out[0], args.out[1], args.at)
         print(f"{report['a']} episodes into {args.out[0]}, {report['b']} into {args.out[1]}")

@@ -7,6 +7,7 @@ episode, when the operator pressed it as the reset ended) undoes that save: the 
 removed from the dataset and recorded again. Every change is an event (a dict) given to the listeners: the terminal's progress
 line, the page, the simulated operator. The loop runs on its own thread at the dataset's fps.
 """
+import collections
 import logging
 import queue
 import threading
@@ -73,7 +74,7 @@ class Recorder:
         self._phase_start = time.monotonic()
         self._start_when_ready = False  # start was pressed while waiting for the topics
         self._undoable = False  # the newest saved episode may still be undone (retry in the reset)
-        self._flags_in = []  # flags for the episode being recorded, from other threads (E-STOP)
+        self._flags_in = collections.deque()  # flags for the episode being recorded, from other threads (E-STOP)
         self.error = None
 
     def listen(self, callback):
@@ -124,9 +125,10 @@ class Recorder:
         verb = self._next_verb()
         phase, elapsed = self.status.phase, now - self._phase_start
         self.status.elapsed_s = elapsed
-        flags, self._flags_in = self._flags_in, []
-        for name in flags if phase == "recording" else ():
-            self.writer.flag(name)
+        while self._flags_in:  # popleft is atomic: a flag added meanwhile waits for the next tick
+            name = self._flags_in.popleft()
+            if phase == "recording":
+                self.writer.flag(name)
         if verb == "finish":
             if phase == "recording" and self.writer.frames:
                 self._save()

@@ -22,6 +22,18 @@ def register(sub):
     p.add_argument("--backbone-weights", help="ACT: a local ResNet-18 state dict (.pth) to start from")
     p.add_argument("--seed", type=int, default=1000)
     p.set_defaults(handler=train_command)
+    from imitate.edge.dataset_command import add_verb
+    v = add_verb("convert", "a LeRobot v2.1 dataset to v3.0 in place (lerobot's converter, offline; the original "
+                            "kept as DIR_old)", convert_command)
+    v.add_argument("dataset")
+
+
+def convert_command(args):
+    """`imitate dataset convert DIR`; returns 0."""
+    from .convert import convert_v21
+    root, old = convert_v21(args.dataset)
+    print(f"{root}: converted to LeRobot v3.0 and loaded; the v2.1 original is kept at {old} (delete it when done)")
+    return 0
 
 
 def job_from_args(args):

@@ -1,6 +1,8 @@
 """Train: start a training run (a subprocess), live loss and progress, checkpoints, export, engine."""
 import importlib.util
 import json
+import os
+import shutil
 from pathlib import Path
 
 from flask import Blueprint, jsonify, render_template
@@ -16,8 +18,6 @@ GPU_NODES = ("/dev/nvidia0", "/dev/nvhost-gpu", "/dev/nvgpu")  # a discrete NVID
 
 def devices():
     """The devices worth offering here: cuda only where an NVIDIA GPU exists (no torch import)."""
-    import os
-    import shutil
     has_gpu = shutil.which("nvidia-smi") is not None or any(os.path.exists(p) for p in GPU_NODES)
     return DEVICES if has_gpu else ("auto", "cpu")
 

@@ -1,4 +1,5 @@
-"""`imitate dataset convert DIR`: a LeRobot v2.1 dataset (meta/*.jsonl, one parquet and one mp4 per
+"""`imitate dataset convert DIR` (the trainer part adds the verb: it needs lerobot, which edge never
+imports): a LeRobot v2.1 dataset (meta/*.jsonl, one parquet and one mp4 per
 episode, as many datasets on the Hub still are) to v3.0, with lerobot 0.4.4's own converter, offline.
 
 lerobot's converter moves the original to DIR_old and puts the result at DIR. The result must then
@@ -10,8 +11,8 @@ import json
 import shutil
 from pathlib import Path
 
-from .tools import validate
-from .writer import DatasetError
+from imitate.edge.dataset import DatasetError
+from imitate.edge.dataset.tools import validate
 
 
 def convert_v21(root):
@@ -30,7 +31,7 @@ def convert_v21(root):
     if old.exists():
         raise DatasetError(f"{old} exists (an earlier conversion's original?): move it away first; nothing was changed")
     try:
-        from lerobot.datasets.v30.convert_dataset_v21_to_v30 import convert_dataset  # lerobot: the train extra
+        from lerobot.datasets.v30.convert_dataset_v21_to_v30 import convert_dataset  # lerobot: lazy, as every command
     except ImportError as err:
         raise RuntimeError(f"converting needs lerobot ({err}): pip install 'imitate[train]'") from None
     convert_dataset(repo_id=root.name, root=root.parent, push_to_hub=False, force_conversion=True)
