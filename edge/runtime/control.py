@@ -104,10 +104,13 @@ class Controller:
             self.transport.publish(group.command.topic, group.command.type, msg)
 
     def stats(self):
-        """The tick's timing and safety numbers (ms)."""
+        """The tick's timing and safety numbers (ms). Called from other threads while the tick runs:
+        the late ticks are copied in one C call (tuple(deque) holds the interpreter lock throughout),
+        never iterated in Python, where the tick could append between two steps."""
+        late_ticks = tuple(self.late_ticks)
         return {"ticks": self.ticks, "commands_sent": self.commands_sent,
                 "missed_ticks": self.pacer.overruns if self.pacer else 0,
                 "period_error_p50_ms": self.lateness.percentile(50) * 1e3,
                 "period_error_p99_ms": self.lateness.percentile(99) * 1e3,
-                "ticks_late_over_1ms": self.late_tick_count, "late_ticks": [list(t) for t in self.late_ticks],
+                "ticks_late_over_1ms": self.late_tick_count, "late_ticks": [list(t) for t in late_ticks],
                 "safety": dict(self.safety.counts), "estop": self.safety.estopped}

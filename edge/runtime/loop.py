@@ -240,8 +240,8 @@ class CommandLoop:
 
     def stats(self):
         """Timing and safety numbers (ms), for the status page and the benchmark."""
-        infer = np.array(self.infer_ms) if self.infer_ms else np.full(1, np.nan)
-        o2c = np.array(self.obs_to_command_ms) if self.obs_to_command_ms else np.full(1, np.nan)
+        infer = np.array(tuple(self.infer_ms) or (np.nan,))  # tuple(): one C copy, safe beside the appending thread
+        o2c = np.array(tuple(self.obs_to_command_ms) or (np.nan,))
         tick = self.controller.stats() if self.controller else self.remote.stats()
         return {**tick, "control": self.mode, "action_period_ms": self.schedule.step_s * 1e3,
                 "infer_p50_ms": float(np.percentile(infer, 50)), "infer_p99_ms": float(np.percentile(infer, 99)),
