@@ -97,7 +97,7 @@ def run_imitate(profile, package_path, seconds, record):
         rollouts = RolloutRecorder(writer, sampler, profile.control_rate_hz)
         loop.listeners.append(rollouts)
         rollouts.begin("benchmark")
-    pids = [loop.remote.pid] if loop.remote else []
+    pids = [loop.tick.pid] if loop.tick.mode == "process" else []
     cpu0 = _cpu(pids)
     loop.start()
     time.sleep(seconds)
@@ -139,7 +139,7 @@ def run_synchronous(profile, package_path, seconds):
     cpu = _cpu() - cpu0
     robot.stop()
     transport.close()
-    out = summarize(list(sent)[30:], 1 / policy.package.fps, np.percentile(lateness, [50, 99]), pacer.overruns, infer_ms,
+    out = summarize(list(sent)[30:], 1 / policy.package.fps, np.percentile(lateness, [50, 99]), pacer.missed, infer_ms,
                     cpu, seconds)
     out["obs_to_cmd"] = float(np.percentile(obs_to_cmd, 50))
     return out

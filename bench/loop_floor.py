@@ -34,7 +34,7 @@ from imitate.edge.clock import Pacer, try_realtime
 
 
 def bare_loop(seconds, priority):
-    """Tick at 100 Hz for `seconds` doing nothing; (lateness ms array, overruns, got real-time, late ticks).
+    """Tick at 100 Hz for `seconds` doing nothing; (lateness ms array, missed ticks, got real-time, late ticks).
 
     Late ticks: (monotonic s, ms) of each tick over 1 ms late, to set beside the service's."""
     rt = try_realtime(priority)
@@ -45,7 +45,7 @@ def bare_loop(seconds, priority):
         late.append(now - pacer.due_t)
         if late[-1] > 1e-3:
             late_ticks.append((now, late[-1] * 1e3))
-    return np.array(late) * 1e3, pacer.overruns, rt, late_ticks
+    return np.array(late) * 1e3, pacer.missed, rt, late_ticks
 
 
 def coinciding(ticks, others, window_s=0.02):

@@ -1,4 +1,4 @@
-"""Loops paced on the monotonic clock: never drift, never burst to catch up, count overruns."""
+"""Loops paced on the monotonic clock: never drift, never burst to catch up, count the ticks they miss."""
 import logging
 import os
 import time
@@ -9,24 +9,27 @@ log = logging.getLogger(__name__)
 
 
 class Pacer:
-    """Yields once per period; a tick that starts more than a period late is an overrun."""
+    """Yields once per period. A tick that would start more than a period late is not run late: the
+    ticks due meanwhile are counted in `missed` and the grid resumes from now (no burst to catch up).
+    `clock` and `sleep` are the monotonic clock's (a test passes a fake clock's)."""
 
-    def __init__(self, rate_hz):
+    def __init__(self, rate_hz, clock=time.monotonic, sleep=time.sleep):
         self.period_s = 1.0 / rate_hz
-        self.overruns = 0  # ticks skipped because the loop fell a whole period behind
-        self.next_t = time.monotonic()
+        self.clock, self.sleep = clock, sleep
+        self.missed = 0  # ticks skipped because the loop fell a whole period (or more) behind
+        self.next_t = clock()
         self.due_t = self.next_t  # when the last tick was due on the grid (before an overrun moved it)
 
     def wait(self):
-        """Sleep until the next tick; returns its scheduled monotonic time (now, after an overrun)."""
+        """Sleep until the next tick; returns its scheduled time (now, after an overrun)."""
         self.next_t += self.period_s
         self.due_t = self.next_t
-        delay = self.next_t - time.monotonic()
+        delay = self.next_t - self.clock()
         if delay > 0:
-            time.sleep(delay)
+            self.sleep(delay)
         elif delay < -self.period_s:
-            self.overruns += 1
-            self.next_t = time.monotonic()
+            self.missed += int(-delay / self.period_s + 1e-9)  # the tick run now stands for the last one due
+            self.next_t = self.clock()
         return self.next_t
 
     def shift(self, seconds):

@@ -18,8 +18,10 @@ LATE_MS = 1.0  # a tick this late is kept in late_ticks (the target: p99 period 
 class Controller:
     """Ticks at the profile's control rate: begin(), tick() after wait(), hold_here(), stats()."""
 
-    def __init__(self, profile, transport, sampler, safety, schedule, inference_timeout_s=1.0):
+    def __init__(self, profile, transport, sampler, safety, schedule, inference_timeout_s=1.0,
+                 clock=time.monotonic, sleep=time.sleep):
         self.profile, self.transport, self.sampler, self.safety = profile, transport, sampler, safety
+        self.clock, self.sleep = clock, sleep  # the monotonic clock's (a test passes a fake clock's)
         self.schedule = schedule
         self.inference_timeout_s = inference_timeout_s
         self.rate_hz = profile.control_rate_hz
@@ -40,12 +42,12 @@ class Controller:
 
     def begin(self, now=None):
         """Soft-start from the robot's current pose on a fresh plan and a fresh tick grid."""
-        now = time.monotonic() if now is None else now
+        now = self.clock() if now is None else now
         state, _, _ = self.sampler.state_now(now)
         self.schedule.clear()
         self._plan_empty_since = None
         self.safety.start(state, now)
-        self.pacer = Pacer(self.rate_hz)
+        self.pacer = Pacer(self.rate_hz, self.clock, self.sleep)
 
     def wait(self):
         """Sleep until the next tick is due."""
@@ -53,7 +55,7 @@ class Controller:
 
     def tick(self):
         """One tick, now: returns (now, the command published or None)."""
-        now = time.monotonic()
+        now = self.clock()
         lateness = now - self.pacer.due_t  # a missed tick counts in full, not from where the grid resumed
         self.lateness.add(lateness)
         if lateness > LATE_MS / 1e3:
@@ -88,10 +90,11 @@ class Controller:
 
     def clear_estop(self):
         """Release the e-stop: a fresh plan, soft-started from the current pose."""
-        state, _, _ = self.sampler.state_now()
+        now = self.clock()
+        state, _, _ = self.sampler.state_now(now)
         self.schedule.clear()
         self._plan_empty_since = None
-        self.safety.clear_estop(state, time.monotonic())
+        self.safety.clear_estop(state, now)
 
     def publish(self, command):
         """One message per group, of the type its controller takes (the profile's command type)."""
@@ -109,7 +112,7 @@ class Controller:
         never iterated in Python, where the tick could append between two steps."""
         late_ticks = tuple(self.late_ticks)
         return {"ticks": self.ticks, "commands_sent": self.commands_sent,
-                "missed_ticks": self.pacer.overruns if self.pacer else 0,
+                "missed_ticks": self.pacer.missed if self.pacer else 0,
                 "period_error_p50_ms": self.lateness.percentile(50) * 1e3,
                 "period_error_p99_ms": self.lateness.percentile(99) * 1e3,
                 "ticks_late_over_1ms": self.late_tick_count, "late_ticks": [list(t) for t in late_ticks],

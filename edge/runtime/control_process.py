@@ -25,7 +25,10 @@ from multiprocessing import shared_memory
 
 import numpy as np
 
+from ..clock import try_realtime
+from .control import Controller
 from .safety import RULES
+from .tick import ControlTick, run_ticks
 
 log = logging.getLogger(__name__)
 SCALARS = ("ticks", "commands_sent", "missed_ticks", "p50_ms", "p99_ms", "late_count", "estop", "written", "handled")
@@ -103,7 +106,7 @@ class Board:
         """Counters and safety counts (the e-stop's included) as they are now."""
         self.put("ticks", ctl.ticks)
         self.put("commands_sent", ctl.commands_sent)
-        self.put("missed_ticks", ctl.pacer.overruns if ctl.pacer else 0)
+        self.put("missed_ticks", ctl.pacer.missed if ctl.pacer else 0)
         self.put("estop", float(ctl.safety.estopped))
         counts = ctl.safety.counts
         for i, rule in enumerate(RULES):
@@ -128,8 +131,10 @@ class Board:
             self.shm.unlink()
 
 
-class ControlProcess:
-    """The parent's handle: start(), stop(), insert(), estop(), clear_estop(), stats(), close()."""
+class ProcessTick(ControlTick):
+    """The parent's handle on the control process (a ControlTick)."""
+
+    mode = "process"
 
     def __init__(self, spec, on_tick):
         self.spec, self.on_tick = spec, on_tick  # on_tick(now, command or None) in the parent
@@ -192,8 +197,12 @@ class ControlProcess:
 
     def stop(self):
         """Stop ticking; once this returns nothing more is sent (the robot keeps the last command)."""
-        if self._proc.is_alive():
+        if not self._proc.is_alive():
+            return
+        try:
             self._send("stop", wait=True)
+        except (RuntimeError, OSError) as err:  # it has exited meanwhile: nothing is being sent
+            log.error("stopping the control process: %s", err)
 
     def insert(self, actions, obs_time_s):
         """A new chunk computed from the observation taken at obs_time_s."""
@@ -201,7 +210,10 @@ class ControlProcess:
 
     def estop(self):
         """Hold where the robot stands, then send nothing until clear_estop()."""
-        self._send("estop", wait=True)
+        try:
+            self._send("estop", wait=True)
+        except (RuntimeError, OSError) as err:  # no control process: nothing is being sent anyway
+            log.error("e-stop: %s", err)
 
     def clear_estop(self):
         """Release the e-stop: soft start from the current pose."""
@@ -222,6 +234,7 @@ class ControlProcess:
         if self._final is not None:
             return self._final
         out = self.board.stats()
+        out["control"] = self.mode
         out["control_process"] = "running" if self.alive else f"exited with code {self._proc.exitcode}"
         out["listener_ticks_dropped"] = self.dropped_ticks
         return out
@@ -291,9 +304,8 @@ def child_main(spec, conn, board_name):
 
 
 def _build(spec):
-    from ..sampler import ObservationSampler
+    from ..sampler import ObservationSampler  # the child's own: imported where it runs
     from ..transport import make_transport
-    from .control import Controller
     from .safety import SafetyFilter
     from .schedule import ActionSchedule
     transport = make_transport(spec.transport, distro=spec.profile.ros_distro)
@@ -314,7 +326,6 @@ def _build(spec):
 def _realtime(spec):
     """SCHED_FIFO for the tick (spec.rt_priority) and one below for every other thread of this
     process (the transport's, DDS's own): none of them waits behind a normal-priority process."""
-    from ..clock import try_realtime
     if not try_realtime(spec.rt_priority):
         return
     me = threading.get_native_id()
@@ -329,35 +340,50 @@ def _realtime(spec):
         sys.setswitchinterval(spec.gil_switch_ms / 1e3)
 
 
-def _serve(ctl, conn, board):
-    running = False
-    while True:
-        if running:
-            ctl.wait()
-            now, command = ctl.tick()
-            board.after_tick(ctl, now, command)
+class Verbs:
+    """The parent's verbs, read from the pipe between ticks: ticking() is run_ticks' keep_going
+    while the tick runs, and waits for a verb while it does not."""
+
+    def __init__(self, ctl, conn, board):
+        self.ctl, self.conn, self.board = ctl, conn, board
+        self.running = False
+        self.closed = False
+
+    def ticking(self):
+        """Act on every verb waiting (none: return at once); whether to tick now."""
+        self.read(0.0)
+        return self.running and not self.closed
+
+    def read(self, timeout):
+        """Act on the verbs that arrive within `timeout` s, then on any behind them."""
+        ctl, board = self.ctl, self.board
         try:
-            timeout = 0.0 if running else 0.05
-            while conn.poll(timeout):
+            while not self.closed and self.conn.poll(timeout):
                 timeout = 0.0
-                msg = conn.recv()
-                verb = msg[0]
+                verb, *args = self.conn.recv()
                 if verb == "chunk":
-                    ctl.schedule.insert(msg[1], msg[2], time.monotonic())  # blended from now, when it can be used
+                    ctl.schedule.insert(args[0], args[1], time.monotonic())  # blended from now, when it can be used
                     ctl.chunk_arrived()
                 elif verb == "start":
                     ctl.begin()
-                    running = True
+                    self.running = True
                 elif verb == "stop":
-                    running = False
+                    self.running = False
                 elif verb == "estop":
                     ctl.hold_here()
                 elif verb == "clear":
                     ctl.clear_estop()
                 elif verb == "close":
-                    return
+                    self.closed = True
                 board.after_verb(ctl)
                 board.put("handled", board.get("handled") + 1)  # after acting: the parent may go on
         except (EOFError, OSError):  # the parent is gone: send nothing more, the robot holds
             log.error("the runtime process is gone: the control process stops; the robot holds its last command")
-            return
+            self.closed = True
+
+
+def _serve(ctl, conn, board):
+    verbs = Verbs(ctl, conn, board)
+    while not verbs.closed:
+        verbs.read(0.05)  # idle: wait for start (or close)
+        run_ticks(ctl, lambda now, command: board.after_tick(ctl, now, command), verbs.ticking)

@@ -4,15 +4,14 @@ Inference runs in a thread: it asks for the next chunk before the running one is
 (measured latency plus a margin), from the newest observation, and inserts it aligned to that
 observation's time. The control tick (control.py) runs at the profile's rate on the monotonic
 clock, samples the interpolated plan, passes it through the safety filter and publishes one
-JointTrajectory per group, as the leader does. Over DDS or ROS 2 the tick runs in a process of its
-own (control_process.py), where no other Python thread can delay it; on the in-process simulated
-bus, in a thread beside inference. Listeners are called every tick (recording, the systemd
-watchdog); timing is measured, not assumed.
+JointTrajectory per group, as the leader does. Where it runs is a ControlTick (tick.py): over DDS
+or ROS 2 a process of its own (control_process.py), where no other Python thread can delay it; on
+the in-process simulated bus, a thread beside inference. Listeners are called every tick
+(recording, the systemd watchdog); timing is measured, not assumed.
 """
 import gc
 import logging
 import os
-import sys
 import threading
 import time
 from collections import deque
@@ -20,14 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..clock import try_realtime
 from ..images import decode_images
 from ..sampler import NotReady
 from .control import Controller
+from .control_process import ControlSpec, ProcessTick
 from .schedule import ActionSchedule
+from .tick import CONTROL_MODES, ThreadTick, control_mode
 
 log = logging.getLogger(__name__)
-CONTROL_MODES = ("auto", "thread", "process")
 
 
 @dataclass(frozen=True)
@@ -56,6 +55,17 @@ class LoopConfig:
             raise ValueError(f"control {self.control!r}: expected one of {', '.join(CONTROL_MODES)}")
 
 
+def make_tick(mode, profile, transport, sampler, safety, schedule, config, on_tick):
+    """The ControlTick for `mode`: a thread shares the loop's plan (`schedule`), a process keeps a copy."""
+    if mode == "thread":
+        controller = Controller(profile, transport, sampler, safety, schedule, config.inference_timeout_s)
+        return ThreadTick(controller, on_tick, config.rt_priority, config.gil_switch_ms)
+    spec = ControlSpec(profile, transport.name, tuple(sampler.cameras), safety.config, schedule.step_s,
+                       config.blend_s, config.ensemble_coeff, config.inference_timeout_s,
+                       config.rt_priority, config.gil_switch_ms)
+    return ProcessTick(spec, on_tick)
+
+
 class CommandLoop:
     """Runs a policy on a robot: start(), stop(), estop(), clear_estop(), stats(), close()."""
 
@@ -78,39 +88,27 @@ class CommandLoop:
         self.listeners = []  # callables(now_s, command or None), every tick
         self._running = False
         self._estopped = False
-        self._threads = []
+        self._inference_thread = None
         self.infer_ms = deque(maxlen=1000)
         self.obs_to_command_ms = deque(maxlen=1000)  # observation time -> first command from its chunk
         self.inference_errors = 0
         self.listener_errors = 0
-        self.controller = self.remote = None
-        if self.mode == "process":
-            from .control_process import ControlProcess, ControlSpec
-            spec = ControlSpec(profile, transport.name, tuple(sampler.cameras), safety.config, self.schedule.step_s,
-                               config.blend_s, config.ensemble_coeff, config.inference_timeout_s,
-                               config.rt_priority, config.gil_switch_ms)
-            self.remote = ControlProcess(spec, self._call_listeners)
-        else:  # the tick shares this process's schedule: inference inserts, the tick samples
-            self.controller = Controller(profile, transport, sampler, safety, self.schedule, config.inference_timeout_s)
+        self.tick = make_tick(self.mode, profile, transport, sampler, safety, self.schedule, config,
+                              self._call_listeners)
 
     @property
     def mode(self):
         """"process" or "thread": where the control tick runs."""
-        if self.config.control == "auto":
-            return "thread" if self.transport.name == "sim" else "process"
-        if self.config.control == "process" and self.transport.name == "sim":
-            raise ValueError("control 'process' needs a transport other processes reach (dds, ros2): "
-                             "the simulated bus lives inside this process")
-        return self.config.control
+        return control_mode(self.config.control, self.transport.name)
 
     @property
     def ticks(self):
         """Control ticks run so far."""
-        return self.controller.ticks if self.controller else self.remote.stats()["ticks"]
+        return self.tick.ticks
 
     # control -------------------------------------------------------------------------------------
     def start(self):
-        """Soft-start from the robot's current pose; the threads begin."""
+        """Soft-start from the robot's current pose; inference and the tick begin."""
         state, age, _ = self.sampler.state_now()
         if not np.all(np.isfinite(state)) or age > 1.0:
             raise NotReady("no current joint state: is the robot publishing " + self.profile.joint_states + "?")
@@ -120,64 +118,34 @@ class CommandLoop:
         self.policy.reset()
         self.schedule.clear()
         self._running = True
-        self._threads = [threading.Thread(target=self._inference, name="inference", daemon=True)]
-        if self.controller:
-            self.controller.begin()
-            self._threads.append(threading.Thread(target=self._control, name="control", daemon=True))
-        else:
-            self.remote.start()
-        for t in self._threads:
-            t.start()
+        self.tick.start()
+        self._inference_thread = threading.Thread(target=self._inference, name="inference", daemon=True)
+        self._inference_thread.start()
 
     def stop(self):
         """Stop inference and the tick; the robot keeps the last command."""
         self._running = False
-        for t in self._threads:
-            t.join(timeout=2.0)
-        if self.remote:
-            try:
-                self.remote.stop()
-            except (RuntimeError, OSError) as err:  # it has exited: nothing is being sent
-                log.error("stopping the control process: %s", err)
+        if self._inference_thread is not None:
+            self._inference_thread.join(timeout=2.0)
+        self.tick.stop()
         if self.config.freeze_gc:
             gc.unfreeze()  # what was frozen may be collected again (a stopped policy's objects)
 
     def close(self):
         """Stop, and end the control process if there is one."""
         self.stop()
-        if self.remote:
-            self.remote.close()
+        self.tick.close()
 
     def estop(self):
         """Stop all motion now: the robot is commanded to where it stands, then nothing is sent."""
         self._estopped = True
-        if self.controller:
-            self.controller.hold_here()
-            return
-        try:
-            self.remote.estop()
-        except (RuntimeError, OSError) as err:  # no control process: nothing is being sent anyway
-            log.error("e-stop: %s", err)
+        self.tick.estop()
 
     def clear_estop(self):
         """Release the e-stop and soft-start from the current pose."""
         self.schedule.clear()
-        if self.controller:
-            self.controller.clear_estop()
-        else:
-            self.remote.clear_estop()
+        self.tick.clear_estop()
         self._estopped = False
-
-    def _control(self):
-        default_switch = sys.getswitchinterval()
-        if try_realtime(self.config.rt_priority) and self.config.gil_switch_ms > 0:
-            sys.setswitchinterval(self.config.gil_switch_ms / 1e3)
-        try:
-            while self._running:
-                self.controller.wait()
-                self._call_listeners(*self.controller.tick())
-        finally:
-            sys.setswitchinterval(default_switch)
 
     def _call_listeners(self, now, command):
         for listener in self.listeners:
@@ -214,15 +182,12 @@ class CommandLoop:
             done = time.monotonic()
             self.schedule.insert(chunk.actions, frame.time_s, done)  # here the plan's length; the tick's too in thread mode
             self.last_chunk = (np.array(chunk.actions, np.float32), frame.time_s)  # what the page draws ahead of now
-            if self.controller:
-                self.controller.chunk_arrived()
-            else:
-                try:
-                    self.remote.insert(chunk.actions, frame.time_s)
-                except (RuntimeError, OSError) as err:  # the control process is gone: nothing moves; said once
-                    log.error("%s", err)
-                    self._running = False
-                    return
+            try:
+                self.tick.insert(chunk.actions, frame.time_s)
+            except (RuntimeError, OSError) as err:  # the control process is gone: nothing moves; said once
+                log.error("%s", err)
+                self._running = False
+                return
             self.obs_to_command_ms.append((done - frame.time_s) * 1e3)
 
     # reporting -----------------------------------------------------------------------------------
@@ -242,8 +207,7 @@ class CommandLoop:
         """Timing and safety numbers (ms), for the status page and the benchmark."""
         infer = np.array(tuple(self.infer_ms) or (np.nan,))  # tuple(): one C copy, safe beside the appending thread
         o2c = np.array(tuple(self.obs_to_command_ms) or (np.nan,))
-        tick = self.controller.stats() if self.controller else self.remote.stats()
-        return {**tick, "control": self.mode, "action_period_ms": self.schedule.step_s * 1e3,
+        return {**self.tick.stats(), "action_period_ms": self.schedule.step_s * 1e3,
                 "infer_p50_ms": float(np.percentile(infer, 50)), "infer_p99_ms": float(np.percentile(infer, 99)),
                 "obs_to_command_p50_ms": float(np.percentile(o2c, 50)), "inference_errors": self.inference_errors,
                 "listener_errors": self.listener_errors}

@@ -39,7 +39,7 @@ class SimRobot:
         self.camera_fps = camera_fps  # Hz for every camera; None: each camera's profile fps
         self.jpeg_quality = jpeg_quality
         self.leader_enabled = leader  # the operator wears the leader: it publishes, even at rest
-        self.overruns = 0  # physics ticks that started more than one period late
+        self.overruns = 0  # physics ticks missed because the loop fell a period or more behind
         # None: cameras always at full rate. A callable: full rate while it returns True, else one
         # frame per second (`imitate serve` idles them while nothing records, drives or watches, so
         # the page's simulated robot does not take a core from a training run beside it)
@@ -183,7 +183,7 @@ class SimRobot:
         dt = 1.0 / self.profile.control_rate_hz
         distro = self.profile.ros_distro
         for pacer in paced(self.profile.control_rate_hz, lambda: self._running):
-            self.overruns = pacer.overruns
+            self.overruns = pacer.missed
             with self._lock:
                 leader = self._leader
                 if leader:

@@ -5,17 +5,10 @@ import argparse
 
 import pytest
 
+from ..fake_clock import FakeClock
 from .conftest import Api, make_client
 
 pytest.importorskip("flask", reason="the page needs the 'gui' extra")
-
-
-class FakeClock:
-    def __init__(self):
-        self.t = 1000.0
-
-    def __call__(self):
-        return self.t
 
 
 @pytest.fixture
@@ -38,13 +31,13 @@ def test_the_page_watchdog_stops_the_policy_when_its_page_goes_quiet(watched):
     tab = {"X-Page-Id": "tab-a"}
     assert api.post("/api/policy/start", {"name": "act"}, headers=tab).status_code == 200
     for _ in range(4):  # the tab polls: the policy runs on
-        clock.t += 1.5
+        clock.now += 1.5
         api.get("/api/status", headers=tab)
         assert not service.check_page_watchdog() and service.session
-    clock.t += 1.5
+    clock.now += 1.5
     api.get("/api/status", headers={"X-Page-Id": "tab-b"})  # another tab polling does not keep it alive
     assert not service.check_page_watchdog()
-    clock.t += 1.0
+    clock.now += 1.0
     assert service.check_page_watchdog()
     status = api.get("/api/status").get_json()
     assert status["policy"] is None and service.session is None
@@ -52,7 +45,7 @@ def test_the_page_watchdog_stops_the_policy_when_its_page_goes_quiet(watched):
     # a policy started by a script (no page id) is not the page's to stop
     assert api.post("/api/policy/start", {"name": "act"}).status_code == 200
     assert api.get("/api/status").get_json()["policy_note"] == ""
-    clock.t += 60
+    clock.now += 60
     assert not service.check_page_watchdog() and service.session
 
 

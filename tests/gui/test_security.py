@@ -6,6 +6,7 @@ import pytest
 from imitate.edge.runtime.access import Access, login_url, resolve_access, split_host, write_token_file
 from imitate.gui.auth import LoginLimiter, safe_next
 
+from ..fake_clock import FakeClock
 from .conftest import Api
 
 TOKEN = "a-token-of-24-characters"
@@ -115,14 +116,6 @@ def test_response_headers(runtime):
         assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["X-Frame-Options"] == "DENY"
         assert r.headers["Referrer-Policy"] == "no-referrer"
     assert api.headers["Cache-Control"] == "no-store"
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
 
 
 def test_failed_logins_back_off_exponentially():

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("cyclonedds")
 
 from imitate.edge.policy import make_policy  # noqa: E402
-from imitate.edge.runtime.control_process import RING, Board, ControlProcess, ControlSpec  # noqa: E402
+from imitate.edge.runtime.control_process import RING, Board, ProcessTick, ControlSpec  # noqa: E402
 from imitate.edge.runtime.loop import CommandLoop, LoopConfig  # noqa: E402
 from imitate.edge.runtime.safety import SafetyConfig, SafetyFilter  # noqa: E402
 from imitate.edge.sampler import ObservationSampler  # noqa: E402
@@ -52,7 +52,7 @@ def test_the_tick_runs_in_its_own_process_and_drives_the_robot(packages, any_rig
     heard = []
     loop.listeners.append(lambda now, cmd: heard.append((now, cmd)))
     try:
-        assert loop.remote.alive and loop.remote.pid != os.getpid()
+        assert loop.tick.alive and loop.tick.pid != os.getpid()
         inner, outer, stats = run_for(loop, 4.0)
     finally:
         loop.close()
@@ -114,7 +114,7 @@ def test_a_killed_control_process_is_reported_and_nothing_is_sent(packages, rig)
     try:
         loop.start()
         time.sleep(1.0)
-        os.kill(loop.remote.pid, signal.SIGKILL)
+        os.kill(loop.tick.pid, signal.SIGKILL)
         time.sleep(0.5)
         after = len(commands)
         loop.estop()  # still answers (logs), raises nothing
@@ -129,7 +129,7 @@ def test_the_child_stops_when_its_parent_is_gone(rig):
     """The pipe ends (the runtime crashed): the child stops sending, so the robot holds its last command."""
     transport, sampler, commands = rig
     spec = ControlSpec(PROFILE, "dds", ("cam_head",), SafetyConfig(), 1 / 30, 0.2, None, 1.0, 0, 0.0)
-    remote = ControlProcess(spec, lambda now, cmd: None)
+    remote = ProcessTick(spec, lambda now, cmd: None)
     remote.start()
     remote.insert(np.tile(sampler.state_now()[0], (60, 1)), time.monotonic())  # hold still for 2 s
     time.sleep(0.5)
@@ -148,7 +148,7 @@ def test_a_robot_that_does_not_publish_is_named_when_the_process_starts():
     os.environ["ROS_DOMAIN_ID"] = "77"  # the child takes its domain from the environment, as a ROS node does
     try:
         with pytest.raises(RuntimeError, match="could not start: RuntimeError: waiting for state of arm_left"):
-            ControlProcess(spec, lambda now, cmd: None)
+            ProcessTick(spec, lambda now, cmd: None)
     finally:
         del os.environ["ROS_DOMAIN_ID"]
 
@@ -156,11 +156,11 @@ def test_a_robot_that_does_not_publish_is_named_when_the_process_starts():
 def test_a_script_without_a_main_guard_is_told_what_to_do(tmp_path):
     script = tmp_path / "unguarded.py"
     script.write_text("from imitate.edge.profile import load_profile\n"
-                      "from imitate.edge.runtime.control_process import ControlProcess, ControlSpec\n"
+                      "from imitate.edge.runtime.control_process import ProcessTick, ControlSpec\n"
                       "from imitate.edge.runtime.safety import SafetyConfig\n"
                       "spec = ControlSpec(load_profile('sim'), 'dds', ('cam_head',), SafetyConfig(), 1 / 30, 0.2, None,"
                       " 1.0, 0, 0.0, ready_timeout_s=0.5)\n"
-                      "ControlProcess(spec, lambda now, cmd: None)\n")
+                      "ProcessTick(spec, lambda now, cmd: None)\n")
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert out.returncode != 0 and 'needs `if __name__ == "__main__":`' in out.stderr, out.stderr[-2000:]
 

@@ -35,10 +35,11 @@ def run_for(loop, seconds):
 
 
 def assert_ticks_follow_time(inner, outer, stats):
-    """Every period either ticked or was counted missed, never bursting; few missed (bounds a loaded
-    machine meets: a stall of up to 0.15 s that the pacer counts as one missed tick is allowed)."""
-    assert inner * 100 - 15 <= stats["ticks"] + stats["missed_ticks"] <= outer * 100 + 2, (inner, outer, stats)
-    assert stats["missed_ticks"] <= 0.02 * stats["ticks"]
+    """Every period either ticked or was counted missed, and none twice (no burst). Bounds a loaded
+    machine meets: how many ticks a busy machine misses is the benchmark's to say (bench/loop_floor.py),
+    not a test's; here most periods tick."""
+    assert inner * 100 - 2 <= stats["ticks"] + stats["missed_ticks"] <= outer * 100 + 2, (inner, outer, stats)
+    assert stats["ticks"] >= 0.5 * inner * 100, stats
 
 
 def test_the_thread_tick_drives_the_robot_at_100_hz(sim_rig, tmp_path):
