@@ -31,7 +31,7 @@ class PolicyPackage:
 
     @property
     def policy_type(self):
-        """'act' or 'diffusion'."""
+        """The registered policy type's name (edge/policy/types/): 'act', 'diffusion'."""
         return self.spec["policy_type"]
 
     @property

@@ -5,10 +5,8 @@ Finding needs no torch (`imitate hub push-policy` uses resolve() on the robot to
 import json
 from pathlib import Path
 
+from imitate.edge.policy.types import get_type
 from imitate.edge.policy_package import sha256
-
-SUPPORTED = ("act", "diffusion")
-LATER = ("smolvla", "pi0", "pi05")
 
 
 def resolve(path):
@@ -22,26 +20,21 @@ def resolve(path):
 
 
 def policy_type(folder):
-    """The checkpoint's policy type; ValueError for one imitate cannot export."""
-    kind = json.loads((folder / "config.json").read_text()).get("type")
-    if kind in LATER:
-        raise ValueError(f"{kind} export is not in scope yet: imitate exports act and diffusion "
-                         f"(VLA policies need a split graph and a tokenizer on the robot)")
-    if kind not in SUPPORTED:
-        raise ValueError(f"cannot export a {kind!r} policy: imitate exports {', '.join(SUPPORTED)}")
-    return kind
+    """The checkpoint's PolicyType (the registry's); ValueError for one imitate cannot export."""
+    return get_type(json.loads((folder / "config.json").read_text()).get("type"), doing="export")
 
 
-def load_policy(folder):
-    """The lerobot policy in eval mode on the CPU, with no weight download (ACT's backbone included)."""
+def load_policy(folder, kind=None):
+    """The lerobot policy in eval mode on the CPU, with no weight download (the type's offline config:
+    ACT's backbone)."""
+    from lerobot.configs.policies import PreTrainedConfig  # lerobot: imported where a checkpoint is read
     from lerobot.policies.factory import get_policy_class
-    from lerobot.configs.policies import PreTrainedConfig
-    kind = policy_type(folder)
+    kind = kind or policy_type(folder)
     config = PreTrainedConfig.from_pretrained(folder)
     config.device = "cpu"
-    if kind == "act":
-        config.pretrained_backbone_weights = None  # the checkpoint has the trained weights
-    policy = get_policy_class(kind).from_pretrained(folder, config=config)
+    for key, value in kind.offline_config.items():  # the checkpoint has the trained weights
+        setattr(config, key, value)
+    policy = get_policy_class(kind.name).from_pretrained(folder, config=config)
     return policy.eval()
 
 

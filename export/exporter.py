@@ -3,7 +3,8 @@
 Parity: lerobot's own `predict_action_chunk`, with the checkpoint's pre- and post-processors, and
 the package on the robot's ONNX Runtime backend get the same observations (>= 32 frames of the
 dataset, or random ones if none is given, which is said), Diffusion the same noise and the same DDIM
-steps. Max abs error must stay within 1e-4 (ACT) or 1e-3 (Diffusion).
+steps. Max abs error must stay within the type's tolerance (1e-4 ACT, 1e-3 Diffusion). What differs
+per type is in the registry (edge/policy/types/) and its export module (export/types/).
 """
 import contextlib
 import io
@@ -20,22 +21,22 @@ from imitate import __version__
 from imitate.edge.dataset.files import write_json_atomic
 from imitate.edge.dataset.layout import vector_names
 from imitate.edge.policy.ort_policy import OrtPolicy
+from imitate.edge.policy.types import get_type
 from imitate.edge.policy_package import FORMAT, load_package, sha256
 
 from . import checkpoint as ckpt
-from .graphs import ActGraph, DiffusionDenoiser, DiffusionEncoder, export_onnx
 from .normalize import modes
 from .samples import sample_observations
+from .types import export_side
 
 log = logging.getLogger(__name__)
-TOLERANCE = {"act": 1e-4, "diffusion": 1e-3}
 
 
 def export(checkpoint, out, dataset=None, profile=None, opset=17, frames=32, diffusion_steps=10, slim=True):
     """Write the package for `checkpoint` to `out`; returns the loaded PolicyPackage."""
     folder = ckpt.resolve(checkpoint)
     kind = ckpt.policy_type(folder)
-    policy = ckpt.load_policy(folder)
+    policy = ckpt.load_policy(folder, kind)
     cfg, stats = policy.config, ckpt.normalizer_stats(folder)
     joints = joint_names(folder, dataset, profile, cfg)
     turned = views_of(folder, dataset)
@@ -44,7 +45,7 @@ def export(checkpoint, out, dataset=None, profile=None, opset=17, frames=32, dif
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    spec = {"format": FORMAT, "policy_type": kind, "fps": fps_of(folder, dataset), "chunk_size": horizon(cfg),
+    spec = {"format": FORMAT, "policy_type": kind.name, "fps": fps_of(folder, dataset), "chunk_size": horizon(cfg),
             "n_action_steps": cfg.n_action_steps, "n_obs_steps": cfg.n_obs_steps,
             "inputs": {"state": {"name": "observation.state", "dtype": "float32", "joints": joints},
                        "cameras": [{"name": c, "input": f"observation.images.{c}", "height": h, "width": w,
@@ -54,7 +55,8 @@ def export(checkpoint, out, dataset=None, profile=None, opset=17, frames=32, dif
             "outputs": {"action": {"joints": joints, "dtype": "float32"}},
             "normalization": modes(cfg), "exporter": f"imitate {__version__}", "lerobot_version": lerobot_version(),
             "source_checkpoint": {"path": str(folder), "sha256": ckpt.checkpoint_hash(folder)}, "opset": opset}
-    graphs = build_graphs(kind, policy, stats, cameras, len(joints), out, opset, spec, diffusion_steps)
+    graphs = export_side(kind).build_graphs(policy, stats, cameras, len(joints), out, opset, spec,
+                                            {"diffusion_steps": diffusion_steps})
     if slim:
         for name in graphs:
             slim_if_faster(out / graphs[name])
@@ -64,31 +66,11 @@ def export(checkpoint, out, dataset=None, profile=None, opset=17, frames=32, dif
     spec["parity"] = measure_parity(policy, folder, load_package(out), observations, source)
     save_samples(out / "samples.npz", observations[:4], cameras, spec)
     write_json_atomic(out / "policy.json", spec)
-    limit = TOLERANCE[kind]
+    limit = kind.parity_tolerance
     if not spec["parity"]["max_abs_error"] <= limit:
         raise ValueError(f"parity failed: ONNX Runtime differs from lerobot by {spec['parity']['max_abs_error']:.2e} "
                          f"(limit {limit:.0e}) on {source}; the package in {out} is not usable")
     return load_package(out)
-
-
-def build_graphs(kind, policy, stats, cameras, n_joints, out, opset, spec, diffusion_steps):
-    """Trace the policy into ONNX graphs in `out`; returns {graph name: file}."""
-    names = ["observation.state"] + [f"observation.images.{c}" for c in cameras]
-    if kind == "act":
-        images = [torch.zeros(1, h, w, 3, dtype=torch.uint8) for h, w in cameras.values()]
-        export_onnx(ActGraph(policy, stats), [torch.zeros(1, n_joints), *images], names, ["action"], out / "model.onnx", opset)
-        return {"model": "model.onnx"}
-    n_obs, cfg = policy.config.n_obs_steps, policy.config
-    images = [torch.zeros(1, n_obs, h, w, 3, dtype=torch.uint8) for h, w in cameras.values()]
-    encoder = DiffusionEncoder(policy, stats)
-    export_onnx(encoder, [torch.zeros(1, n_obs, n_joints), *images], names, ["conditioning"], out / "encoder.onnx", opset)
-    with torch.no_grad():
-        cond = encoder(torch.zeros(1, n_obs, n_joints), *images)
-    sample = torch.zeros(1, cfg.horizon, n_joints)
-    export_onnx(DiffusionDenoiser(policy), [sample, torch.zeros(1, dtype=torch.long), cond],
-                ["sample", "timestep", "conditioning"], ["model_output"], out / "denoiser.onnx", opset)
-    spec["diffusion"] = diffusion_spec(policy, stats, diffusion_steps)
-    return {"encoder": "encoder.onnx", "denoiser": "denoiser.onnx"}
 
 
 def save_samples(path, observations, cameras, spec):
@@ -96,76 +78,32 @@ def save_samples(path, observations, cameras, spec):
     arrays = {"state": np.stack([o["state"] for o in observations])}
     for cam in cameras:
         arrays[f"image_{cam}"] = np.stack([o["images"][cam] for o in observations])
-    if "diffusion" in spec:
+    if get_type(spec["policy_type"]).uses_noise:
         shape = (len(observations), 1, spec["diffusion"]["horizon"], len(spec["outputs"]["action"]["joints"]))
         arrays["noise"] = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
     np.savez(path, **arrays)
-
-
-def use_ddim(policy, steps):
-    """Switch lerobot's policy to DDIM with `steps` steps (what the runtime runs); returns the scheduler."""
-    from diffusers import DDIMScheduler
-    config = policy.diffusion.noise_scheduler.config
-    keys = ("num_train_timesteps", "beta_start", "beta_end", "beta_schedule", "clip_sample", "clip_sample_range",
-            "prediction_type")
-    ddim = DDIMScheduler(**{k: config[k] for k in keys if k in config})
-    policy.diffusion.noise_scheduler, policy.diffusion.num_inference_steps = ddim, steps
-    ddim.set_timesteps(steps)
-    return ddim
-
-
-def diffusion_spec(policy, stats, steps):
-    """policy.json fields particular to Diffusion (horizon, noise schedule, steps)."""
-    ddim = use_ddim(policy, steps)
-    if ddim.config.prediction_type not in ("epsilon", "sample"):
-        raise ValueError(f"diffusion prediction type {ddim.config.prediction_type} is not supported by the runtime")
-    mode = modes(policy.config)["ACTION"]
-    a = stats["action"]
-    offset, scale = ((a["min"], a["max"] - a["min"]) if mode == "MIN_MAX" else (a["mean"], a["std"])
-                     if mode == "MEAN_STD" else (torch.zeros_like(a["mean"]), torch.ones_like(a["mean"])))
-    scale = torch.where(scale == 0, torch.full_like(scale, 1e-8), scale) if mode == "MIN_MAX" else scale
-    return {"horizon": policy.config.horizon, "num_inference_steps": steps,
-            "action_norm": {"mode": mode, "offset": offset.tolist(), "scale": scale.tolist()},
-            "scheduler": {"type": "DDIM", "alphas_cumprod": ddim.alphas_cumprod.tolist(),
-                          "timesteps": [int(t) for t in ddim.timesteps],
-                          "step_ratio": ddim.config.num_train_timesteps // steps,
-                          "final_alpha_cumprod": float(ddim.final_alpha_cumprod),
-                          "clip_sample": bool(ddim.config.clip_sample),
-                          "clip_sample_range": float(ddim.config.clip_sample_range),
-                          "prediction_type": ddim.config.prediction_type}}
 
 
 def measure_parity(policy, folder, package, observations, source):
     """Max abs error between lerobot and the package over the observations, in raw units."""
     pre, post = ckpt.load_processors(folder, policy.config)
     runtime = OrtPolicy(package, "ort-cpu")
+    reference = export_side(runtime.kind).reference_chunk
     worst, rng = 0.0, np.random.default_rng(0)
     for obs in observations:
         batch = {"observation.state": torch.from_numpy(obs["state"])[None]}
         for cam, img in obs["images"].items():
             batch[f"observation.images.{cam}"] = torch.from_numpy(img).permute(2, 0, 1)[None].float() / 255
         runtime.reset()
+        noise = None
+        if runtime.kind.uses_noise:  # both sides start from the same draw
+            noise = rng.standard_normal((1, policy.config.horizon, len(package.action_joints))).astype(np.float32)
         with torch.no_grad():
-            if package.policy_type == "act":
-                expected = post(policy.predict_action_chunk(pre(batch)))[0].numpy()
-                got = runtime.actions(obs)
-            else:
-                noise = rng.standard_normal((1, policy.config.horizon, len(package.action_joints))).astype(np.float32)
-                expected = post(diffusion_chunk(policy, pre(batch), noise))[0].numpy()
-                got = runtime.actions(obs, noise=noise)
+            expected = post(reference(policy, pre(batch), noise))[0].numpy()
+        got = runtime.actions(obs, noise=noise)
         worst = max(worst, float(np.abs(expected - got).max()))
     log.info("parity on %s: max abs error %.2e", source, worst)
     return {"max_abs_error": worst, "frames": len(observations), "inputs": source, "backend": "ort-cpu"}
-
-
-def diffusion_chunk(policy, batch, noise):
-    """lerobot's Diffusion predict_action_chunk for one observation (its queues filled by repetition)."""
-    from lerobot.policies.utils import populate_queues
-    policy.reset()
-    batch = {k: v for k, v in batch.items() if isinstance(v, torch.Tensor)}  # the processor adds e.g. action=None
-    batch["observation.images"] = torch.stack([batch[k] for k in policy.config.image_features], dim=-4)
-    policy._queues = populate_queues(policy._queues, batch)
-    return policy.predict_action_chunk(batch, noise=torch.from_numpy(noise))
 
 
 def slim_if_faster(path):

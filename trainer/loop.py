@@ -25,6 +25,8 @@ from lerobot.datasets.utils import dataset_to_policy_features
 from lerobot.policies.factory import get_policy_class, make_policy_config, make_pre_post_processors
 from lerobot.utils.train_utils import get_step_checkpoint_dir, load_training_state, save_checkpoint, update_last_checkpoint
 
+from imitate.edge.policy.types import get_type
+
 from .data import TrainingDataset, check_dataset, restrict
 from .events import EventLog
 
@@ -69,9 +71,7 @@ def build(job, info):
     policy_features = dataset_to_policy_features(features)
     outputs = {k: f for k, f in policy_features.items() if f.type is FeatureType.ACTION}
     inputs = {k: f for k, f in policy_features.items() if k not in outputs}
-    overrides = dict(p.policy_overrides)
-    if p.policy == "act":
-        overrides.setdefault("pretrained_backbone_weights", None)  # never download ImageNet weights
+    overrides = {**get_type(p.policy).offline_config, **p.policy_overrides}  # never download weights
     cfg = make_policy_config(p.policy, input_features=inputs, output_features=outputs, device=device,
                              push_to_hub=False, **overrides)
     fps = info["fps"]

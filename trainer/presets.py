@@ -1,10 +1,10 @@
 """Training presets by name: what a policy, its cameras, image size and batch should be for a machine."""
 from dataclasses import dataclass, field, replace
 
+from imitate.edge.policy.types import get_type, supported
 from imitate.edge.suggest import did_you_mean
 
-POLICIES = ("act", "diffusion")
-NOT_YET = ("smolvla", "pi0", "pi05")  # lerobot has them; imitate's exporter does not (yet)
+POLICIES = supported()  # the registry's (edge/policy/types/)
 
 
 @dataclass(frozen=True)
@@ -12,7 +12,7 @@ class TrainPreset:
     """One training setup; every field can be overridden from the command line."""
 
     name: str
-    policy: str = "act"  # act | diffusion
+    policy: str = "act"  # one of POLICIES
     cameras: tuple = ()  # camera names to train on; () = every camera of the dataset
     image_size: tuple = None  # (height, width) images are resized to; None = as recorded
     batch_size: int = 8
@@ -34,19 +34,13 @@ class TrainPreset:
 
 
 def unknown_policy(name):
-    """ValueError naming the policies that have presets."""
-    if name in NOT_YET:
-        return (f"policy {name!r} is not supported by imitate yet (its exporter handles act and diffusion); "
-                f"train it with lerobot-train directly")
+    """The message for a policy imitate does not train: the registry's reason, or the ones it does."""
+    try:
+        get_type(name, doing="train")
+    except ValueError as err:
+        return str(err)
     return f"unknown policy {name!r}{did_you_mean(name, POLICIES)}: expected one of {', '.join(POLICIES)}"
 
-
-SMALL_ACT = dict(dim_model=128, n_heads=4, dim_feedforward=512, n_encoder_layers=2, n_decoder_layers=1,
-                 latent_dim=16, n_vae_encoder_layers=2, chunk_size=30, n_action_steps=30, optimizer_lr=1e-4,
-                 optimizer_lr_backbone=1e-4)
-SMALL_DIFFUSION = dict(down_dims=(64, 128, 256), n_obs_steps=2, horizon=16, n_action_steps=8,
-                       spatial_softmax_num_keypoints=16, diffusion_step_embed_dim=64, num_inference_steps=10,
-                       noise_scheduler_type="DDIM")
 
 PRESETS = {
     # The AI Worker as recorded: three cameras at full size, ACT with a 100-step chunk at 30 fps.
@@ -58,7 +52,8 @@ PRESETS = {
                                policy_overrides=dict(chunk_size=100, n_action_steps=100)),
     # A laptop CPU in minutes: the head camera small, a small ACT, decoded frames cached.
     "cpu_small": TrainPreset("cpu_small", cameras=("cam_head",), image_size=(96, 168), batch_size=8, steps=2_000,
-                             num_workers=0, frame_cache=True, save_freq=1_000, log_freq=25, policy_overrides=SMALL_ACT),
+                             num_workers=0, frame_cache=True, save_freq=1_000, log_freq=25,
+                             policy_overrides=get_type("act").small_config),
 }
 
 
@@ -70,6 +65,6 @@ def get_preset(name, policy=None):
     if policy and policy != preset.policy:
         if policy not in POLICIES:
             raise ValueError(unknown_policy(policy))
-        overrides = SMALL_DIFFUSION if policy == "diffusion" and name == "cpu_small" else {}
+        overrides = get_type(policy).small_config if name == "cpu_small" else {}
         preset = replace(preset, policy=policy, policy_overrides=overrides)
     return preset

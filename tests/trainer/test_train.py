@@ -68,7 +68,7 @@ def test_loss_falls_by_half_on_a_tiny_dataset(sim_dataset, tmp_path):
 
 @pytest.mark.parametrize("args,message", [
     (["--policy", "actt"], "did you mean 'act'"),
-    (["--policy", "smolvla"], "not supported by imitate yet"),
+    (["--policy", "smolvla"], "cannot train a smolvla policy yet"),
     (["--preset", "cpu_smal"], "did you mean 'cpu_small'"),
     (["--cameras", "cam_top"], "has no camera cam_top; it has cam_head, cam_wrist_1, cam_wrist_2"),
     (["--preset", "ai_worker_act", "--cameras", "cam_head,cam_belly"], "has no camera cam_belly"),

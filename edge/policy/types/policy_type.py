@@ -1,0 +1,21 @@
+"""What a policy type declares (registered in __init__.py)."""
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PolicyType:
+    """One lerobot policy type as imitate trains, exports and runs it."""
+
+    name: str  # lerobot's config "type"
+    supported: bool = True
+    reason: str = ""  # when not supported: why, and what to do instead
+    # training and loading, offline: lerobot config fields always set (no weight download)
+    offline_config: dict = field(default_factory=dict)
+    small_config: dict = field(default_factory=dict)  # a tiny configuration: minutes on a CPU
+    # export
+    export_module: str = ""  # the module in export/types/ that traces it (build_graphs, reference_chunk)
+    graphs: tuple = ()  # graph names in the package (policy.json "graphs")
+    parity_tolerance: float = 1e-4  # max abs error against lerobot, raw units
+    uses_noise: bool = False  # its inference draws noise: parity checks give both sides the same draw
+    # running: actions(policy, state, images, noise) -> (horizon, A) float32, from policy.runners
+    actions: object = None
