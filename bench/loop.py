@@ -33,6 +33,7 @@ from imitate.edge.clock import Pacer
 from imitate.edge.policy import make_policy
 from imitate.edge.profile import load_profile
 from imitate.edge.images import decode_images
+from imitate.edge.runtime.config import LoopConfig
 from imitate.edge.runtime.loop import CommandLoop
 from imitate.edge.runtime.safety import SafetyFilter
 from imitate.edge.sampler import ObservationSampler
@@ -88,7 +89,7 @@ def summarize(sent, period_s, late_p50_p99_ms, missed, infer_ms, cpu_s, seconds)
 def run_imitate(profile, package_path, seconds, record):
     policy = make_policy(package_path, "ort-cpu")
     robot, transport, sampler, sent = rig(profile, policy.package, all_cameras=record)
-    loop = CommandLoop(profile, transport, sampler, policy, SafetyFilter(profile))
+    loop = CommandLoop(profile, transport, sampler, policy, SafetyFilter(profile), LoopConfig.from_environ(os.environ))
     writer = None
     if record:
         from imitate.edge.dataset import DatasetWriter

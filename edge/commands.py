@@ -1,4 +1,5 @@
 """Command-line subcommands of the edge part: profiles, topics, sim."""
+import os
 import re
 import time
 from pathlib import Path
@@ -139,7 +140,7 @@ def topics_command(args):
     from .transport import make_transport
     profile = load_profile(args.profile)
     from .runtime.session import resolve_transport
-    args.transport = resolve_transport(args.transport, profile)
+    args.transport = resolve_transport(args.transport, profile, os.environ)
     transport = make_transport(args.transport, distro=profile.ros_distro)
     robot = None
     if args.transport == "sim":  # nothing else lives in this process: bring the simulated robot

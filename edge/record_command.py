@@ -1,5 +1,6 @@
 """`imitate record`: a recording session from the command line, with keys or on timers alone."""
 import logging
+import os
 import signal
 import sys
 import threading
@@ -57,7 +58,7 @@ def record_command(args):
     for line in writer.recovered:
         print(f"note: {line}")
     from .runtime.session import resolve_transport
-    args.transport = resolve_transport(args.transport, profile)
+    args.transport = resolve_transport(args.transport, profile, os.environ)
     transport = make_transport(args.transport, distro=profile.ros_distro)
     robot = operator = None
     if args.transport == "sim":  # one command makes a dataset: the simulated robot and operator join

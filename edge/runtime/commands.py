@@ -1,16 +1,20 @@
 """`imitate run` and `imitate eval`: a policy package driving a robot (or the simulated one)."""
 import json
+import os
 import time
 
 from .. import messages as m
+from ..policy.factory import BACKENDS
 from ..profile import STRING
+from ..sim import STATUS_TOPIC
+from ..sim.baselines import BlindCommander, EvalResult, LeaderCommander, evaluate, format_results, mean_demonstration
 from ..sim.robot import RESET_TOPIC
-from .session import Session
+from .service import register as register_serve
+from .session import Session, runtime_config
 
 
 def register(sub, add_transport_args):
     """Add `imitate run` and `imitate eval` to the parser."""
-    from .service import register as register_serve
     register_serve(sub, add_transport_args)
     p = sub.add_parser("run", help="run a policy package on the robot through the safety filter")
     add_transport_args(p)
@@ -33,19 +37,20 @@ def register(sub, add_transport_args):
 def add_policy_args(p):
     """--policy, --backend and the loop options shared by run and eval."""
     p.add_argument("--policy", required=True, help="policy package folder (from imitate export)")
-    p.add_argument("--backend", default="auto", choices=["auto", "ort-cpu", "ort-cuda", "ort-tensorrt", "tensorrt"])
+    p.add_argument("--backend", default="auto", choices=["auto", *BACKENDS])
     p.add_argument("--ensemble", type=float, help="ACT temporal ensembling coefficient (e.g. 0.01)")
 
 
 def run_command(args):
     """Run a policy on the robot until Ctrl-C; returns 0."""
-    session = Session(args)
+    config = runtime_config(args, os.environ)
+    session = Session(config)
     try:
         session.wait_ready()
         if session.rollouts:
             session.rollouts.begin("policy rollout")
         session.loop.start()
-        print(f"running {session.policy.package.policy_type} on {args.transport}; Ctrl-C stops", flush=True)
+        print(f"running {session.policy.package.policy_type} on {config.transport}; Ctrl-C stops", flush=True)
         end = time.monotonic() + (args.duration or float("inf"))
         while time.monotonic() < end:
             time.sleep(min(1.0, max(0.0, end - time.monotonic())))
@@ -59,9 +64,7 @@ def run_command(args):
 
 def eval_command(args):
     """Closed-loop episodes with success judged by the simulated robot; prints (and writes) a report."""
-    from ..sim import STATUS_TOPIC
-    from ..sim.baselines import BlindCommander, EvalResult, LeaderCommander, evaluate, format_results, mean_demonstration
-    session = Session(args)
+    session = Session(runtime_config(args, os.environ))
     status = {}
     session.transport.subscribe(STATUS_TOPIC, STRING, lambda msg: status.update(json.loads(msg.data)))
     times = []

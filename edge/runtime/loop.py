@@ -11,48 +11,21 @@ the in-process simulated bus, a thread beside inference. Listeners are called ev
 """
 import gc
 import logging
-import os
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
 
 import numpy as np
 
 from ..images import decode_images
 from ..sampler import NotReady
 from .control import Controller
+from .config import LoopConfig
 from .control_process import ControlSpec, ProcessTick
 from .schedule import ActionSchedule
-from .tick import CONTROL_MODES, ThreadTick, control_mode
+from .tick import ThreadTick, control_mode
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class LoopConfig:
-    """How the loop runs a policy; times in seconds."""
-
-    blend_s: float = 0.2  # a new chunk is blended in over this long
-    ensemble_coeff: float = None  # ACT temporal ensembling (0.01 in the paper); None: blend chunks
-    margin_s: float = 0.05  # ask for the next chunk this long before the plan runs out, after latency
-    inference_timeout_s: float = 1.0  # no new chunk for this long past the plan's end: hold and report
-    rt_priority: int = int(os.environ.get("IMITATE_RT_PRIORITY", "0"))  # SCHED_FIFO for the control tick
-    # With rt_priority, in thread mode: the longest the control thread waits for Python's interpreter lock (GIL) while
-    # another thread runs Python (Python's default, 5 ms, would delay a tick by up to that).
-    gil_switch_ms: float = float(os.environ.get("IMITATE_GIL_SWITCH_MS", "0.2"))
-    # Python's cyclic garbage collector stops every thread while it runs, for as long as it takes: in
-    # `imitate serve` a full pass took 20-50 ms (a missed tick). While the loop runs, what was alive at
-    # its start is frozen (gc.freeze: not scanned), so passes only look at what was created since.
-    freeze_gc: bool = True
-    # Where the tick runs: "process" (its own, fed chunks through a pipe), "thread" (beside inference,
-    # sharing the interpreter lock), "auto": a process where the transport reaches other processes
-    # (dds, ros2), a thread on the in-process simulated bus, which no other process can reach.
-    control: str = os.environ.get("IMITATE_CONTROL", "auto")
-
-    def __post_init__(self):
-        if self.control not in CONTROL_MODES:
-            raise ValueError(f"control {self.control!r}: expected one of {', '.join(CONTROL_MODES)}")
 
 
 def make_tick(mode, profile, transport, sampler, safety, schedule, config, on_tick):

@@ -9,17 +9,18 @@ EnvironmentFile). Under systemd: READY=1 once up, WATCHDOG=1 from the command lo
 heartbeat), and SIGTERM stops cleanly (STOPPING=1, the policy stops, a recording is closed with its
 episode saved or discarded as --on-stop says).
 """
-import argparse
 import os
 import signal
 import threading
 import time
 from pathlib import Path
 
+from ..profile import STRING
 from .access import login_url, resolve_access, write_token_file
 from .api_server import StdlibServer
+from .config import RuntimeConfig
 from .notify import Notifier
-from .session import Session
+from .session import Base, Session, runtime_config
 
 ESTOP_TOPIC = "/imitate/estop"  # std_msgs/Bool: true stops all motion (clearing is the page's or API's)
 BOOL = "std_msgs/msg/Bool"
@@ -65,10 +66,11 @@ def register(sub, add_transport_args):
 class RuntimeService:
     """Transport + sampler, a policy loop and a recording session on demand; thread-safe verbs."""
 
-    def __init__(self, args, notifier=None, clock=time.monotonic):
-        from ..profile import STRING
-        self.args, self.notifier = args, notifier or Notifier({})
-        self.data = Path(args.data)
+    def __init__(self, config, notifier=None, clock=time.monotonic):
+        if not isinstance(config, RuntimeConfig):
+            raise TypeError("RuntimeService takes a RuntimeConfig (runtime_config(args, environ) builds one)")
+        self.config, self.notifier = config, notifier or Notifier({})
+        self.data = config.data
         self._lock = threading.RLock()
         self.session = None  # the policy driving the robot
         self.recording = None  # the RecordingSession
@@ -77,11 +79,11 @@ class RuntimeService:
         self.last_loop = None  # the last policy's loop numbers, kept after it stops (the page shows them)
         self.estopped = False
         self.clock = clock
-        self.page_watchdog_s = getattr(args, "page_watchdog", None) or None  # 0: off
+        self.page_watchdog_s = config.page_watchdog_s
         self._policy_page = None  # id of the page that started the policy (the watchdog watches it)
         self._pages_seen = {}  # page id -> clock time of its last status poll
         self._record_samplers = {}  # fps -> ObservationSampler with the leader's actions
-        self._base = Session.base(args)  # transport, robot, sampler: always up
+        self._base = Base(config)  # transport, robot, sampler: always up
         self.profile, self.transport, self.sampler = self._base.profile, self._base.transport, self._base.sampler
         self.transport.subscribe(ESTOP_TOPIC, BOOL, lambda msg: msg.data and self.estop())
         self._driving = False  # a policy is starting or running
@@ -102,11 +104,9 @@ class RuntimeService:
                 raise RuntimeError("a recording is running: finish it before starting a policy")
             self.stop_policy_locked()
             self._driving = True  # cameras at full rate before the loop checks their age
-            args = argparse.Namespace(**{**vars(self.args), "policy": path, "ensemble": None,
-                                                  "record": str(record) if record else None})
             session = None
             try:
-                session = Session(args, base=self._base)
+                session = Session(self.config.with_policy(path, record), base=self._base)
                 session.loop.listeners.append(lambda now, cmd: self.notifier.ping())
                 session.wait_ready()
                 if session.rollouts:
@@ -233,7 +233,7 @@ class RuntimeService:
             loop = self.session.loop.stats() if self.session else None
             rec = self.recording.status() if self.recording else None
         state, state_age, camera_age = self.sampler.state_now()
-        return {"profile": self.profile.name, "transport": self.args.transport, "policy": self.policy_path,
+        return {"profile": self.profile.name, "transport": self.config.transport, "policy": self.policy_path,
                 "policy_note": self.policy_note, "page_watchdog_s": self.page_watchdog_s,
                 "loop": loop, "last_loop": self.last_loop, "recording": rec, "estop": self.estopped,
                 "state_age_s": _finite(state_age), "camera_age_s": _finite(camera_age),
@@ -241,7 +241,7 @@ class RuntimeService:
 
     def close(self):
         """Stop policy and recording, then the robot and the transport."""
-        self.stop_recording(save=self.args.on_stop == "save")
+        self.stop_recording(save=self.config.on_stop == "save")
         self.stop_policy()
         self._base.close()
 
@@ -253,18 +253,19 @@ def _finite(x):
 def serve_command(args):
     """Run `imitate serve` until SIGTERM or Ctrl-C; returns 0."""
     access = resolve_access(args.host, args.token, args.no_token, args.allow_host)  # ValueError: said plainly
-    Path(args.data).mkdir(parents=True, exist_ok=True)
-    notifier = Notifier()
-    service = RuntimeService(args, notifier)
+    config = runtime_config(args, os.environ)  # ValueError: said plainly
+    config.data.mkdir(parents=True, exist_ok=True)
+    notifier = Notifier(os.environ)
+    service = RuntimeService(config, notifier)
     server = (args.make_server or StdlibServer)(service, args.host, args.port, access)
-    token_file = write_token_file(args.data, access.token) if access.token else None
+    token_file = write_token_file(config.data, access.token) if access.token else None
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
     try:
-        if args.policy:
-            service.start_policy(args.policy)
+        if config.policy:
+            service.start_policy(config.policy)
     except BaseException:
         server.shutdown()
         service.close()

@@ -1,22 +1,38 @@
 """The robot side every runtime command shares: `Base` (transport, the simulated robot when asked for,
 the sampler) and `Session` (a Base plus a policy driving it through the safety filter, rollouts
-recorded when asked), and `resolve_transport` for `--transport auto`. Its own module so the commands
-(commands.py) and the service (service.py) both use it without importing each other."""
+recorded when asked), both built from a RuntimeConfig; and `runtime_config`, which the commands call
+to build that config from their arguments. Its own module so the commands (commands.py) and the
+service (service.py) both use it without importing each other."""
 import time
 
+from ..dataset import DatasetWriter
+from ..doctor import pick_transport
+from ..policy import make_policy
+from ..policy_package import check_profile
 from ..profile import load_profile
+from ..sampler import ObservationSampler
+from ..sim import SimRobot
+from ..transport import make_transport
+from .config import RuntimeConfig
+from .loop import CommandLoop
+from .rollout import RolloutRecorder
+from .safety import SafetyFilter
 
 
-def resolve_transport(requested, profile):
+def runtime_config(args, environ):
+    """The RuntimeConfig for a runtime command's arguments, its transport resolved (resolve_transport)."""
+    config = RuntimeConfig.from_args(args, environ)
+    return config.with_transport(resolve_transport(config.transport, load_profile(config.profile), environ))
+
+
+def resolve_transport(requested, profile, environ):
     """The transport to make for --transport `requested`: as given, or for `auto` (and serve's default,
     None, on a real robot's profile) the one imitate doctor would pick, printed with why."""
     if requested is None:
         requested = "sim" if profile.name == "sim" else "auto"
     if requested != "auto":
         return requested
-    import os
-    from ..doctor import pick_transport
-    name, why = pick_transport(profile, os.environ)
+    name, why = pick_transport(profile, environ)
     print(f"transport auto: {name}, because {why}", flush=True)
     return name
 
@@ -24,15 +40,13 @@ def resolve_transport(requested, profile):
 class Base:
     """What stays up whether or not a policy runs: transport, simulated robot (for sim), sampler."""
 
-    def __init__(self, args, cameras=None, fps=None):
-        from ..sampler import ObservationSampler
-        from ..transport import make_transport
-        self.profile = load_profile(args.profile)
-        args.transport = resolve_transport(args.transport, self.profile)
-        self.transport = make_transport(args.transport, distro=self.profile.ros_distro)
+    def __init__(self, config, cameras=None, fps=None):
+        if config.transport in (None, "auto"):
+            raise ValueError("the runtime needs its transport resolved: build the config with runtime_config()")
+        self.profile = load_profile(config.profile)
+        self.transport = make_transport(config.transport, distro=self.profile.ros_distro)
         self.robot = None
-        if args.transport == "sim":
-            from ..sim import SimRobot
+        if config.transport == "sim":
             self.robot = SimRobot(self.profile, make_transport("sim", bus=self.transport.bus), leader=False).start()
         self.sampler = ObservationSampler(self.profile, self.transport, fps=fps, cameras=cameras, with_action=False)
 
@@ -46,27 +60,19 @@ class Base:
 class Session:
     """A policy driving the robot: policy, safety filter and command loop over a Base."""
 
-    base = Base
-
-    def __init__(self, args, base=None):
-        from ..policy import make_policy
-        from ..policy_package import check_profile
-        from .loop import CommandLoop, LoopConfig
-        from .safety import SafetyFilter
-        self.policy = make_policy(args.policy, backend=args.backend)
-        check_profile(self.policy.package, load_profile(args.profile))  # refuse before anything moves
-        recording = bool(getattr(args, "record", None))  # a rollout dataset has every camera
+    def __init__(self, config, base=None):
+        self.policy = make_policy(config.policy, backend=config.backend)
+        check_profile(self.policy.package, load_profile(config.profile))  # refuse before anything moves
+        recording = bool(config.record)  # a rollout dataset has every camera
         cameras = None if recording else list(self.policy.package.cameras)
         self.owns_base = base is None
-        self.env = base or Base(args, cameras=cameras, fps=self.policy.package.fps)
+        self.env = base or Base(config, cameras=cameras, fps=self.policy.package.fps)
         self.profile, self.transport, self.sampler = self.env.profile, self.env.transport, self.env.sampler
         self.loop = CommandLoop(self.profile, self.transport, self.sampler, self.policy, SafetyFilter(self.profile),
-                                LoopConfig(ensemble_coeff=getattr(args, "ensemble", None)))
+                                config.loop)
         self.rollouts = None
         if recording:
-            from ..dataset import DatasetWriter
-            from .rollout import RolloutRecorder
-            writer = DatasetWriter(args.record, self.profile, codec="h264", resume=True)
+            writer = DatasetWriter(config.record, self.profile, codec="h264", resume=True)
             self.rollouts = RolloutRecorder(writer, self.sampler, self.profile.control_rate_hz)
             self.loop.listeners.append(self.rollouts)
 

@@ -1,5 +1,4 @@
 """A real runtime service on the simulated robot (in-process bus), and the page's app over it."""
-import argparse
 import shutil
 
 import pytest
@@ -9,10 +8,9 @@ flask = pytest.importorskip("flask", reason="the page needs the 'gui' extra")
 
 @pytest.fixture(scope="module")
 def runtime(tmp_path_factory):
+    from imitate.edge.runtime.config import RuntimeConfig
     from imitate.edge.runtime.service import RuntimeService
-    args = argparse.Namespace(profile="sim", transport="sim", data=str(tmp_path_factory.mktemp("data")),
-                              backend="auto", on_stop="save", policy=None)
-    service = RuntimeService(args)
+    service = RuntimeService(RuntimeConfig(profile="sim", transport="sim", data=tmp_path_factory.mktemp("data")))
     yield service
     service.close()
 

@@ -1,7 +1,6 @@
 """What keeps the operator's picture of the robot true: the page watchdog (serve --page-watchdog),
 a swap that must be confirmed, an honest answer when a policy starts under E-STOP, and what every
 page says drives the robot. A real RuntimeService on the simulated robot, a real policy package."""
-import argparse
 
 import pytest
 
@@ -15,13 +14,14 @@ pytest.importorskip("flask", reason="the page needs the 'gui' extra")
 def watched(tmp_path, packages):
     """(service, api, clock): a service with a 2 s page watchdog on a fake clock, package 'act' and 'act2'."""
     import shutil
+    from imitate.edge.runtime.config import LoopConfig, RuntimeConfig
     from imitate.edge.runtime.service import RuntimeService
     for name in ("act", "act2"):
         shutil.copytree(packages["act"].root, tmp_path / "policies" / name)
     clock = FakeClock()
-    args = argparse.Namespace(profile="sim", transport="sim", data=str(tmp_path), backend="auto", on_stop="save",
-                              policy=None, page_watchdog=2.0, control="thread")
-    service = RuntimeService(args, clock=clock)
+    config = RuntimeConfig(profile="sim", transport="sim", data=tmp_path, page_watchdog_s=2.0,
+                           loop=LoopConfig(control="thread"))
+    service = RuntimeService(config, clock=clock)
     yield service, Api(make_client(service)), clock
     service.close()
 

@@ -8,6 +8,7 @@ import pytest
 from imitate.cli import build_parser
 from imitate.edge.recorder import RecordConfig
 from imitate.edge.runtime.service import RuntimeService
+from imitate.edge.runtime.session import runtime_config
 
 
 def frames_in(service, seconds, during=lambda: None):
@@ -23,7 +24,7 @@ def frames_in(service, seconds, during=lambda: None):
 
 def test_cameras_idle_until_recorded_or_watched(tmp_path):
     args = build_parser().parse_args(["serve", "--transport", "sim", "--data", str(tmp_path)])
-    service = RuntimeService(args)
+    service = RuntimeService(runtime_config(args, {}))
     try:
         time.sleep(1.0)
         assert not service.cameras_wanted()
