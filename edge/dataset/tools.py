@@ -17,9 +17,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import layout
+from . import metadata as meta
 from .files import fsync_dir, write_json_atomic, write_parquet_atomic
 from .reader import DatasetReader
-from .stats import aggregate, to_json, vector_stats
+from .stats import aggregate, to_json
 from .writer import DatasetError
 
 EDIT, OLD = ".imitate-edit", ".imitate-old"
@@ -185,18 +186,10 @@ def _rewrite(target, episodes):
         old_tasks = ds.tasks()
         cols.update(episode_index=np.full(n, new_index), index=np.arange(offset, offset + n),
                     task_index=np.array([tasks.index(old_tasks[int(t)]) for t in cols["task_index"]], dtype=np.int64))
-        cf = {"chunk_index": layout.chunk_file(new_index)[0], "file_index": layout.chunk_file(new_index)[1]}
-        arrays = {}
-        for name in data_schema.names:
-            value = cols[name]
-            value = value.astype(np.int64 if data_schema.field(name).type == pa.int64() else np.float32)
-            arrays[name] = pa.FixedSizeListArray.from_arrays(pa.array(value.ravel()), value.shape[1]) \
-                if value.ndim == 2 else value
-        write_parquet_atomic(edit / layout.DATA_PATH.format(**cf), pa.table(arrays, schema=data_schema))
-        stats = {k: vector_stats(np.asarray(v, dtype=np.float64).reshape(n, -1)) for k, v in cols.items()}
-        new_row = {**row, "episode_index": new_index, "data/chunk_index": cf["chunk_index"],
-                   "data/file_index": cf["file_index"], "dataset_from_index": offset, "dataset_to_index": offset + n,
-                   "meta/episodes/chunk_index": cf["chunk_index"], "meta/episodes/file_index": cf["file_index"]}
+        cf = meta.location(new_index)
+        write_parquet_atomic(edit / layout.DATA_PATH.format(**cf), meta.data_table(cols, data_schema))
+        stats = meta.column_stats(cols)
+        new_row = {**row, **meta.episode_row(new_index, row["tasks"], n, offset)}
         for key in ds.video_keys:
             path, _, _ = ds.video_path(old_index, key)
             source = (str(ds.root), key, row[f"videos/{key}/chunk_index"], row[f"videos/{key}/file_index"])
@@ -206,10 +199,8 @@ def _rewrite(target, episodes):
                 _link(path, edit / layout.VIDEO_PATH.format(video_key=key, chunk_index=vcf[0], file_index=vcf[1]))
             vcf = layout.chunk_file(files[source])
             new_row.update({f"videos/{key}/chunk_index": vcf[0], f"videos/{key}/file_index": vcf[1]})
-            stats[key] = _row_stats(ds, old_index, key)
-        for key, st in stats.items():
-            for s in layout.STAT_KEYS:
-                new_row[f"stats/{key}/{s}"] = np.asarray(st[s]).tolist()
+        stats.update(meta.row_stats(meta.read_row(ds.root, _episode_file(ds, old_index), old_index), ds.video_keys))
+        meta.put_stats(new_row, stats)
         all_stats.append(stats)
         _carry_raw_bag(ds.root, old_index, edit, new_index)
         table = _episode_table(ds, old_index, new_row)
@@ -217,8 +208,7 @@ def _rewrite(target, episodes):
         offset += n
     write_parquet_atomic(edit / "meta" / "tasks.parquet", layout.tasks_table(tasks))
     write_json_atomic(edit / "meta" / "stats.json", to_json(aggregate(all_stats)))
-    info = {**first.info, "total_episodes": len(episodes), "total_frames": offset, "total_tasks": len(tasks),
-            "splits": {"train": f"0:{len(episodes)}"}}
+    info = meta.totals(first.info, len(episodes), offset, len(tasks))
     write_json_atomic(edit / "meta" / "info.json", info)
     hub_link = first.root / "meta" / "hub.json"  # where it came from, kept by an edit in place
     if target.resolve() == first.root.resolve() and hub_link.exists():
@@ -239,13 +229,6 @@ def _carry_raw_bag(root, old_index, edit, new_index):
             (dst / file.name).write_text(file.read_text().replace(old_name, new_name))
         else:
             _link(file, dst / file.name.replace(old_name, new_name))
-
-
-def _row_stats(ds, index, key):
-    path = ds.root / layout.EPISODES_PATH.format(**_episode_file(ds, index))
-    table = pq.read_table(path)
-    row = [r for r in table.to_pylist() if r["episode_index"] == index][0]
-    return {s: np.asarray(row[f"stats/{key}/{s}"]) for s in layout.STAT_KEYS}
 
 
 def _episode_file(ds, index):

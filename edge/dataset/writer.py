@@ -21,8 +21,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import layout
+from . import metadata as meta
 from .files import move_durably, write_json_atomic, write_parquet_atomic
-from .stats import aggregate, to_json, vector_stats
+from .stats import aggregate, to_json
 from .video_encoder import CameraEncoder
 
 log = logging.getLogger(__name__)
@@ -120,11 +121,7 @@ class DatasetWriter:
             log.warning("%s: %s", self.root, line)
 
     def _read_stats(self, index):
-        row = pq.read_table(self.root / layout.EPISODES_PATH.format(**_cf(index))).to_pylist()[0]
-        out = {}
-        for key in self.features:
-            out[key] = {s: np.asarray(row[f"stats/{key}/{s}"]) for s in layout.STAT_KEYS}
-        return out
+        return meta.row_stats(meta.read_row(self.root, meta.location(index), index), self.features)
 
     # recording -------------------------------------------------------------------------------
     @property
@@ -239,12 +236,11 @@ class DatasetWriter:
             "timestamp": (np.arange(frames) / self.fps).astype(np.float32),
             "frame_index": np.arange(frames), "episode_index": np.full(frames, index),
             "index": np.arange(first, first + frames), "task_index": np.full(frames, task_index)}
-        stats = {k: vector_stats(v.reshape(frames, -1)) for k, v in columns.items()}
+        stats = meta.column_stats(columns)
         for name, video in videos.items():
             stats[layout.image_key(name)] = video.stats
-        data = pa.table({k: (pa.FixedSizeListArray.from_arrays(pa.array(v.ravel()), v.shape[1]) if v.ndim == 2 else v)
-                         for k, v in columns.items()}, schema=self.data_schema)
-        cf = _cf(index)
+        data = meta.data_table(columns, self.data_schema)
+        cf = meta.location(index)
         for name in videos:  # 1. videos, 2. data, 3. episode metadata: invisible until info.json says so
             move_durably(self._partial / f"{name}.mp4", self.root / layout.VIDEO_PATH.format(video_key=layout.image_key(name), **cf))
         write_parquet_atomic(self.root / layout.DATA_PATH.format(**cf), data)
@@ -253,23 +249,17 @@ class DatasetWriter:
             write_parquet_atomic(self.root / "meta" / "tasks.parquet", layout.tasks_table(tasks))
         all_stats = self.episode_stats + [stats]
         write_json_atomic(self.root / "meta" / "stats.json", to_json(aggregate(all_stats)))
-        info = {**self.info, "total_episodes": index + 1, "total_frames": first + frames, "total_tasks": len(tasks),
-                "splits": {"train": f"0:{index + 1}"}}
+        info = meta.totals(self.info, index + 1, first + frames, len(tasks))
         write_json_atomic(self.root / "meta" / "info.json", info)  # 4. the commit
         self.info, self.tasks, self.episode_stats = info, tasks, all_stats
 
     def _episode_row(self, index, ep, first, stats):
-        cf, frames = _cf(index), len(ep["state"])
-        row = {"episode_index": index, "tasks": [ep["task"]], "length": frames,
-               "data/chunk_index": cf["chunk_index"], "data/file_index": cf["file_index"],
-               "dataset_from_index": first, "dataset_to_index": first + frames,
-               "meta/episodes/chunk_index": cf["chunk_index"], "meta/episodes/file_index": cf["file_index"]}
+        cf, frames = meta.location(index), len(ep["state"])
+        row = meta.episode_row(index, [ep["task"]], frames, first)
         for key in self.video_keys:
             row.update({f"videos/{key}/chunk_index": cf["chunk_index"], f"videos/{key}/file_index": cf["file_index"],
                         f"videos/{key}/from_timestamp": 0.0, f"videos/{key}/to_timestamp": frames / self.fps})
-        for key, st in stats.items():
-            for s in layout.STAT_KEYS:
-                row[f"stats/{key}/{s}"] = np.asarray(st[s]).tolist()
+        meta.put_stats(row, stats)
         for cam, _, _ in self.cameras:
             row[f"imitate/stale/{cam}"] = len(ep["stale"][cam])
             row[f"imitate/repeated/{cam}"] = len(ep["repeated"][cam])
@@ -288,7 +278,7 @@ class DatasetWriter:
         index = self.info["total_episodes"] - 1
         if index < 0 or len(self.episode_stats) <= index:
             raise DatasetError("no episode saved in this session to drop")
-        cf = _cf(index)
+        cf = meta.location(index)
         frames = pq.read_table(self.root / layout.EPISODES_PATH.format(**cf), columns=["length"])["length"][0].as_py()
         stats = self.episode_stats[:-1]
         info = {**self.info, "total_episodes": index, "total_frames": self.info["total_frames"] - frames,
@@ -303,7 +293,7 @@ class DatasetWriter:
         return index
 
     def _undo(self, index):
-        cf = _cf(index)
+        cf = meta.location(index)
         paths = [self.root / layout.DATA_PATH.format(**cf), self.root / layout.EPISODES_PATH.format(**cf)]
         paths += [self.root / layout.VIDEO_PATH.format(video_key=k, **cf) for k in self.video_keys]
         for path in paths:
@@ -312,11 +302,6 @@ class DatasetWriter:
     def close(self):
         """Discard an unsaved episode and stop; saved episodes need nothing more (no finalize)."""
         self.discard_episode()
-
-
-def _cf(index):
-    chunk, file = layout.chunk_file(index)
-    return {"chunk_index": chunk, "file_index": file}
 
 
 def _episode_of(path):
