@@ -5,13 +5,16 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test install bench clean
+.PHONY: demo test lint install bench clean
 
 demo: $(VENV)/.installed  ## the main job on the simulated robot
 	$(BIN)/imitate demo
 
 test: $(VENV)/.installed  ## the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed  ## ruff: pyflakes, isort, bugbear, pyupgrade (3.10), 110 columns (pyproject.toml)
+	$(BIN)/ruff check .
 
 install: $(VENV)/.installed
 

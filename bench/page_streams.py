@@ -32,6 +32,7 @@ from pathlib import Path
 import psutil
 
 from imitate.demo_page import free_port
+from imitate.edge.profile import load_profile
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 COUNT_FRAMES = """async (cams) => {  // read each MJPEG stream for 5 s and count its frame boundaries
@@ -39,12 +40,14 @@ COUNT_FRAMES = """async (cams) => {  // read each MJPEG stream for 5 s and count
   await Promise.all(cams.map(async (c) => {
     const reader = (await fetch(`/api/camera/${c}.mjpg`)).body.getReader(), end = Date.now() + 5000;
     let n = 0;
-    while (Date.now() < end) { const {value} = await reader.read(); n += (new TextDecoder().decode(value).match(/--frame/g) || []).length; }
+    while (Date.now() < end) {
+      const {value} = await reader.read();
+      n += (new TextDecoder().decode(value).match(/--frame/g) || []).length;
+    }
     reader.cancel(); counts[c] = n / 5;
   }));
   return counts;
 }"""
-
 
 
 def status(url):
@@ -87,27 +90,60 @@ class Served:
         transport = robot_transport if robot_process else "sim"
         if transport == "zenoh":  # the router a robot's rmw_zenohd would be, on a loopback port
             router = free_port()
-            env["ZENOH_CONFIG_OVERRIDE"] = (f'connect/endpoints=["tcp/127.0.0.1:{router}"];'
-                                            'listen/endpoints=["tcp/127.0.0.1:0"]')
-            self.procs.append(subprocess.Popen([sys.executable, "-m", "imitate.cli", "zenoh-router", "--listen",
-                                                f"tcp/127.0.0.1:{router}"], **quiet))
+            env["ZENOH_CONFIG_OVERRIDE"] = (
+                f'connect/endpoints=["tcp/127.0.0.1:{router}"];listen/endpoints=["tcp/127.0.0.1:0"]'
+            )
+            self.procs.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "imitate.cli",
+                        "zenoh-router",
+                        "--listen",
+                        f"tcp/127.0.0.1:{router}",
+                    ],
+                    **quiet,
+                )
+            )
             time.sleep(2.0)
         if robot_process:
-            self.procs.append(subprocess.Popen([sys.executable, "-m", "imitate.cli", "sim", "--transport", transport,
-                                                "--leader", "off"], **quiet))
+            self.procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "imitate.cli", "sim", "--transport", transport, "--leader", "off"],
+                    **quiet,
+                )
+            )
         # --no-token: a benchmark on loopback, one user; the page's checks are tested elsewhere
-        cmd = [sys.executable, "-m", "imitate.cli", "serve", "--transport", transport, "--no-token",
-               "--data", str(self.data), "--port", str(port)]
-        niced = ["nice", "-n", str(nice)] if nice else []  # the Jetson unit's Nice=-5: the service's threads before others
+        cmd = [
+            sys.executable,
+            "-m",
+            "imitate.cli",
+            "serve",
+            "--transport",
+            transport,
+            "--no-token",
+            "--data",
+            str(self.data),
+            "--port",
+            str(port),
+        ]
+        niced = (
+            ["nice", "-n", str(nice)] if nice else []
+        )  # the Jetson unit's Nice=-5: the service's threads before others
         self.procs.append(subprocess.Popen(niced + cmd + ([] if record else ["--policy", policy]), **quiet))
         self.pid = self.procs[-1].pid
         try:
             if record:  # as the Inference page does: the package in data/policies, rollouts into a dataset
                 shutil.copytree(policy, self.data / "policies" / "bench")
-                until(lambda: self.post("/api/policy/start", {"name": "bench", "record": "rollouts"}),
-                      "imitate serve did not start the policy")  # refused until the robot's joints are heard
-            until(lambda: (status(self.url).get("loop") or {}).get("ticks", 0) > 200,
-                  "imitate serve did not start its loop")
+                until(
+                    lambda: self.post("/api/policy/start", {"name": "bench", "record": "rollouts"}),
+                    "imitate serve did not start the policy",
+                )  # refused until the robot's joints are heard
+            until(
+                lambda: (status(self.url).get("loop") or {}).get("ticks", 0) > 200,
+                "imitate serve did not start its loop",
+            )
         except BaseException:
             self.stop()
             raise
@@ -117,8 +153,12 @@ class Served:
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         with opener.open(self.url + "/api/csrf", timeout=5) as r:
             csrf = json.load(r)["csrf"]
-        request = urllib.request.Request(self.url + path, json.dumps(payload).encode(), method="POST",
-                                         headers={"Content-Type": "application/json", "X-CSRF-Token": csrf})
+        request = urllib.request.Request(
+            self.url + path,
+            json.dumps(payload).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json", "X-CSRF-Token": csrf},
+        )
         with opener.open(request, timeout=30) as r:
             return json.load(r)
 
@@ -141,7 +181,7 @@ with sync_playwright() as pw:
 
 def start_reader(url, seconds):
     """Another process reading the three camera MJPEG streams for `seconds`, as a remote browser would."""
-    from imitate.edge.profile import load_profile
+
     cams = ",".join(load_profile("sim").camera_names)
     return subprocess.Popen([sys.executable, "-c", READ_STREAMS, url, cams, str(seconds)])
 
@@ -160,6 +200,7 @@ def run(policy, seconds, browser, reader=False, rt_priority=0, robot_process=Fal
         out = {}
         if browser:
             from playwright.sync_api import sync_playwright
+
             with sync_playwright() as pw:
                 chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
                 page = chromium.new_page()
@@ -169,7 +210,8 @@ def run(policy, seconds, browser, reader=False, rt_priority=0, robot_process=Fal
                 cams = page.eval_on_selector_all("img.camera", "els => els.map(e => e.dataset.camera)")
                 widths = page.eval_on_selector_all("img.camera", "els => els.map(e => e.naturalWidth)")
                 out["streams"] = f"{len(cams)} open, widths {widths}; fps " + ", ".join(
-                    f"{c} {n:.0f}" for c, n in page.evaluate(COUNT_FRAMES, cams).items())
+                    f"{c} {n:.0f}" for c, n in page.evaluate(COUNT_FRAMES, cams).items()
+                )
                 chromium.close()
         elif reader:  # what a browser on another machine costs the robot: the bytes, not the rendering
             if start_reader(url, seconds).wait() != 0:
@@ -188,27 +230,56 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--policy", required=True, help="policy package folder")
     parser.add_argument("--seconds", type=float, default=600.0, help="length of each run (default 600)")
-    parser.add_argument("--rt-priority", type=int, default=0, help="SCHED_FIFO priority of the control thread (0: none)")
-    parser.add_argument("--robot-process", action="store_true",
-                        help="the simulated robot in its own process, over DDS (as on a robot), not inside the service")
-    parser.add_argument("--nice", type=int, default=0, help="run the service at this niceness (the Jetson unit: -5)")
-    parser.add_argument("--runs", nargs="+", default=["none", "reader", "chromium"], choices=["none", "reader", "chromium"],
-                        help="which runs (default all three)")
+    parser.add_argument(
+        "--rt-priority", type=int, default=0, help="SCHED_FIFO priority of the control thread (0: none)"
+    )
+    parser.add_argument(
+        "--robot-process",
+        action="store_true",
+        help="the simulated robot in its own process, over DDS (as on a robot), not inside the service",
+    )
+    parser.add_argument(
+        "--nice", type=int, default=0, help="run the service at this niceness (the Jetson unit: -5)"
+    )
+    parser.add_argument(
+        "--runs",
+        nargs="+",
+        default=["none", "reader", "chromium"],
+        choices=["none", "reader", "chromium"],
+        help="which runs (default all three)",
+    )
     args = parser.parse_args()
-    policy, same = os.path.abspath(args.policy), dict(rt_priority=args.rt_priority, robot_process=args.robot_process,
-                                                      nice=args.nice)
-    runs = {"none": ("no browser", False, False), "reader": ("3 streams read by another process", False, True),
-            "chromium": ("Record page in Chromium (same machine)", True, False)}
+    policy = os.path.abspath(args.policy)
+    same = dict(rt_priority=args.rt_priority, robot_process=args.robot_process, nice=args.nice)
+    runs = {
+        "none": ("no browser", False, False),
+        "reader": ("3 streams read by another process", False, True),
+        "chromium": ("Record page in Chromium (same machine)", True, False),
+    }
     rows = [(runs[r][0], run(policy, args.seconds, runs[r][1], runs[r][2], **same)) for r in args.runs]
-    robot = "`imitate sim --transport dds` + `imitate serve --transport dds" if args.robot_process else "`imitate serve --transport sim"
-    print(f"\n{args.seconds:.0f} s per run, IMITATE_RT_PRIORITY={args.rt_priority} {'nice -n %d ' % args.nice if args.nice else ''}"
-          f"{robot} --policy {os.path.basename(policy)}`")
-    print("| run | period error p50 / p99 ms | missed ticks | inference p50 / p99 ms | commands sent | service CPU |")
+    robot = (
+        "`imitate sim --transport dds` + `imitate serve --transport dds"
+        if args.robot_process
+        else "`imitate serve --transport sim"
+    )
+    print(
+        f"\n{args.seconds:.0f} s per run, IMITATE_RT_PRIORITY={args.rt_priority} "
+        f"{f'nice -n {args.nice} ' if args.nice else ''}"
+        f"{robot} --policy {os.path.basename(policy)}`"
+    )
+    print(
+        "| run | period error p50 / p99 ms | missed ticks | inference p50 / p99 ms | commands sent | service "
+        "CPU |"
+    )
     print("|---|---|---|---|---|---|")
     for name, r in rows:
         loop = r["loop"]
-        print(f"| {name} | {loop['period_error_p50_ms']:.2f} / {loop['period_error_p99_ms']:.2f} | {loop['missed_ticks']} | "
-              f"{loop['infer_p50_ms']:.1f} / {loop['infer_p99_ms']:.1f} | {loop['commands_sent']} | {r['cpu']:.0f}% |")
+        print(
+            f"| {name} | {loop['period_error_p50_ms']:.2f} / {loop['period_error_p99_ms']:.2f} | "
+            f"{loop['missed_ticks']} | "
+            f"{loop['infer_p50_ms']:.1f} / {loop['infer_p99_ms']:.1f} | {loop['commands_sent']} | "
+            f"{r['cpu']:.0f}% |"
+        )
     for name, r in rows:
         if "streams" in r:
             print(f"{name}: {r['streams']}")

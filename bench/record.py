@@ -21,6 +21,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from imitate.edge.dataset import DatasetWriter
+from imitate.edge.profile import load_profile
+
 CAMERAS = {"cam_head": (376, 672), "cam_wrist_1": (240, 424), "cam_wrist_2": (240, 424)}
 FPS = 30
 
@@ -40,8 +43,6 @@ def stream(count):
 
 
 def run_imitate(root, frames, episodes, codec):
-    from imitate.edge.dataset import DatasetWriter
-    from imitate.edge.profile import load_profile
     writer = DatasetWriter(root, load_profile("sim"), codec=codec)
     saves = []
     for _ in range(episodes):
@@ -59,16 +60,30 @@ def run_lerobot(root, frames, episodes, codec):
     features = {"observation.state": {"dtype": "float32", "shape": (19,), "names": None},
                 "action": {"dtype": "float32", "shape": (19,), "names": None}}
     for cam, (h, w) in CAMERAS.items():
-        features[f"observation.images.{cam}"] = {"dtype": "video", "shape": (h, w, 3), "names": ["height", "width", "channels"]}
-    ds = LeRobotDataset.create("bench/lerobot", FPS, features, root=root, use_videos=True, streaming_encoding=True,
-                               vcodec={"av1": "libsvtav1", "h264": "h264"}[codec])
+        features[f"observation.images.{cam}"] = {
+            "dtype": "video",
+            "shape": (h, w, 3),
+            "names": ["height", "width", "channels"],
+        }
+    ds = LeRobotDataset.create(
+        "bench/lerobot",
+        FPS,
+        features,
+        root=root,
+        use_videos=True,
+        streaming_encoding=True,
+        vcodec={"av1": "libsvtav1", "h264": "h264"}[codec],
+    )
     saves = []
 
     def add(state, action, images):
         frame = {"observation.state": state, "action": action, "task": "bench"}
         for cam, jpeg in images.items():  # the robot's JPEG must be decoded for lerobot too
-            frame[f"observation.images.{cam}"] = cv2.cvtColor(cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+            frame[f"observation.images.{cam}"] = cv2.cvtColor(
+                cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB
+            )
         ds.add_frame(frame)
+
     for _ in range(episodes):
         feed(frames, add)
         t = time.monotonic()
@@ -80,6 +95,7 @@ def run_lerobot(root, frames, episodes, codec):
 
 def dropped_frames(root, rows):
     import av
+
     total = 0
     for path in Path(root).glob("videos/*/*/*.mp4"):
         with av.open(str(path)) as container:
@@ -107,8 +123,16 @@ def child(which, root, seconds, episodes, codec):
     saves, dropped = (run_imitate if which == "imitate" else run_lerobot)(root, frames, episodes, codec)
     r1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
-    print(json.dumps({"cpu_per_s": cpu / (seconds * episodes), "peak_mb": r1.ru_maxrss / 1024,
-                      "save_s": max(saves), "dropped": dropped}))
+    print(
+        json.dumps(
+            {
+                "cpu_per_s": cpu / (seconds * episodes),
+                "peak_mb": r1.ru_maxrss / 1024,
+                "save_s": max(saves),
+                "dropped": dropped,
+            }
+        )
+    )
 
 
 def main():
@@ -121,21 +145,41 @@ def main():
     args = parser.parse_args()
     if args.child:
         return child(args.child, args.root, args.seconds, args.episodes, args.codec)
-    print(f"{args.episodes} episodes x {args.seconds:g} s, 3 cameras (672x376, 2x 424x240) at {FPS} fps, "
-          f"19 joints, codec {args.codec}")
+    print(
+        f"{args.episodes} episodes x {args.seconds:g} s, 3 cameras (672x376, 2x 424x240) at {FPS} fps, "
+        f"19 joints, codec {args.codec}"
+    )
     print(f"{'writer':<22} {'CPU s / recorded s':>19} {'peak MB':>8} {'end -> saved s':>15} {'dropped':>8}")
     for which in ("imitate", "lerobot"):
         root = Path(tempfile.mkdtemp()) / "ds"
-        out = subprocess.run([sys.executable, __file__, "--child", which, "--root", str(root), "--seconds",
-                              str(args.seconds), "--episodes", str(args.episodes), "--codec", args.codec],
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                which,
+                "--root",
+                str(root),
+                "--seconds",
+                str(args.seconds),
+                "--episodes",
+                str(args.episodes),
+                "--codec",
+                args.codec,
+            ],
+            capture_output=True,
+            text=True,
+        )
         shutil.rmtree(root.parent, ignore_errors=True)
         if out.returncode:
             print(f"{which}: failed\n{out.stderr[-2000:]}")
             continue
         r = json.loads(out.stdout.strip().splitlines()[-1])
         name = "imitate DatasetWriter" if which == "imitate" else "lerobot 0.4.4 streaming"
-        print(f"{name:<22} {r['cpu_per_s']:19.2f} {r['peak_mb']:8.0f} {r['save_s']:15.3f} {r['dropped']:8d}", flush=True)
+        print(
+            f"{name:<22} {r['cpu_per_s']:19.2f} {r['peak_mb']:8.0f} {r['save_s']:15.3f} {r['dropped']:8d}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -38,8 +38,11 @@ def main(frames=200):
             cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 90])
             render_ms.append((t1 - t0) * 1e3)
             jpeg_ms.append((time.perf_counter() - t1) * 1e3)
-        print(f"{name:<12} {cam.width:>4}x{cam.height:<4} {np.median(render_ms):14.2f} {np.percentile(render_ms, 99):7.2f} "
-              f"{np.median(jpeg_ms):12.2f} {np.percentile(jpeg_ms, 99):7.2f}")
+        print(
+            f"{name:<12} {cam.width:>4}x{cam.height:<4} {np.median(render_ms):14.2f} "
+            f"{np.percentile(render_ms, 99):7.2f} "
+            f"{np.median(jpeg_ms):12.2f} {np.percentile(jpeg_ms, 99):7.2f}"
+        )
 
 
 if __name__ == "__main__":

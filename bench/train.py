@@ -7,16 +7,29 @@ CPU can train it), same ACT configuration, same batch size, no workers, one run 
 measured over the steps after the first ten (warm-up excluded) from each tool's own logs.
 """
 import argparse
-import warnings
 import re
 import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
-ACT = dict(dim_model=128, n_heads=4, dim_feedforward=512, n_encoder_layers=2, latent_dim=16, n_vae_encoder_layers=2,
-           chunk_size=30, n_action_steps=30)
+from imitate.edge.profile import load_profile
+from imitate.edge.sim.synthetic import write_demonstrations
+from imitate.trainer.data import TrainingDataset
+from imitate.trainer.events import read_events
+
+ACT = dict(
+    dim_model=128,
+    n_heads=4,
+    dim_feedforward=512,
+    n_encoder_layers=2,
+    latent_dim=16,
+    n_vae_encoder_layers=2,
+    chunk_size=30,
+    n_action_steps=30,
+)
 PROFILE = """extends: sim
 name: bench_small
 cameras:
@@ -25,19 +38,43 @@ cameras:
 
 
 def make_dataset(folder, episodes):
-    from imitate.edge.profile import load_profile
-    from imitate.edge.sim.synthetic import write_demonstrations
+
     (folder / "bench_small.yaml").write_text(PROFILE)
-    write_demonstrations(folder / "data", load_profile(folder / "bench_small.yaml"), episodes=episodes, seconds=5.0)
+    write_demonstrations(
+        folder / "data", load_profile(folder / "bench_small.yaml"), episodes=episodes, seconds=5.0
+    )
     return folder / "data"
 
 
 def imitate_rate(data, out, steps, batch, cache):
-    cmd = [sys.executable, "-m", "imitate.cli", "train", "--dataset", str(data), "--output", str(out), "--preset",
-           "cpu_small", "--cameras", "cam_head", "--image-size", "96x168", "--steps", str(steps), "--batch-size",
-           str(batch), "--save-freq", str(steps), "--num-workers", "0", "--frame-cache", "on" if cache else "off"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "imitate.cli",
+        "train",
+        "--dataset",
+        str(data),
+        "--output",
+        str(out),
+        "--preset",
+        "cpu_small",
+        "--cameras",
+        "cam_head",
+        "--image-size",
+        "96x168",
+        "--steps",
+        str(steps),
+        "--batch-size",
+        str(batch),
+        "--save-freq",
+        str(steps),
+        "--num-workers",
+        "0",
+        "--frame-cache",
+        "on" if cache else "off",
+    ]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
-    from imitate.trainer.events import read_events
+
     events = read_events(out)
     times = {e["step"]: e["time"] for e in events if e["event"] == "step"}
     first = min(s for s in times if s >= 10)
@@ -45,11 +82,24 @@ def imitate_rate(data, out, steps, batch, cache):
 
 
 def lerobot_rate(data, out, steps, batch):
-    cmd = [str(Path(sys.executable).parent / "lerobot-train"), f"--dataset.repo_id=local/{data.name}",
-           f"--dataset.root={data}", "--dataset.video_backend=pyav", "--policy.type=act", "--policy.push_to_hub=false",
-           "--policy.device=cpu", "--policy.pretrained_backbone_weights=null", "--policy.optimizer_lr=1e-4",
-           *[f"--policy.{k}={v}" for k, v in ACT.items()], f"--batch_size={batch}", f"--steps={steps}",
-           "--log_freq=1", "--num_workers=0", "--save_checkpoint=false", f"--output_dir={out}"]
+    cmd = [
+        str(Path(sys.executable).parent / "lerobot-train"),
+        f"--dataset.repo_id=local/{data.name}",
+        f"--dataset.root={data}",
+        "--dataset.video_backend=pyav",
+        "--policy.type=act",
+        "--policy.push_to_hub=false",
+        "--policy.device=cpu",
+        "--policy.pretrained_backbone_weights=null",
+        "--policy.optimizer_lr=1e-4",
+        *[f"--policy.{k}={v}" for k, v in ACT.items()],
+        f"--batch_size={batch}",
+        f"--steps={steps}",
+        "--log_freq=1",
+        "--num_workers=0",
+        "--save_checkpoint=false",
+        f"--output_dir={out}",
+    ]
     log = subprocess.run(cmd, check=True, capture_output=True, text=True).stderr
     stamps = {int(m.group(2)): m.group(1) for m in re.finditer(r"INFO (\S+ \S+) \S+ step:(\d+) ", log)}
     to_s = lambda s: time.mktime(time.strptime(s, "%Y-%m-%d %H:%M:%S"))  # noqa: E731  (1 s resolution)
@@ -61,9 +111,10 @@ def loading_rate(data, cameras, size, cache_dir, items=150):
     """Samples/s of the dataset alone (what a DataLoader worker does), ACT's action chunk included."""
     import random
 
-    from imitate.trainer.data import TrainingDataset
-    ds = TrainingDataset(data, cameras, size, delta_timestamps={"action": [i / 30 for i in range(30)]},
-                         cache_dir=cache_dir)
+
+    ds = TrainingDataset(
+        data, cameras, size, delta_timestamps={"action": [i / 30 for i in range(30)]}, cache_dir=cache_dir
+    )
     order = random.Random(0).sample(range(len(ds)), min(items, len(ds)))
     ds[order[0]]
     start = time.perf_counter()
@@ -81,22 +132,31 @@ def main():
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
     data = make_dataset(folder, args.episodes)
-    rows = [("lerobot-train", lerobot_rate(data, folder / "lerobot", args.steps, args.batch_size)),
-            ("imitate train", imitate_rate(data, folder / "plain", args.steps, args.batch_size, cache=False)),
-            ("imitate train + frame cache", imitate_rate(data, folder / "cache", args.steps, args.batch_size, cache=True))]
-    print(f"ACT ({ACT['dim_model']}-d), head camera 96x168, batch {args.batch_size}, {args.steps} steps, CPU, no workers")
+    rows = [
+        ("lerobot-train", lerobot_rate(data, folder / "lerobot", args.steps, args.batch_size)),
+        ("imitate train", imitate_rate(data, folder / "plain", args.steps, args.batch_size, cache=False)),
+        (
+            "imitate train + frame cache",
+            imitate_rate(data, folder / "cache", args.steps, args.batch_size, cache=True),
+        ),
+    ]
+    print(
+        f"ACT ({ACT['dim_model']}-d), head camera 96x168, batch {args.batch_size}, {args.steps} steps, CPU, "
+        "no workers"
+    )
     print(f"{'trainer':<28} {'samples/s':>10} {'vs lerobot-train':>17}")
     for name, rate in rows:
         print(f"{name:<28} {rate:10.1f} {rate / rows[0][1]:16.2f}x")
-    from imitate.edge.profile import load_profile
-    from imitate.edge.sim.synthetic import write_demonstrations
+
     full = folder / "full"
     write_demonstrations(full, load_profile("sim"), episodes=2, seconds=5.0)
     cams = ["cam_head", "cam_wrist_1", "cam_wrist_2"]
     print("\ndata loading alone (where the time goes without a GPU to hide it), samples/s:")
     print(f"{'dataset':<40} {'pyav decode':>12} {'frame cache':>12}")
-    for label, root, cameras in (("head camera 96x168", data, ["cam_head"]),
-                                 ("three cameras 672x376 + 2x 424x240", full, cams)):
+    for label, root, cameras in (
+        ("head camera 96x168", data, ["cam_head"]),
+        ("three cameras 672x376 + 2x 424x240", full, cams),
+    ):
         plain = loading_rate(root, cameras, None, None)
         cached = loading_rate(root, cameras, None, folder / f"cache_{root.name}")
         print(f"{label:<40} {plain:12.1f} {cached:12.1f}  ({cached / plain:.1f}x)")

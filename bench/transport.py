@@ -22,29 +22,43 @@ import wire_peer  # noqa: E402
 
 from imitate.edge.transport import make_transport  # noqa: E402
 from imitate.edge.transport.sim_transport import SimBus  # noqa: E402
-
+from imitate.edge.transport.zenoh_config import router_config
 
 ENV = dict(os.environ, ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST", IMITATE_DDS_SCOPE="localhost")
 
 
 def run_pair(talker, listener_transport, seconds):
     """The wire peer talking on `talker` in one process, listening on `listener_transport` in another."""
-    listener = subprocess.Popen([sys.executable, wire_peer.__file__, "listen", str(seconds + 20), listener_transport],
-                                stdout=subprocess.PIPE, text=True, env=ENV)
+    listener = subprocess.Popen(
+        [sys.executable, wire_peer.__file__, "listen", str(seconds + 20), listener_transport],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
     time.sleep(2.0)
-    sent = json.loads(subprocess.run([sys.executable, wire_peer.__file__, "talk", str(seconds), talker],
-                                     capture_output=True, text=True, check=True, env=ENV).stdout)
+    sent = json.loads(
+        subprocess.run(
+            [sys.executable, wire_peer.__file__, "talk", str(seconds), talker],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=ENV,
+        ).stdout
+    )
     return sent, json.loads(listener.communicate()[0])
 
 
 def run_zenoh(seconds):
     import zenoh
-    from imitate.edge.transport.zenoh_config import router_config
+
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     router = zenoh.open(router_config(f"tcp/127.0.0.1:{port}"))
-    ENV["ZENOH_CONFIG_OVERRIDE"] = f'connect/endpoints=["tcp/127.0.0.1:{port}"];listen/endpoints=["tcp/127.0.0.1:0"]'
+    ENV["ZENOH_CONFIG_OVERRIDE"] = (
+        f'connect/endpoints=["tcp/127.0.0.1:{port}"];listen/endpoints=["tcp/127.0.0.1:0"]'
+    )
     try:
         return run_pair("zenoh", "zenoh", seconds)
     finally:
@@ -67,15 +81,26 @@ def main():
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--only", nargs="*", help="some of: dds ros2 dds>ros2 zenoh sim")
     args = parser.parse_args()
-    runs = {"dds": lambda s: run_pair("dds", "dds", s), "ros2": lambda s: run_pair("ros2", "ros2", s),
-            "dds>ros2": lambda s: run_pair("dds", "ros2", s), "zenoh": run_zenoh, "sim": run_sim}
+    runs = {
+        "dds": lambda s: run_pair("dds", "dds", s),
+        "ros2": lambda s: run_pair("ros2", "ros2", s),
+        "dds>ros2": lambda s: run_pair("dds", "ros2", s),
+        "zenoh": run_zenoh,
+        "sim": run_sim,
+    }
     print(f"{'transport':<10} {'stream':<26} {'p50 ms':>8} {'p99 ms':>8} {'sent':>6} {'recv':>6} {'loss':>6}")
     for name in args.only or runs:
         sent, got = runs[name](args.seconds)
-        for key, label, lat in (("joint_states", "JointState 200 Hz", "js"), ("images", "JPEG 640x480 30 Hz", "img")):
+        for key, label, lat in (
+            ("joint_states", "JointState 200 Hz", "js"),
+            ("images", "JPEG 640x480 30 Hz", "img"),
+        ):
             loss = 1 - got[key] / sent[key]
-            print(f"{name:<10} {label:<26} {got[lat + '_p50_ms']:8.3f} {got[lat + '_p99_ms']:8.3f} "
-                  f"{sent[key]:6d} {got[key]:6d} {loss:6.1%}", flush=True)
+            print(
+                f"{name:<10} {label:<26} {got[lat + '_p50_ms']:8.3f} {got[lat + '_p99_ms']:8.3f} "
+                f"{sent[key]:6d} {got[key]:6d} {loss:6.1%}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

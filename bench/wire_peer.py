@@ -44,7 +44,9 @@ def talk(t, seconds):
             t.publish("/joint_states", JS, m.joint_state(NAMES, np.full(7, counts["joint_states"], float)))
             counts["joint_states"] += 1
         if counts["images"] < n_img and now >= counts["images"] / 30:
-            t.publish("/image/compressed", IMG, m.compressed_image(jpegs[counts["images"] % 30]), qos="sensor_data")
+            t.publish(
+                "/image/compressed", IMG, m.compressed_image(jpegs[counts["images"] % 30]), qos="sensor_data"
+            )
             counts["images"] += 1
         time.sleep(0.0005)
     time.sleep(0.5)
@@ -66,6 +68,7 @@ def listen(t, seconds):
             lat_img.append((time.time_ns() - m.stamp_ns(msg)) / 1e6)
         if bytes(msg.data[:2]) != b"\xff\xd8":
             bad[0] += 1
+
     t.subscribe("/joint_states", JS, on_js)
     t.subscribe("/image/compressed", IMG, on_img, qos="sensor_data")
     end, seen = time.monotonic() + seconds, -1  # at most `seconds`; done once the talker goes quiet
@@ -78,9 +81,16 @@ def listen(t, seconds):
         seen = count
     p = lambda xs, q: float(np.percentile(xs, q)) if xs else float("nan")  # noqa: E731
     missing = sorted(set(range(max(indices) + 1)) - indices) if indices else []
-    return {"joint_states": len(lat_js), "js_missing": missing[:20], "images": len(lat_img), "bad_images": bad[0],
-            "js_p50_ms": p(lat_js, 50), "js_p99_ms": p(lat_js, 99),
-            "img_p50_ms": p(lat_img, 50), "img_p99_ms": p(lat_img, 99)}
+    return {
+        "joint_states": len(lat_js),
+        "js_missing": missing[:20],
+        "images": len(lat_img),
+        "bad_images": bad[0],
+        "js_p50_ms": p(lat_js, 50),
+        "js_p99_ms": p(lat_js, 99),
+        "img_p50_ms": p(lat_img, 50),
+        "img_p99_ms": p(lat_img, 99),
+    }
 
 
 if __name__ == "__main__":

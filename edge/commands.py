@@ -4,18 +4,39 @@ import re
 import time
 from pathlib import Path
 
+from .bag.command import register as register_import_bag
+from .dataset_command import register as register_dataset
+from .doctor_command import register as register_doctor
 from .profile import USER_DIR, available_profiles, load_profile
+from .profile_from_graph import draft_profile, watch_graph
+from .record_command import register as register_record
+from .runtime.commands import register as register_runtime
+from .runtime.session import resolve_transport
+from .sim import SimRobot
+from .sim.baselines import BlindCommander, LeaderCommander, evaluate, format_results, mean_demonstration
+from .topic_monitor import TopicMonitor, format_table
+from .transport import make_transport
+from .zenoh_router_command import register as register_zenoh_router
 
 
 def register(sub):
     """Add the edge subcommands to the `imitate` parser."""
-    p = sub.add_parser("profiles", help="list robot profiles, show one, or draft one from a live robot",
-                       description="imitate profiles [list] | show NAME | new NAME --from-graph [--transport T]")
+    p = sub.add_parser(
+        "profiles",
+        help="list robot profiles, show one, or draft one from a live robot",
+        description="imitate profiles [list] | show NAME | new NAME --from-graph [--transport T]",
+    )
     p.add_argument("action", nargs="?", choices=["list", "show", "new"], default="list")
     p.add_argument("name", nargs="?", help="profile name or YAML path (show), the new profile's name (new)")
-    p.add_argument("--from-graph", action="store_true", help="new: draft it from the topics a live robot publishes")
-    p.add_argument("--transport", default="dds", choices=("dds", "ros2", "zenoh", "sim"),
-                   help="new: how to reach the robot (sim: the simulated AI Worker, started in this process)")
+    p.add_argument(
+        "--from-graph", action="store_true", help="new: draft it from the topics a live robot publishes"
+    )
+    p.add_argument(
+        "--transport",
+        default="dds",
+        choices=("dds", "ros2", "zenoh", "sim"),
+        help="new: how to reach the robot (sim: the simulated AI Worker, started in this process)",
+    )
     p.add_argument("--seconds", type=float, default=4.0, help="new: how long to watch the graph")
     p.add_argument("--out", help="new: where to write it (default: the user profile folder, NAME.yaml)")
     p.add_argument("--force", action="store_true", help="new: replace an existing file")
@@ -26,12 +47,7 @@ def register(sub):
     p.add_argument("--duration", type=float, help="print once after this many seconds and exit")
     p.set_defaults(handler=topics_command)
 
-    from .bag.command import register as register_import_bag
-    from .dataset_command import register as register_dataset
-    from .record_command import register as register_record
-    from .runtime.commands import register as register_runtime
-    from .doctor_command import register as register_doctor
-    from .zenoh_router_command import register as register_zenoh_router
+
     register_record(sub, add_transport_args)
     register_runtime(sub, add_transport_args)
     register_dataset(sub)
@@ -40,29 +56,51 @@ def register(sub):
     register_doctor(sub)
 
     p = sub.add_parser("sim", help="run the simulated AI Worker (the default robot of every command)")
-    add_transport_args(p, default="dds", choices=("dds", "ros2", "zenoh", "sim"),
-                       help="dds: other processes see it as a ROS 2 robot (default); ros2: the same through "
-                            "rclpy; zenoh: as an rmw_zenoh robot (needs a router); sim: this process only")
+    add_transport_args(
+        p,
+        default="dds",
+        choices=("dds", "ros2", "zenoh", "sim"),
+        help="dds: other processes see it as a ROS 2 robot (default); ros2: the same through "
+        "rclpy; zenoh: as an rmw_zenoh robot (needs a router); sim: this process only",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the first episode's scene")
     p.add_argument("--task", default="pick", choices=["pick"], help="the task the scene poses")
     p.add_argument("--camera-fps", type=float, help="frames per second of every camera (default: profile's)")
-    p.add_argument("--image-size", action="append", default=[], metavar="CAMERA=HxW",
-                   help="image size of one camera, e.g. cam_head=240x424 (repeatable; default: profile's)")
-    p.add_argument("--leader", default="auto", choices=["auto", "off"],
-                   help="auto: the scripted leader demonstrates episode after episode; off: follow commands only")
+    p.add_argument(
+        "--image-size",
+        action="append",
+        default=[],
+        metavar="CAMERA=HxW",
+        help="image size of one camera, e.g. cam_head=240x424 (repeatable; default: profile's)",
+    )
+    p.add_argument(
+        "--leader",
+        default="auto",
+        choices=["auto", "off"],
+        help="auto: the scripted leader demonstrates episode after episode; off: follow commands only",
+    )
     p.add_argument("--duration", type=float, help="stop after this many seconds")
-    p.add_argument("--baselines", type=int, metavar="N",
-                   help="print the success of the scripted leader and the blind baseline over N episodes, then exit")
+    p.add_argument(
+        "--baselines",
+        type=int,
+        metavar="N",
+        help="print the success of the scripted leader and the blind baseline over N episodes, then exit",
+    )
     p.set_defaults(handler=sim_command)
 
 
 def add_transport_args(parser, default="sim", choices=("sim", "dds", "ros2", "zenoh", "auto"), help=None):
     """--profile and --transport, the same on every subcommand that talks to a robot."""
     parser.add_argument("--profile", default="sim", help="robot profile name or YAML file (default: sim)")
-    parser.add_argument("--transport", default=default, choices=choices,
-                        help=help or "sim: simulated robot in this process; dds: ROS 2 over Cyclone DDS; "
-                                     "ros2: rclpy; zenoh: rmw_zenoh's wire; auto: the one imitate doctor would "
-                                     f"pick (default: {default})")
+    parser.add_argument(
+        "--transport",
+        default=default,
+        choices=choices,
+        help=help
+        or "sim: simulated robot in this process; dds: ROS 2 over Cyclone DDS; "
+        "ros2: rclpy; zenoh: rmw_zenoh's wire; auto: the one imitate doctor would "
+        f"pick (default: {default})",
+    )
 
 
 def profiles_command(args):
@@ -70,8 +108,10 @@ def profiles_command(args):
     if args.action == "list":
         for name in available_profiles():
             profile = load_profile(name)
-            print(f"{name:<16} {len(profile.joint_names):>2} joints  {len(profile.cameras)} cameras  "
-                  f"{profile.description}")
+            print(
+                f"{name:<16} {len(profile.joint_names):>2} joints  {len(profile.cameras)} cameras  "
+                f"{profile.description}"
+            )
         return 0
     if args.action == "new":
         return new_profile_command(args)
@@ -82,13 +122,17 @@ def profiles_command(args):
 
 
 def new_profile_command(args):
-    """`imitate profiles new NAME --from-graph`: a draft profile from the live graph, loaded once to check it."""
-    from .profile_from_graph import draft_profile, watch_graph
-    from .transport import make_transport
+    """`imitate profiles new NAME --from-graph`: a draft profile from the live graph, loaded once to check
+    it."""
+
     if not args.name or not re.match(r"^[A-Za-z][A-Za-z0-9_]{0,63}$", args.name):
-        raise ValueError("profiles new needs a NAME of letters, digits and '_' (it names the file and the robot)")
+        raise ValueError(
+            "profiles new needs a NAME of letters, digits and '_' (it names the file and the robot)"
+        )
     if not args.from_graph:
-        raise ValueError("profiles new drafts from a live robot: add --from-graph (or copy a built-in profile's YAML)")
+        raise ValueError(
+            "profiles new drafts from a live robot: add --from-graph (or copy a built-in profile's YAML)"
+        )
     out = Path(args.out or USER_DIR / f"{args.name}.yaml").expanduser()
     if out.exists() and not args.force:
         raise ValueError(f"{out} exists: pass --force to replace it, or --out another path")
@@ -96,7 +140,7 @@ def new_profile_command(args):
     robot = None
     try:
         if args.transport == "sim":  # the simulated AI Worker in this process: something to draft from
-            from .sim import SimRobot
+
             robot = SimRobot(load_profile("sim"), transport).start()
             robot.leader_enabled = True
         types, watch = watch_graph(transport, args.seconds)
@@ -109,23 +153,33 @@ def new_profile_command(args):
     out.write_text(text)
     profile = load_profile(out)  # a draft that does not load is a bug here, not the person's
     print(describe_profile(profile))
-    print(f"wrote {out}: a draft. Edit what it guessed (groups, camera names, limits), then check it with "
-          f"`imitate doctor --profile {out}`")
+    print(
+        f"wrote {out}: a draft. Edit what it guessed (groups, camera names, limits), then check it with "
+        f"`imitate doctor --profile {out}`"
+    )
     return 0
 
 
 def describe_profile(profile):
     """A readable multi-line summary of a profile."""
-    lines = [f"{profile.name}: {profile.description}", f"  source: {profile.source}",
-             f"  ROS 2 {profile.ros_distro}, dataset {profile.dataset_fps} fps, control {profile.control_rate_hz:g} Hz",
-             f"  state: {profile.joint_states}", "  groups (dataset order):"]
+    lines = [
+        f"{profile.name}: {profile.description}",
+        f"  source: {profile.source}",
+        f"  ROS 2 {profile.ros_distro}, dataset {profile.dataset_fps} fps, control "
+        f"{profile.control_rate_hz:g} Hz",
+        f"  state: {profile.joint_states}",
+        "  groups (dataset order):",
+    ]
     for g in profile.groups:
         lines.append(f"    {g.name:<10} command {g.command.topic} [{g.command.type}]")
         if g.leader != g.command:
             lines.append(f"    {'':<10} leader  {g.leader.topic} [{g.leader.type}]")
         for j in g.joints:
             lim = profile.limits[j]
-            lines.append(f"      {j:<18} [{lim.min:+.3f}, {lim.max:+.3f}]  v<={lim.velocity:g}  a<={lim.acceleration:g}")
+            lines.append(
+                f"      {j:<18} [{lim.min:+.3f}, {lim.max:+.3f}]  v<={lim.velocity:g}  "
+                f"a<={lim.acceleration:g}"
+            )
     lines.append("  cameras:")
     for c in profile.cameras:
         lines.append(f"    {c.name:<12} {c.width}x{c.height} @ {c.fps:g} fps  {c.topic}")
@@ -136,15 +190,14 @@ def describe_profile(profile):
 
 def topics_command(args):
     """Print live topics with type, rate and age until Ctrl-C (or --duration)."""
-    from .topic_monitor import TopicMonitor, format_table
-    from .transport import make_transport
+
     profile = load_profile(args.profile)
-    from .runtime.session import resolve_transport
+
     args.transport = resolve_transport(args.transport, profile, os.environ)
     transport = make_transport(args.transport, distro=profile.ros_distro)
     robot = None
     if args.transport == "sim":  # nothing else lives in this process: bring the simulated robot
-        from .sim import SimRobot
+
         robot = SimRobot(profile, make_transport("sim", bus=transport.bus, distro=profile.ros_distro))
         robot.start()
     monitor = TopicMonitor(transport)
@@ -172,19 +225,28 @@ def _watch_for(monitor, seconds):
 def sim_command(args):
     """Run the simulated AI Worker until Ctrl-C or --duration (or its baselines with --baselines)."""
     import threading
-    from .sim import SimRobot
-    from .topic_monitor import TopicMonitor, format_table
-    from .transport import make_transport
+
+
     profile = load_profile(args.profile)
     if args.baselines:
-        from .sim.baselines import BlindCommander, LeaderCommander, evaluate, format_results, mean_demonstration
+
         blind = BlindCommander(mean_demonstration(profile), 100.0)
-        print(format_results([evaluate(profile, c, args.baselines, args.seed) for c in (LeaderCommander(), blind)]))
+        print(
+            format_results(
+                [evaluate(profile, c, args.baselines, args.seed) for c in (LeaderCommander(), blind)]
+            )
+        )
         return 0
     sizes = parse_image_sizes(args.image_size, profile)
     transport = make_transport(args.transport, distro=profile.ros_distro)
-    robot = SimRobot(profile, transport, seed=args.seed, camera_fps=args.camera_fps, image_sizes=sizes,
-                     leader=args.leader == "auto").start()
+    robot = SimRobot(
+        profile,
+        transport,
+        seed=args.seed,
+        camera_fps=args.camera_fps,
+        image_sizes=sizes,
+        leader=args.leader == "auto",
+    ).start()
     stop = threading.Event()
     if args.leader == "auto":
         threading.Thread(target=robot.play, args=(stop,), daemon=True, name="sim-leader").start()
@@ -195,10 +257,17 @@ def sim_command(args):
     start = time.monotonic()
     try:
         while args.duration is None or time.monotonic() - start < args.duration:
-            time.sleep(1.0 if args.duration is None else min(1.0, max(0.0, args.duration - (time.monotonic() - start))))
+            time.sleep(
+                1.0
+                if args.duration is None
+                else min(1.0, max(0.0, args.duration - (time.monotonic() - start)))
+            )
             status = robot.status()
-            print(f"\n[{time.monotonic() - start:6.1f} s] episode {status['episode']} seed {status['seed']} "
-                  f"success {status['success']}\n" + format_table(monitor.snapshot()), flush=True)
+            print(
+                f"\n[{time.monotonic() - start:6.1f} s] episode {status['episode']} seed {status['seed']} "
+                f"success {status['success']}\n" + format_table(monitor.snapshot()),
+                flush=True,
+            )
     finally:
         stop.set()
         robot.stop()
@@ -214,7 +283,9 @@ def parse_image_sizes(specs, profile):
         try:
             height, width = (int(v) for v in size.lower().split("x"))
         except ValueError:
-            raise ValueError(f"--image-size {spec!r}: expected CAMERA=HEIGHTxWIDTH, e.g. cam_head=240x424") from None
+            raise ValueError(
+                f"--image-size {spec!r}: expected CAMERA=HEIGHTxWIDTH, e.g. cam_head=240x424"
+            ) from None
         profile.camera(name)  # raises with the known camera names
         sizes[name] = (height, width)
     return sizes

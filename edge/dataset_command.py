@@ -5,7 +5,9 @@ import json
 
 def register(sub):
     """Add `imitate dataset` and its verbs to the parser."""
-    p = sub.add_parser("dataset", help="check and edit datasets (info, validate, delete-episodes, merge, split)")
+    p = sub.add_parser(
+        "dataset", help="check and edit datasets (info, validate, delete-episodes, merge, split)"
+    )
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
     v = verbs.add_parser("info", help="episodes, frames, tasks, cameras, size")
     v.add_argument("dataset")
@@ -41,7 +43,8 @@ def add_verb(name, help, handler):
 
 def dataset_command(args):
     """Run one `imitate dataset` verb; returns the exit code (1 when validate finds problems)."""
-    from .dataset import tools
+    from .dataset import tools  # lazy: pyarrow loads only when a dataset command runs
+
     if args.verb == "info":
         print(json.dumps(tools.info(args.dataset), indent=1))
     elif args.verb == "validate":
@@ -50,7 +53,9 @@ def dataset_command(args):
             print(f"note: {line}")
         for line in problems:
             print(f"PROBLEM: {line}")
-        print(f"{args.dataset}: {'valid' if not problems else f'{len(problems)} problems'} ({len(notes)} notes)")
+        print(
+            f"{args.dataset}: {'valid' if not problems else f'{len(problems)} problems'} ({len(notes)} notes)"
+        )
         return 1 if problems else 0
     elif args.verb == "delete-episodes":
         report = tools.delete_episodes(args.dataset, args.episodes)

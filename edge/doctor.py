@@ -77,7 +77,10 @@ def availability(name, environ):
         return False, f"{module} is not installed"
     if name == "zenoh":
         reachable, endpoint = zenoh_router_reachable(environ)
-        return reachable, f"router {endpoint} {'reachable' if reachable else 'not reachable (rmw_zenohd down?)'}"
+        return (
+            reachable,
+            f"router {endpoint} {'reachable' if reachable else 'not reachable (rmw_zenohd down?)'}",
+        )
     return True, f"{module} importable"
 
 
@@ -95,11 +98,16 @@ class Listener:
             self.arrivals[r.topic] = []
         transport.subscribe(profile.joint_states, JOINT_STATE, self.on_joint_states, qos="sensor_data")
         for cam in profile.cameras:
-            transport.subscribe(cam.topic, COMPRESSED_IMAGE,
-                                lambda msg, c=cam: self.on_image(c, msg), qos="sensor_data")
+            transport.subscribe(
+                cam.topic, COMPRESSED_IMAGE, lambda msg, c=cam: self.on_image(c, msg), qos="sensor_data"
+            )
         for g in profile.groups:
-            transport.subscribe(g.leader.topic, g.leader.type, lambda msg, t=g.leader.topic: self.arrived(t),
-                                qos="sensor_data")
+            transport.subscribe(
+                g.leader.topic,
+                g.leader.type,
+                lambda msg, t=g.leader.topic: self.arrived(t),
+                qos="sensor_data",
+            )
 
     def arrived(self, topic, stamp_ns=None):
         now = time.monotonic()
@@ -125,21 +133,27 @@ class Listener:
         for r in self.reports:
             times = self.arrivals[r.topic]
             r.count = len(times)
-            r.rate_hz = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
+            r.rate_hz = (
+                (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
+            )
             r.age_s = now - times[-1] if times else float("inf")
             if not times:
                 r.problems.append(f"nothing on {r.topic}")
         missing = [j for j in self.profile.joint_names if j not in self.names]
         if self.names and missing:
-            self.reports[0].problems.append(f"joints missing from {self.profile.joint_states}: {', '.join(missing)}: "
-                                            "pick the profile that matches this robot (imitate profiles) or edit it")
-        for cam, r in zip(self.profile.cameras, self.reports[1:]):
+            self.reports[0].problems.append(
+                f"joints missing from {self.profile.joint_states}: {', '.join(missing)}: "
+                "pick the profile that matches this robot (imitate profiles) or edit it"
+            )
+        for cam, r in zip(self.profile.cameras, self.reports[1:], strict=True):
             size = self.sizes.get(cam.name, "none")
             if size is None:
                 r.problems.append(f"{cam.topic} carries no JPEG that decodes")
             elif size != "none" and tuple(size) != (cam.height, cam.width):
-                r.problems.append(f"camera {cam.name} publishes {size[0]}x{size[1]}, the profile says "
-                                  f"{cam.height}x{cam.width}: set its size in the profile")
+                r.problems.append(
+                    f"camera {cam.name} publishes {size[0]}x{size[1]}, the profile says "
+                    f"{cam.height}x{cam.width}: set its size in the profile"
+                )
         return self.reports
 
 
@@ -178,11 +192,14 @@ def pick_transport(profile, environ, seconds=2.0):
     a real one without a transport that sees it is a RuntimeError saying to run imitate doctor."""
     reports = [check(name, profile, seconds, environ) for name in CANDIDATES]
     best = choose(reports)
-    tried = "; ".join(f"{r.name}: {r.seen}/{len(r.topics)} topics" if r.usable else f"{r.name}: {r.why}"
-                      for r in reports)
+    tried = "; ".join(
+        f"{r.name}: {r.seen}/{len(r.topics)} topics" if r.usable else f"{r.name}: {r.why}" for r in reports
+    )
     if best is not None and best.complete:
         return best.name, f"it sees every topic {profile.name} needs ({tried})"
     if profile.name == "sim":
         return "sim", f"no other transport sees a simulated robot ({tried}): the one in this process"
-    raise RuntimeError(f"--transport auto: no transport sees everything {profile.name} needs ({tried}); "
-                       "run `imitate doctor --profile " + profile.name + "` for what is missing")
+    raise RuntimeError(
+        f"--transport auto: no transport sees everything {profile.name} needs ({tried}); "
+        "run `imitate doctor --profile " + profile.name + "` for what is missing"
+    )

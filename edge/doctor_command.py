@@ -7,10 +7,18 @@ from .profile import COMPRESSED_IMAGE, load_profile
 
 def register(sub):
     p = sub.add_parser("doctor", help="which transport reaches the robot, and what is missing (run it first)")
-    p.add_argument("--profile", default=os.environ.get("IMITATE_PROFILE", "sim"), help="robot profile (default sim)")
-    p.add_argument("--transport", default="auto", choices=("auto",) + CANDIDATES,
-                   help="check one transport, or every one that can run here (auto, the default)")
-    p.add_argument("--seconds", type=float, default=3.0, help="how long to listen on each transport (default 3)")
+    p.add_argument(
+        "--profile", default=os.environ.get("IMITATE_PROFILE", "sim"), help="robot profile (default sim)"
+    )
+    p.add_argument(
+        "--transport",
+        default="auto",
+        choices=("auto",) + CANDIDATES,
+        help="check one transport, or every one that can run here (auto, the default)",
+    )
+    p.add_argument(
+        "--seconds", type=float, default=3.0, help="how long to listen on each transport (default 3)"
+    )
     p.set_defaults(handler=doctor_command)
 
 
@@ -35,29 +43,42 @@ def format_report(report):
         lines.append(f"  {mark}{t.role:<22} {t.topic:<68} {t.rate_hz:7.1f} Hz  age {age}")
         lines += [f"       {p}" for p in t.problems if t.count or t.required]
     if report.clock_offset_ms is not None:
-        lines.append(f"  clock: the robot's header stamps are {report.clock_offset_ms:+.1f} ms behind this machine "
-                     "(latency included)")
+        lines.append(
+            f"  clock: the robot's header stamps are {report.clock_offset_ms:+.1f} ms behind this machine "
+            "(latency included)"
+        )
     return "\n".join(lines)
 
 
 def advice(reports, best, profile):
     """What to change, in a person's words."""
     if best is None:
-        return ["\nno transport saw any of the profile's topics. Is the robot up? A 2026 AI Worker (rmw_zenoh): "
-                "start its router, or set ZENOH_CONFIG_OVERRIDE='connect/endpoints=[\"tcp/<robot>:7447\"]'. "
-                "A DDS robot: set ROS_DOMAIN_ID to the robot's (the AI Worker's containers use 30), and "
-                "IMITATE_DDS_SCOPE=subnet when it is another machine."]
+        return [
+            "\nno transport saw any of the profile's topics. Is the robot up? A 2026 AI Worker (rmw_zenoh): "
+            "start its router, or set ZENOH_CONFIG_OVERRIDE='connect/endpoints=[\"tcp/<robot>:7447\"]'. "
+            "A DDS robot: set ROS_DOMAIN_ID to the robot's (the AI Worker's containers use 30), and "
+            "IMITATE_DDS_SCOPE=subnet when it is another machine."
+        ]
     out = []
     if best.complete:
-        out.append(f"\n{best.name} sees everything {profile.name} needs: set IMITATE_TRANSPORT={best.name} "
-                   f"(or --transport {best.name})")
+        out.append(
+            f"\n{best.name} sees everything {profile.name} needs: set IMITATE_TRANSPORT={best.name} "
+            f"(or --transport {best.name})"
+        )
     else:
-        out.append(f"\n{best.name} sees {best.seen} of the profile's topics, not all: fix what is marked !! above")
+        out.append(
+            f"\n{best.name} sees {best.seen} of the profile's topics, not all: fix what is marked !! above"
+        )
         cameras = [t for t, ty in best.others.items() if ty == COMPRESSED_IMAGE]
         if any(r.role.startswith("camera") and not r.count for r in best.topics) and cameras:
-            out.append(f"camera topics published here that {profile.name} does not name: {', '.join(sorted(cameras))}: "
-                       "use a profile with these camera topics (imitate profiles), or edit its cameras")
+            out.append(
+                f"camera topics published here that {profile.name} does not name: "
+                f"{', '.join(sorted(cameras))}: "
+                "use a profile with these camera topics (imitate profiles), or edit its cameras"
+            )
     if best.clock_offset_ms is not None and abs(best.clock_offset_ms) > 500:
-        out.append(f"the robot's clock is {best.clock_offset_ms / 1000:+.1f} s off this machine's: sync both with "
-                   "NTP (chrony); recorded timestamps come from this machine")
+        out.append(
+            f"the robot's clock is {best.clock_offset_ms / 1000:+.1f} s off this machine's: sync both with "
+            "NTP (chrony); recorded timestamps come from this machine"
+        )
     return out

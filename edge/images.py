@@ -24,8 +24,10 @@ def orient(image, rotate, crop=None):
     if crop:
         top, left, height, width = crop
         if top + height > image.shape[0] or left + width > image.shape[1]:
-            raise ValueError(f"crop {list(crop)} does not fit a {image.shape[1]}x{image.shape[0]} image: fix the profile")
-        image = np.ascontiguousarray(image[top:top + height, left:left + width])
+            raise ValueError(
+                f"crop {list(crop)} does not fit a {image.shape[1]}x{image.shape[0]} image: fix the profile"
+            )
+        image = np.ascontiguousarray(image[top : top + height, left : left + width])
     return image
 
 

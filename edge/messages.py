@@ -4,10 +4,12 @@ No message is defined by hand: rosbags carries the Jazzy and Humble definitions,
 exact CDR that ROS 2 puts on the wire, and computes the RIHS01 type hashes Jazzy advertises.
 """
 import time
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from rosbags.typesys import Stores, get_typestore
+
+from .suggest import did_you_mean
 
 DISTROS = {"jazzy": Stores.ROS2_JAZZY, "humble": Stores.ROS2_HUMBLE}
 DEFAULT_DISTRO = "jazzy"
@@ -17,7 +19,7 @@ class MessageError(ValueError):
     """Bytes that are not a valid message of the expected type, or an unknown type name."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def typestore(distro=DEFAULT_DISTRO):
     """The rosbags type store for a ROS 2 distro (jazzy | humble)."""
     if distro not in DISTROS:
@@ -31,7 +33,6 @@ def msg_class(msgtype, distro=DEFAULT_DISTRO):
     try:
         return store.types[msgtype]
     except KeyError:
-        from .suggest import did_you_mean
         raise MessageError(f"unknown message type {msgtype!r}{did_you_mean(msgtype, store.types)}") from None
 
 
@@ -118,7 +119,8 @@ def ros_type_name(dds_name):
 def stamp(distro=DEFAULT_DISTRO, ns=None):
     """builtin_interfaces/Time for `ns` nanoseconds since the epoch (now by default)."""
     ns = time.time_ns() if ns is None else int(ns)
-    return msg_class("builtin_interfaces/msg/Time", distro)(sec=ns // 1_000_000_000, nanosec=ns % 1_000_000_000)
+    sec, nanosec = divmod(ns, 1_000_000_000)
+    return msg_class("builtin_interfaces/msg/Time", distro)(sec=sec, nanosec=nanosec)
 
 
 def stamp_ns(msg):
@@ -137,9 +139,12 @@ def header(frame_id="", distro=DEFAULT_DISTRO, ns=None):
 def joint_state(names, positions, velocities=(), distro=DEFAULT_DISTRO, ns=None):
     """sensor_msgs/JointState with the given joint names and positions (float64)."""
     return msg_class("sensor_msgs/msg/JointState", distro)(
-        header=header("", distro, ns), name=list(names),
+        header=header("", distro, ns),
+        name=list(names),
         position=np.asarray(positions, dtype=np.float64),
-        velocity=np.asarray(velocities, dtype=np.float64), effort=np.zeros(0, dtype=np.float64))
+        velocity=np.asarray(velocities, dtype=np.float64),
+        effort=np.zeros(0, dtype=np.float64),
+    )
 
 
 def joint_trajectory(names, positions, distro=DEFAULT_DISTRO, ns=None):
@@ -147,23 +152,32 @@ def joint_trajectory(names, positions, distro=DEFAULT_DISTRO, ns=None):
     duration = msg_class("builtin_interfaces/msg/Duration", distro)(sec=0, nanosec=0)
     empty = np.zeros(0, dtype=np.float64)
     point = msg_class("trajectory_msgs/msg/JointTrajectoryPoint", distro)(
-        positions=np.asarray(positions, dtype=np.float64), velocities=empty, accelerations=empty,
-        effort=empty, time_from_start=duration)
+        positions=np.asarray(positions, dtype=np.float64),
+        velocities=empty,
+        accelerations=empty,
+        effort=empty,
+        time_from_start=duration,
+    )
     return msg_class("trajectory_msgs/msg/JointTrajectory", distro)(
-        header=header("", distro, ns), joint_names=list(names), points=[point])
+        header=header("", distro, ns), joint_names=list(names), points=[point]
+    )
 
 
 def float64_multi_array(values, distro=DEFAULT_DISTRO):
-    """std_msgs/Float64MultiArray with an empty layout and `values` (what forward_position_controller takes)."""
+    """std_msgs/Float64MultiArray with an empty layout and `values` (what forward_position_controller
+    takes)."""
     layout = msg_class("std_msgs/msg/MultiArrayLayout", distro)(dim=[], data_offset=0)
-    return msg_class("std_msgs/msg/Float64MultiArray", distro)(layout=layout, data=np.asarray(values, dtype=np.float64))
+    return msg_class("std_msgs/msg/Float64MultiArray", distro)(
+        layout=layout, data=np.asarray(values, dtype=np.float64)
+    )
 
 
 def compressed_image(jpeg, frame_id="", distro=DEFAULT_DISTRO, ns=None):
     """sensor_msgs/CompressedImage carrying JPEG bytes."""
     data = np.frombuffer(jpeg, dtype=np.uint8) if isinstance(jpeg, (bytes, bytearray)) else jpeg
     return msg_class("sensor_msgs/msg/CompressedImage", distro)(
-        header=header(frame_id, distro, ns), format="jpeg", data=data)
+        header=header(frame_id, distro, ns), format="jpeg", data=data
+    )
 
 
 def string(text, distro=DEFAULT_DISTRO):

@@ -102,10 +102,14 @@ def load_package(path):
     for name, graph in spec["graphs"].items():
         file = root / graph["file"]
         if not file.is_file():
-            raise PackageError(f"{root}: graph {name} ({graph['file']}) is missing: copy the whole package folder")
+            raise PackageError(
+                f"{root}: graph {name} ({graph['file']}) is missing: copy the whole package folder"
+            )
         if sha256(file) != graph["sha256"]:
-            raise PackageError(f"{file} does not match the hash in policy.json (corrupted or replaced): "
-                               f"copy the package again or re-export it")
+            raise PackageError(
+                f"{file} does not match the hash in policy.json (corrupted or replaced): "
+                f"copy the package again or re-export it"
+            )
     return PolicyPackage(root, spec)
 
 
@@ -113,15 +117,24 @@ def check_profile(package, profile):
     """PackageError unless the robot profile publishes what the policy needs, in the same order."""
     if package.state_joints != profile.joint_names or package.action_joints != profile.joint_names:
         ours, theirs = set(profile.joint_names), set(package.state_joints)
-        detail = (f"missing {sorted(theirs - ours)[:3]}, extra {sorted(ours - theirs)[:3]}" if ours != theirs
-                  else "same joints, another order")
-        raise PackageError(f"{package.root}: the policy's joints do not match profile {profile.name} ({detail}): "
-                           f"run it with the profile it was trained on, or retrain on this robot's data")
-    for cam, (height, width) in package.cameras.items():
+        detail = (
+            f"missing {sorted(theirs - ours)[:3]}, extra {sorted(ours - theirs)[:3]}"
+            if ours != theirs
+            else "same joints, another order"
+        )
+        raise PackageError(
+            f"{package.root}: the policy's joints do not match profile {profile.name} ({detail}): "
+            f"run it with the profile it was trained on, or retrain on this robot's data"
+        )
+    for cam in package.cameras:
         if cam not in profile.camera_names:
-            raise PackageError(f"{package.root}: the policy expects camera {cam}, profile {profile.name} has "
-                               f"{', '.join(profile.camera_names)}: map the camera in the profile or retrain")
+            raise PackageError(
+                f"{package.root}: the policy expects camera {cam}, profile {profile.name} has "
+                f"{', '.join(profile.camera_names)}: map the camera in the profile or retrain"
+            )
     fps = package.fps
     if fps != profile.dataset_fps:
-        raise PackageError(f"{package.root}: the policy was trained at {fps} fps, profile {profile.name} records at "
-                           f"{profile.dataset_fps}: use a profile with dataset_fps: {fps}")
+        raise PackageError(
+            f"{package.root}: the policy was trained at {fps} fps, profile {profile.name} records at "
+            f"{profile.dataset_fps}: use a profile with dataset_fps: {fps}"
+        )

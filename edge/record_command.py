@@ -6,6 +6,12 @@ import sys
 import threading
 
 from .profile import STRING, load_profile
+from .recorder import RecordConfig, Recorder
+from .runtime.session import resolve_transport
+from .sampler import ObservationSampler
+from .sim import SimRobot
+from .sim.operator import SimOperator
+from .transport import make_transport
 
 log = logging.getLogger(__name__)
 KEYS = {" ": "toggle", "\x1b[C": "next", "\x1b[D": "retry", "s": "skip", "q": "finish", "\x1b": "finish"}
@@ -17,19 +23,32 @@ def register(sub, add_transport_args):
     p = sub.add_parser("record", help="record teleoperation episodes into a LeRobot v3.0 dataset")
     add_transport_args(p)
     p.add_argument("--dataset", required=True, help="dataset folder (created, or appended to with --resume)")
-    p.add_argument("--task", action="append", default=[], help="task description (repeat for several: multi-task)")
+    p.add_argument(
+        "--task", action="append", default=[], help="task description (repeat for several: multi-task)"
+    )
     p.add_argument("--tasks-file", help="a text file with one task per line")
     p.add_argument("--episodes", type=int, default=10, help="episodes to save (default 10)")
-    p.add_argument("--episode-time", type=float, default=30.0, help="seconds per episode at most (default 30)")
+    p.add_argument(
+        "--episode-time", type=float, default=30.0, help="seconds per episode at most (default 30)"
+    )
     p.add_argument("--reset-time", type=float, default=5.0, help="seconds between episodes (default 5)")
     p.add_argument("--warmup-time", type=float, default=0.0, help="seconds before each episode, not recorded")
     p.add_argument("--fps", type=int, help="frames per second (default: the profile's dataset fps)")
-    p.add_argument("--codec", default="av1", choices=["av1", "h264"], help="video codec (default av1, as lerobot)")
+    p.add_argument(
+        "--codec", default="av1", choices=["av1", "h264"], help="video codec (default av1, as lerobot)"
+    )
     p.add_argument("--resume", action="store_true", help="add episodes to an existing dataset")
-    p.add_argument("--raw-bag", action="store_true",
-                   help="also write each episode's original messages to DATASET/raw/episode_N (MCAP rosbag2)")
-    p.add_argument("--on-stop", default="save", choices=["save", "discard"],
-                   help="what SIGTERM or Ctrl-C does with the episode being recorded (default save)")
+    p.add_argument(
+        "--raw-bag",
+        action="store_true",
+        help="also write each episode's original messages to DATASET/raw/episode_N (MCAP rosbag2)",
+    )
+    p.add_argument(
+        "--on-stop",
+        default="save",
+        choices=["save", "discard"],
+        help="what SIGTERM or Ctrl-C does with the episode being recorded (default save)",
+    )
     p.set_defaults(handler=record_command)
 
 
@@ -46,24 +65,28 @@ def read_tasks(args):
 
 def record_command(args):
     """Run a recording session from the command line; returns 0, raises on a recording error."""
-    from .dataset import DatasetWriter
-    from .recorder import RecordConfig, Recorder
-    from .sampler import ObservationSampler
-    from .transport import make_transport
+    from .bag.raw_writer import RawBagTap  # lazy: pyarrow and PyAV load only when recording
+    from .dataset import DatasetWriter  # lazy, with RawBagTap above
+
     profile = load_profile(args.profile)
     interactive = sys.stdin.isatty()
-    config = RecordConfig(tasks=read_tasks(args), episodes=args.episodes, episode_time_s=args.episode_time,
-                          reset_time_s=args.reset_time, warmup_time_s=args.warmup_time, start_now=not interactive)
+    config = RecordConfig(
+        tasks=read_tasks(args),
+        episodes=args.episodes,
+        episode_time_s=args.episode_time,
+        reset_time_s=args.reset_time,
+        warmup_time_s=args.warmup_time,
+        start_now=not interactive,
+    )
     writer = DatasetWriter(args.dataset, profile, codec=args.codec, fps=args.fps, resume=args.resume)
     for line in writer.recovered:
         print(f"note: {line}")
-    from .runtime.session import resolve_transport
+
     args.transport = resolve_transport(args.transport, profile, os.environ)
     transport = make_transport(args.transport, distro=profile.ros_distro)
     robot = operator = None
     if args.transport == "sim":  # one command makes a dataset: the simulated robot and operator join
-        from .sim import SimRobot
-        from .sim.operator import SimOperator
+
         robot = SimRobot(profile, make_transport("sim", bus=transport.bus, distro=profile.ros_distro)).start()
         operator = SimOperator(robot)
     sampler = ObservationSampler(profile, transport, fps=args.fps)
@@ -75,7 +98,7 @@ def record_command(args):
     recorder.listen(ProgressLine(config.episodes).show)
     tap = None
     if args.raw_bag:
-        from .bag.raw_writer import RawBagTap
+
         tap = RawBagTap(profile, transport, args.dataset)
         recorder.listen(tap.on_event)
         recorder.listen_frames(tap.on_frame)
@@ -121,9 +144,11 @@ class ProgressLine:
     def show(self, event):
         """Print one recorder event as the progress line."""
         drops = sum(event["stale"].values()) + sum(event["repeated"].values())
-        line = (f"[{event['phase']:>9}] episode {min(event['saved'] + 1, self.episodes)}/{self.episodes} "
-                f"{event['elapsed_s']:5.1f} s {event['frames']:5d} frames, {drops} camera drops | "
-                f"{event['task'][:40]} {event['message'][:70]}")
+        line = (
+            f"[{event['phase']:>9}] episode {min(event['saved'] + 1, self.episodes)}/{self.episodes} "
+            f"{event['elapsed_s']:5.1f} s {event['frames']:5d} frames, {drops} camera drops | "
+            f"{event['task'][:40]} {event['message'][:70]}"
+        )
         if self.live:
             end = "\n" if event["phase"] in ("reset", "finished", "error") else ""
             print("\r" + line.ljust(120), end=end, flush=True)
@@ -137,6 +162,7 @@ def _keyboard(recorder):
     import os
     import termios
     import tty
+
     fd = sys.stdin.fileno()
     saved = termios.tcgetattr(fd)
     try:

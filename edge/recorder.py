@@ -4,9 +4,11 @@ Phases: waiting (for every source) -> warmup -> recording -> saving -> reset -> 
 finished. Verbs, from the keyboard, the web page or the leader's buttons: start, save, next, retry,
 skip, finish. `retry` during the reset that follows a save (or in the first UNDO_GRACE_S of the next
 episode, when the operator pressed it as the reset ended) undoes that save: the episode is
-removed from the dataset and recorded again. Every change is an event (a dict) given to the listeners: the terminal's progress
+removed from the dataset and recorded again. Every change is an event (a dict) given to the listeners: the
+terminal's progress
 line, the page, the simulated operator. The loop runs on its own thread at the dataset's fps.
 """
+
 import collections
 import logging
 import queue
@@ -74,7 +76,9 @@ class Recorder:
         self._phase_start = time.monotonic()
         self._start_when_ready = False  # start was pressed while waiting for the topics
         self._undoable = False  # the newest saved episode may still be undone (retry in the reset)
-        self._flags_in = collections.deque()  # flags for the episode being recorded, from other threads (E-STOP)
+        self._flags_in = (
+            collections.deque()
+        )  # flags for the episode being recorded, from other threads (E-STOP)
         self.error = None
 
     def listen(self, callback):
@@ -135,13 +139,22 @@ class Recorder:
             self.writer.discard_episode()  # an episode with no frame yet, or none at all
             return self._enter("finished", f"{self.status.saved} episodes saved")
         if phase == "waiting":
-            self._start_when_ready = self._start_when_ready or verb in ("start", "next")  # pressed early: kept
+            self._start_when_ready = self._start_when_ready or verb in (
+                "start",
+                "next",
+            )  # pressed early: kept
             missing = self.sampler.missing()
             if not missing:
-                return self._enter("warmup" if self.config.start_now or self._start_when_ready else "idle", "")
+                return self._enter(
+                    "warmup" if self.config.start_now or self._start_when_ready else "idle", ""
+                )
             if self.config.wait_timeout_s and elapsed > self.config.wait_timeout_s:
-                raise DatasetError("no recording: still " + "waiting for " + "; ".join(missing) +
-                                   ". Is the robot (or the leader) publishing? Check `imitate topics`")
+                raise DatasetError(
+                    "no recording: still "
+                    + "waiting for "
+                    + "; ".join(missing)
+                    + ". Is the robot (or the leader) publishing? Check `imitate topics`"
+                )
             if int(elapsed * 10) % 20 == 0:
                 self._emit(message="waiting for " + "; ".join(missing))
         elif phase == "idle":
@@ -152,11 +165,15 @@ class Recorder:
             if elapsed >= self.config.warmup_time_s or verb in ("start", "next"):
                 self._begin()
         elif phase == "recording":
-            if verb == "discard":  # the service stopping with --on-stop discard: this episode only, never an undo
+            if (
+                verb == "discard"
+            ):  # the service stopping with --on-stop discard: this episode only, never an undo
                 self.writer.discard_episode()
                 self._undoable = False
                 return self._enter("reset", "episode discarded")
-            if verb == "retry" and self._undoable and elapsed < UNDO_GRACE_S:  # meant for the reset just ended
+            if (
+                verb == "retry" and self._undoable and elapsed < UNDO_GRACE_S
+            ):  # meant for the reset just ended
                 self.writer.discard_episode()
                 return self._undo_last_save()
             if verb == "retry":
@@ -205,7 +222,8 @@ class Recorder:
             for callback in self._frame_listeners:
                 callback(frame)
             self.status.frames = self.writer.frames
-            self.status.stale, self.status.repeated = dict(self.sampler.stale_counts), dict(self.sampler.repeat_counts)
+            self.status.stale = dict(self.sampler.stale_counts)
+            self.status.repeated = dict(self.sampler.repeat_counts)
             if self.status.frames % max(1, int(0.5 / self.sampler.period_s)) == 0:
                 self._emit()
 
@@ -233,9 +251,15 @@ class Recorder:
         saved = self.writer.save_episode()
         self.status.saved += 1
         self.status.episode = self.writer.total_episodes
-        self.status.last_saved = {"index": saved.index, "frames": saved.frames, "save_s": round(saved.save_s, 3),
-                                  "stale": saved.stale, "repeated": saved.repeated, "flags": saved.flags,
-                                  "path": str(self.writer.root)}
+        self.status.last_saved = {
+            "index": saved.index,
+            "frames": saved.frames,
+            "save_s": round(saved.save_s, 3),
+            "stale": saved.stale,
+            "repeated": saved.repeated,
+            "flags": saved.flags,
+            "path": str(self.writer.root),
+        }
         self._advance_task()
         self._undoable = True
         if self.status.saved >= self.config.episodes:
@@ -254,12 +278,22 @@ class Recorder:
     def _emit(self, message=None):
         if message is not None:
             self.status.message = message
-        event = {"phase": self.status.phase, "episode": self.status.episode, "saved": self.status.saved,
-                 "episodes": self.config.episodes, "episode_time_s": self.config.episode_time_s,
-                 "reset_time_s": self.config.reset_time_s, "undoable": self._undoable, "task": self.status.task,
-                 "elapsed_s": round(self.status.elapsed_s, 2), "frames": self.status.frames,
-                 "stale": self.status.stale, "repeated": self.status.repeated,
-                 "message": self.status.message, "last_saved": self.status.last_saved}
+        event = {
+            "phase": self.status.phase,
+            "episode": self.status.episode,
+            "saved": self.status.saved,
+            "episodes": self.config.episodes,
+            "episode_time_s": self.config.episode_time_s,
+            "reset_time_s": self.config.reset_time_s,
+            "undoable": self._undoable,
+            "task": self.status.task,
+            "elapsed_s": round(self.status.elapsed_s, 2),
+            "frames": self.status.frames,
+            "stale": self.status.stale,
+            "repeated": self.status.repeated,
+            "message": self.status.message,
+            "last_saved": self.status.last_saved,
+        }
         for listener in self._listeners:
             try:
                 listener(event)

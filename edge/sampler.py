@@ -64,14 +64,20 @@ class ObservationSampler:
         topics = {}
         for group in profile.groups:
             topics.setdefault((group.state.topic, group.state.type), []).append(group)
-            if subscribe_commands or with_action:  # the control process publishes them: it need not read them back
-                transport.subscribe(group.leader.topic, group.leader.type,
-                                    lambda msg, g=group: self._on_leader(g, msg))
+            # the control process publishes them: it need not read them back
+            if subscribe_commands or with_action:
+                transport.subscribe(
+                    group.leader.topic, group.leader.type, lambda msg, g=group: self._on_leader(g, msg)
+                )
         for (topic, msgtype), groups in topics.items():
             transport.subscribe(topic, msgtype, lambda msg, gs=groups: self._on_state(gs, msg))
         for cam in self.cameras:
-            transport.subscribe(profile.camera(cam).topic, COMPRESSED_IMAGE,
-                                lambda msg, c=cam: self._on_image(c, msg), qos="sensor_data")
+            transport.subscribe(
+                profile.camera(cam).topic,
+                COMPRESSED_IMAGE,
+                lambda msg, c=cam: self._on_image(c, msg),
+                qos="sensor_data",
+            )
 
     # callbacks (transport threads) -------------------------------------------------------------
     def _on_state(self, groups, msg):
@@ -82,7 +88,8 @@ class ObservationSampler:
             if order is None:
                 order = self._orders[names] = np.array([self.index.get(n, -1) for n in names])
             known = order >= 0
-            values, idx = np.asarray(msg.position)[known[:len(msg.position)]], order[known][:len(msg.position)]
+            n = len(msg.position)
+            values, idx = np.asarray(msg.position)[known[:n]], order[known][:n]
         else:  # nav_msgs/Odometry: the base's velocities are its "positions"
             idx = np.array([self.index[j] for j in groups[0].joints])
             values = np.array(_twist_values(msg.twist.twist))
@@ -97,14 +104,18 @@ class ObservationSampler:
         if kind == TRAJECTORY:
             if not msg.points:
                 return
-            pairs = [(self.index[n], v) for n, v in zip(msg.joint_names, msg.points[0].positions) if n in self.index]
+            pairs = [
+                (self.index[n], v)
+                for n, v in zip(msg.joint_names, msg.points[0].positions, strict=False)
+                if n in self.index
+            ]
         elif kind == JOINT_STATE:  # a second arm read back: by name, the group's joints only
             mine = set(group.joints)
-            pairs = [(self.index[n], v) for n, v in zip(msg.name, msg.position) if n in mine]
+            pairs = [(self.index[n], v) for n, v in zip(msg.name, msg.position, strict=False) if n in mine]
         elif kind == FLOAT64_ARRAY:  # values in the group's joint order
-            pairs = list(zip((self.index[j] for j in group.joints), msg.data))
+            pairs = list(zip((self.index[j] for j in group.joints), msg.data, strict=False))
         elif kind == TWIST:
-            pairs = list(zip((self.index[j] for j in group.joints), _twist_values(msg)))
+            pairs = list(zip((self.index[j] for j in group.joints), _twist_values(msg), strict=False))
         else:
             return
         with self._lock:
@@ -122,10 +133,19 @@ class ObservationSampler:
     def missing(self):
         """What has not been heard from yet, as words for a person; [] when ready."""
         with self._lock:
-            out = [f"state of {g.name} on {g.state.topic}" for g in self.profile.groups if g.name not in self._state_time]
-            out += [f"leader commands of {g.name} on {g.leader.topic}" for g in self.profile.groups
-                    if self.with_action and g.name not in self._action_time]
-            out += [f"camera {c} on {self.profile.camera(c).topic}" for c in self.cameras if c not in self._images]
+            out = [
+                f"state of {g.name} on {g.state.topic}"
+                for g in self.profile.groups
+                if g.name not in self._state_time
+            ]
+            out += [
+                f"leader commands of {g.name} on {g.leader.topic}"
+                for g in self.profile.groups
+                if self.with_action and g.name not in self._action_time
+            ]
+            out += [
+                f"camera {c} on {self.profile.camera(c).topic}" for c in self.cameras if c not in self._images
+            ]
         return out
 
     def sample(self, now=None):
@@ -159,9 +179,12 @@ class ObservationSampler:
         now = self.clock() if now is None else now
         with self._lock:
             state = self._state.copy()
-            state_age = max((now - self._state_time.get(g.name, -np.inf) for g in self.profile.groups), default=0.0)
-            camera_age = max((now - self._images[c][1] if c in self._images else np.inf for c in self.cameras),
-                             default=0.0)
+            state_age = max(
+                (now - self._state_time.get(g.name, -np.inf) for g in self.profile.groups), default=0.0
+            )
+            camera_age = max(
+                (now - self._images[c][1] if c in self._images else np.inf for c in self.cameras), default=0.0
+            )
         return state, state_age, camera_age
 
     def latest_image(self, camera):

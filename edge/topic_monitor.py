@@ -60,7 +60,11 @@ class TopicMonitor:
             for topic, times in sorted(self._arrivals.items()):
                 while times and times[0] < now - self.window_s:
                     times.popleft()
-                rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
+                rate = (
+                    (len(times) - 1) / (times[-1] - times[0])
+                    if len(times) > 1 and times[-1] > times[0]
+                    else 0.0
+                )
                 age = now - times[-1] if times else float("inf")
                 out.append(TopicStats(topic, self._types[topic], rate, age, self._counts[topic]))
         return out

@@ -5,9 +5,14 @@ import threading
 
 
 def register(sub):
-    p = sub.add_parser("zenoh-router", help="a Zenoh router, as rmw_zenohd (for --transport zenoh without ROS 2)")
-    p.add_argument("--listen", default="tcp/127.0.0.1:7447",
-                   help="endpoint to listen on (default tcp/127.0.0.1:7447, rmw_zenoh's; loopback only)")
+    p = sub.add_parser(
+        "zenoh-router", help="a Zenoh router, as rmw_zenohd (for --transport zenoh without ROS 2)"
+    )
+    p.add_argument(
+        "--listen",
+        default="tcp/127.0.0.1:7447",
+        help="endpoint to listen on (default tcp/127.0.0.1:7447, rmw_zenoh's; loopback only)",
+    )
     p.set_defaults(handler=zenoh_router_command)
 
 
@@ -17,7 +22,8 @@ def zenoh_router_command(args):
         import zenoh  # lazily: the zenoh extra
     except ImportError:
         raise RuntimeError("the zenoh router needs the zenoh extra: pip install 'imitate[zenoh]'") from None
-    from .transport.zenoh_config import router_config
+    from .transport.zenoh_config import router_config  # lazy: loaded only when the router runs
+
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

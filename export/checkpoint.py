@@ -49,10 +49,13 @@ def normalizer_stats(folder):
     """{feature: {stat: tensor}} from the checkpoint's normalizer (what the preprocessor uses)."""
     files = sorted(folder.glob("policy_preprocessor_step_*_normalizer_processor.safetensors"))
     if not files:
-        raise ValueError(f"{folder} has no normalizer stats: it predates lerobot 0.4; migrate it with lerobot's "
-                         f"migrate_policy_normalization")
+        raise ValueError(
+            f"{folder} has no normalizer stats: it predates lerobot 0.4; migrate it with lerobot's "
+            f"migrate_policy_normalization"
+        )
     out = {}
     from safetensors.torch import load_file  # torch: imported only where weights are read
+
     for key, value in load_file(files[0]).items():
         feature, stat = key.rsplit(".", 1)
         out.setdefault(feature, {})[stat] = value.float()

@@ -25,20 +25,23 @@ def export_command(args):
     """Export a checkpoint to a policy package; returns 0, raises when parity fails."""
     if args.frames < 1:
         raise ValueError("--frames must be at least 1")
-    from imitate.edge.profile import load_profile
+    from imitate.edge.profile import load_profile  # lazy: torch and lerobot load only when exporting
     profile = load_profile(args.profile) if args.profile else None
-    from .exporter import export
+    from .exporter import export  # lazy: torch and lerobot load only when exporting
     package = export(args.checkpoint, args.out, dataset=args.dataset, profile=profile, opset=args.opset,
                      frames=args.frames, diffusion_steps=args.diffusion_steps, slim=not args.no_slim)
     parity = package.spec["parity"]
-    print(f"policy package {package.root}: {package.policy_type}, {len(package.action_joints)} joints, cameras "
-          f"{', '.join(package.cameras)}; parity {parity['max_abs_error']:.2e} on {parity['inputs']}")
+    print(
+        f"policy package {package.root}: {package.policy_type}, {len(package.action_joints)} joints, cameras "
+        f"{', '.join(package.cameras)}; parity {parity['max_abs_error']:.2e} on {parity['inputs']}"
+    )
     return 0
 
 
 def build_engine_command(args):
     """Build TensorRT engines for a package on this machine; returns 0."""
-    from .tensorrt_engine import build_engines
+    from .tensorrt_engine import build_engines  # lazy: torch and lerobot load only when exporting
+
     for path in build_engines(args.package, fp16=args.fp16, workspace_gb=args.workspace_gb):
         print(f"engine: {path}")
     return 0

@@ -40,23 +40,48 @@ def export(checkpoint, out, dataset=None, profile=None, opset=17, frames=32, dif
     cfg, stats = policy.config, ckpt.normalizer_stats(folder)
     joints = joint_names(folder, dataset, profile, cfg)
     turned = views_of(folder, dataset)
-    cameras = {k.removeprefix("observation.images."): tuple(cfg.input_features[k].shape[1:]) for k in cfg.image_features}
+    cameras = {
+        k.removeprefix("observation.images."): tuple(cfg.input_features[k].shape[1:])
+        for k in cfg.image_features
+    }
     out = Path(out)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    spec = {"format": FORMAT, "policy_type": kind.name, "fps": fps_of(folder, dataset), "chunk_size": horizon(cfg),
-            "n_action_steps": cfg.n_action_steps, "n_obs_steps": cfg.n_obs_steps,
-            "inputs": {"state": {"name": "observation.state", "dtype": "float32", "joints": joints},
-                       "cameras": [{"name": c, "input": f"observation.images.{c}", "height": h, "width": w,
-                                    "dtype": "uint8", "layout": "HWC", "color": "RGB", "rotate_deg": turned.get(c, (0, None))[0],
-                                    "crop": turned.get(c, (0, None))[1]}
-                                   for c, (h, w) in cameras.items()]},
-            "outputs": {"action": {"joints": joints, "dtype": "float32"}},
-            "normalization": modes(cfg), "exporter": f"imitate {__version__}", "lerobot_version": lerobot_version(),
-            "source_checkpoint": {"path": str(folder), "sha256": ckpt.checkpoint_hash(folder)}, "opset": opset}
-    graphs = export_side(kind).build_graphs(policy, stats, cameras, len(joints), out, opset, spec,
-                                            {"diffusion_steps": diffusion_steps})
+    spec = {
+        "format": FORMAT,
+        "policy_type": kind.name,
+        "fps": fps_of(folder, dataset),
+        "chunk_size": horizon(cfg),
+        "n_action_steps": cfg.n_action_steps,
+        "n_obs_steps": cfg.n_obs_steps,
+        "inputs": {
+            "state": {"name": "observation.state", "dtype": "float32", "joints": joints},
+            "cameras": [
+                {
+                    "name": c,
+                    "input": f"observation.images.{c}",
+                    "height": h,
+                    "width": w,
+                    "dtype": "uint8",
+                    "layout": "HWC",
+                    "color": "RGB",
+                    "rotate_deg": turned.get(c, (0, None))[0],
+                    "crop": turned.get(c, (0, None))[1],
+                }
+                for c, (h, w) in cameras.items()
+            ],
+        },
+        "outputs": {"action": {"joints": joints, "dtype": "float32"}},
+        "normalization": modes(cfg),
+        "exporter": f"imitate {__version__}",
+        "lerobot_version": lerobot_version(),
+        "source_checkpoint": {"path": str(folder), "sha256": ckpt.checkpoint_hash(folder)},
+        "opset": opset,
+    }
+    graphs = export_side(kind).build_graphs(
+        policy, stats, cameras, len(joints), out, opset, spec, {"diffusion_steps": diffusion_steps}
+    )
     if slim:
         for name in graphs:
             slim_if_faster(out / graphs[name])
@@ -68,13 +93,16 @@ def export(checkpoint, out, dataset=None, profile=None, opset=17, frames=32, dif
     write_json_atomic(out / "policy.json", spec)
     limit = kind.parity_tolerance
     if not spec["parity"]["max_abs_error"] <= limit:
-        raise ValueError(f"parity failed: ONNX Runtime differs from lerobot by {spec['parity']['max_abs_error']:.2e} "
-                         f"(limit {limit:.0e}) on {source}; the package in {out} is not usable")
+        raise ValueError(
+            f"parity failed: ONNX Runtime differs from lerobot by {spec['parity']['max_abs_error']:.2e} "
+            f"(limit {limit:.0e}) on {source}; the package in {out} is not usable"
+        )
     return load_package(out)
 
 
 def save_samples(path, observations, cameras, spec):
-    """A few observations kept in the package: `build-engine` checks an engine against ONNX Runtime on them."""
+    """A few observations kept in the package: `build-engine` checks an engine against ONNX Runtime on
+    them."""
     arrays = {"state": np.stack([o["state"] for o in observations])}
     for cam in cameras:
         arrays[f"image_{cam}"] = np.stack([o["images"][cam] for o in observations])
@@ -97,7 +125,9 @@ def measure_parity(policy, folder, package, observations, source):
         runtime.reset()
         noise = None
         if runtime.kind.uses_noise:  # both sides start from the same draw
-            noise = rng.standard_normal((1, policy.config.horizon, len(package.action_joints))).astype(np.float32)
+            noise = rng.standard_normal((1, policy.config.horizon, len(package.action_joints))).astype(
+                np.float32
+            )
         with torch.no_grad():
             expected = post(reference(policy, pre(batch), noise))[0].numpy()
         got = runtime.actions(obs, noise=noise)
@@ -127,14 +157,22 @@ def slim_if_faster(path):
 
 def _same_and_faster(original, slimmed):
     import onnxruntime as ort
+
     a, b = (ort.InferenceSession(str(p), providers=["CPUExecutionProvider"]) for p in (original, slimmed))
     rng = np.random.default_rng(0)
     feeds = {}
     for i in a.get_inputs():
         shape = [d if isinstance(d, int) else 1 for d in i.shape]
-        feeds[i.name] = (rng.integers(0, 255, shape).astype(np.uint8) if "uint8" in i.type else
-                         np.zeros(shape, np.int64) if "int64" in i.type else rng.standard_normal(shape).astype(np.float32))
-    if not all(np.allclose(x, y, atol=1e-6) for x, y in zip(a.run(None, feeds), b.run(None, feeds))):
+        feeds[i.name] = (
+            rng.integers(0, 255, shape).astype(np.uint8)
+            if "uint8" in i.type
+            else np.zeros(shape, np.int64)
+            if "int64" in i.type
+            else rng.standard_normal(shape).astype(np.float32)
+        )
+    if not all(
+        np.allclose(x, y, atol=1e-6) for x, y in zip(a.run(None, feeds), b.run(None, feeds), strict=True)
+    ):
         return False
     return _median_ms(b, feeds) < _median_ms(a, feeds)
 
@@ -161,19 +199,27 @@ def joint_names(folder, dataset, profile, cfg):
     if profile is not None:
         return list(profile.joint_names)
     n = cfg.output_features["action"].shape[0]
-    raise ValueError(f"cannot tell the names of the {n} joints: pass --dataset (the training data) or --profile")
+    raise ValueError(
+        f"cannot tell the names of the {n} joints: pass --dataset (the training data) or --profile"
+    )
 
 
 def views_of(folder, dataset):
     """{camera: (degrees clockwise, crop)} done to its images before storing (imitate.rotate_deg and
-    imitate.crop in the dataset's feature info), so the runtime can check it does the same; {} when unknown."""
+    imitate.crop in the dataset's feature info), so the runtime can check it does the same; {} when
+    unknown."""
     for root in (dataset, training_dataset(folder)):
         info = Path(root) / "meta" / "info.json" if root else None
         if info and info.is_file():
             feats = json.loads(info.read_text())["features"]
-            return {k.removeprefix("observation.images."): (int((f.get("info") or {}).get("imitate.rotate_deg", 0)),
-                                                            (f.get("info") or {}).get("imitate.crop"))
-                    for k, f in feats.items() if k.startswith("observation.images.")}
+            return {
+                k.removeprefix("observation.images."): (
+                    int((f.get("info") or {}).get("imitate.rotate_deg", 0)),
+                    (f.get("info") or {}).get("imitate.crop"),
+                )
+                for k, f in feats.items()
+                if k.startswith("observation.images.")
+            }
     return {}
 
 
@@ -194,10 +240,11 @@ def fps_of(folder, dataset):
 
 def horizon(cfg):
     """Actions per Diffusion chunk."""
-    return getattr(cfg, "chunk_size", None) or getattr(cfg, "horizon")
+    return getattr(cfg, "chunk_size", None) or cfg.horizon
 
 
 def lerobot_version():
     """The installed lerobot's version string."""
     from importlib.metadata import version
+
     return version("lerobot")

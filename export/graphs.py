@@ -35,8 +35,12 @@ class ActGraph(NormalizedInputs):
 
     def forward(self, state, *images):
         """The traced computation: raw inputs in, raw outputs out."""
-        batch = {"observation.state": self.state_norm(state),
-                 "observation.images": [norm(image_to_float(img)) for norm, img in zip(self.image_norms, images)]}
+        batch = {
+            "observation.state": self.state_norm(state),
+            "observation.images": [
+                norm(image_to_float(img)) for norm, img in zip(self.image_norms, images, strict=True)
+            ],
+        }
         actions = self.model(batch)[0]  # (1, chunk, A) normalized; eval mode: no VAE, zero latent
         return self.action_unnorm(actions)
 
@@ -50,8 +54,13 @@ class DiffusionEncoder(NormalizedInputs):
 
     def forward(self, state, *images):
         """The traced computation: raw inputs in, raw outputs out."""
-        per_camera = [norm(image_to_float(img)) for norm, img in zip(self.image_norms, images)]  # (1, n_obs, 3, H, W)
-        batch = {"observation.state": self.state_norm(state), "observation.images": torch.stack(per_camera, dim=2)}
+        per_camera = [
+            norm(image_to_float(img)) for norm, img in zip(self.image_norms, images, strict=True)
+        ]  # (1, n_obs, 3, H, W)
+        batch = {
+            "observation.state": self.state_norm(state),
+            "observation.images": torch.stack(per_camera, dim=2),
+        }
         return self.diffusion._prepare_global_conditioning(batch)
 
 
@@ -71,6 +80,16 @@ def export_onnx(module, inputs, names, outputs, path, opset):
     """torch.onnx.export with the TorchScript exporter (the one that traces these policies reliably)."""
     module.eval()
     with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore", torch.jit.TracerWarning)  # shape-only Python in lerobot's code: static here
-        torch.onnx.export(module, tuple(inputs), str(path), input_names=names, output_names=outputs,
-                          opset_version=opset, dynamo=False, do_constant_folding=True)
+        warnings.simplefilter(
+            "ignore", torch.jit.TracerWarning
+        )  # shape-only Python in lerobot's code: static here
+        torch.onnx.export(
+            module,
+            tuple(inputs),
+            str(path),
+            input_names=names,
+            output_names=outputs,
+            opset_version=opset,
+            dynamo=False,
+            do_constant_folding=True,
+        )

@@ -32,7 +32,9 @@ class Normalize(nn.Module):
             return x
         if self.mode == "MEAN_STD":
             return x * self.scale + self.offset if self.inverse else (x - self.offset) / (self.scale + EPS)
-        return (x + 1) / 2 * self.scale + self.offset if self.inverse else 2 * (x - self.offset) / self.scale - 1
+        return (
+            (x + 1) / 2 * self.scale + self.offset if self.inverse else 2 * (x - self.offset) / self.scale - 1
+        )
 
 
 def image_to_float(image):

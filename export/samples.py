@@ -14,10 +14,17 @@ def sample_observations(dataset, cameras, n_joints, frames=32):
     if dataset is None:
         log.warning("no --dataset given: parity is checked on %d random observations, not real ones", frames)
         rng = np.random.default_rng(0)
-        return [{"state": rng.standard_normal(n_joints).astype(np.float32),
-                 "images": {c: rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for c, (h, w) in cameras.items()}}
-                for _ in range(frames)], f"{frames} random observations (no dataset given)"
+        return [
+            {
+                "state": rng.standard_normal(n_joints).astype(np.float32),
+                "images": {
+                    c: rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for c, (h, w) in cameras.items()
+                },
+            }
+            for _ in range(frames)
+        ], f"{frames} random observations (no dataset given)"
     from lerobot.datasets.lerobot_dataset import LeRobotDataset
+
     ds = LeRobotDataset("local/" + Path(dataset).name, root=dataset, video_backend="pyav")
     out = []
     for i in np.linspace(0, len(ds) - 1, min(frames, len(ds))).round().astype(int):

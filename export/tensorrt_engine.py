@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from imitate.edge.dataset.files import write_atomic, write_json_atomic
+from imitate.edge.policy.ort_policy import OrtPolicy
+from imitate.edge.policy.tensorrt_policy import TensorrtPolicy
 from imitate.edge.policy_package import load_package
 
 log = logging.getLogger(__name__)
@@ -30,28 +32,41 @@ def gpu_name():
     except (OSError, subprocess.TimeoutExpired):
         pass
     model = Path("/proc/device-tree/model")  # Jetsons: no nvidia-smi in older JetPacks
-    return "".join(c if c.isalnum() else "_" for c in model.read_text().strip("\0")) if model.exists() else "gpu"
+    return (
+        "".join(c if c.isalnum() else "_" for c in model.read_text().strip("\0")) if model.exists() else "gpu"
+    )
 
 
 def engine_path(package, graph, trt_version, fp16):
     """Where a graph's engine for this device lives in the package."""
     sha = package.spec["graphs"][graph]["sha256"][:12]
-    return package.root / "engines" / f"{graph}-{gpu_name()}-trt{trt_version}-{sha}{'-fp16' if fp16 else ''}.engine"
+    return (
+        package.root
+        / "engines"
+        / f"{graph}-{gpu_name()}-trt{trt_version}-{sha}{'-fp16' if fp16 else ''}.engine"
+    )
 
 
 def build_engines(path, fp16=False, workspace_gb=2.0):
     """Build (or reuse) an engine per graph; record parity in policy.json; returns the engine paths."""
     import tensorrt as trt
+
     package = load_package(path)
     if fp16 and not hasattr(trt.BuilderFlag, "FP16"):
-        raise RuntimeError(f"TensorRT {trt.__version__} has no FP16 builder flag (TensorRT 11 removed weak typing): "
-                           f"build FP32, or convert the ONNX to mixed precision first (ModelOpt AutoCast)")
+        raise RuntimeError(
+            f"TensorRT {trt.__version__} has no FP16 builder flag (TensorRT 11 removed weak typing): "
+            f"build FP32, or convert the ONNX to mixed precision first (ModelOpt AutoCast)"
+        )
     engines = {}
     for graph in package.spec["graphs"]:
         target = engine_path(package, graph, trt.__version__, fp16)
         if not target.exists():
-            write_atomic(target, build_one(trt, package.graph(graph), package.root / "engines" / "timing.cache",
-                                           fp16, workspace_gb))
+            write_atomic(
+                target,
+                build_one(
+                    trt, package.graph(graph), package.root / "engines" / "timing.cache", fp16, workspace_gb
+                ),
+            )
             log.info("built %s", target)
         engines[graph] = target
     record_parity(package, engines, fp16, trt.__version__)
@@ -88,20 +103,27 @@ def build_one(trt, onnx_path, cache_path, fp16, workspace_gb):
 
 def record_parity(package, engines, fp16, trt_version):
     """Run the engine on the package's samples and store its error in policy.json."""
-    from imitate.edge.policy.ort_policy import OrtPolicy
-    from imitate.edge.policy.tensorrt_policy import TensorrtPolicy
+
     samples = np.load(package.root / "samples.npz")
     reference, engine = OrtPolicy(package, "ort-cpu"), TensorrtPolicy(package, engines)
     worst = 0.0
     for i in range(len(samples["state"])):
-        obs = {"state": samples["state"][i],
-               "images": {c: samples[f"image_{c}"][i] for c in package.cameras}}
+        obs = {"state": samples["state"][i], "images": {c: samples[f"image_{c}"][i] for c in package.cameras}}
         noise = samples["noise"][i] if "noise" in samples else None
         reference.reset()
         engine.reset()
-        worst = max(worst, float(np.abs(reference.actions(obs, noise=noise) - engine.actions(obs, noise=noise)).max()))
+        worst = max(
+            worst, float(np.abs(reference.actions(obs, noise=noise) - engine.actions(obs, noise=noise)).max())
+        )
     spec = dict(package.spec)
-    spec["tensorrt"] = {"version": trt_version, "gpu": gpu_name(), "fp16": fp16, "max_abs_error_vs_ort": worst,
-                        "engines": {g: str(p.relative_to(package.root)) for g, p in engines.items()}}
+    spec["tensorrt"] = {
+        "version": trt_version,
+        "gpu": gpu_name(),
+        "fp16": fp16,
+        "max_abs_error_vs_ort": worst,
+        "engines": {g: str(p.relative_to(package.root)) for g, p in engines.items()},
+    }
     write_json_atomic(package.root / "policy.json", spec)
-    log.info("TensorRT engine parity vs ONNX Runtime: max abs error %.2e (%s)", worst, "fp16" if fp16 else "fp32")
+    log.info(
+        "TensorRT engine parity vs ONNX Runtime: max abs error %.2e (%s)", worst, "fp16" if fp16 else "fp32"
+    )

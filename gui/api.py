@@ -5,6 +5,8 @@ import math
 
 from flask import current_app, request
 
+from imitate.edge.runtime.recording import dataset_folder
+
 
 class ApiError(Exception):
     """A request the page refuses: `code` and a message for the person."""
@@ -53,7 +55,6 @@ def field_value(data, name, kind, default=None, low=None, high=None, required=Fa
 
 def named_folder(parent, name, what):
     """parent/name for a safe name (letters, digits, '_.-'); ApiError naming `what` otherwise."""
-    from imitate.edge.runtime.recording import dataset_folder
     try:
         return dataset_folder(parent, name)
     except ValueError as err:

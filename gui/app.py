@@ -1,9 +1,11 @@
 """The control page: a Flask app over the running service (`imitate serve`).
 
 `create_app(config, runtime)` builds it: one blueprint per page (record, datasets, train, inference)
-plus the status API every page polls. Security: guard.py (Host, Origin, headers), auth.py (login). Every error is JSON with a message,
+plus the status API every page polls. Security: guard.py (Host, Origin, headers), auth.py (login). Every
+error is JSON with a message,
 never a stack trace. The app holds no robot state itself: the runtime (edge RuntimeService) does.
 """
+
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -54,8 +56,12 @@ class PageConfig:
 def create_app(config, runtime):
     """The Flask app for `runtime` (a RuntimeService, or anything with its verbs)."""
     app = Flask(__name__)
-    app.config.update(SECRET_KEY=config.secret_key, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
-                      MAX_CONTENT_LENGTH=64 * 1024)
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        MAX_CONTENT_LENGTH=64 * 1024,
+    )
     app.json.sort_keys = False
     for folder in (config.datasets, config.runs, config.policies):
         folder.mkdir(parents=True, exist_ok=True)

@@ -51,7 +51,12 @@ def safe_next(target):
     if not target:
         return "/"
     decoded = unquote(target)
-    if not decoded.startswith("/") or decoded.startswith("//") or "\\" in decoded or any(ord(c) < 32 for c in decoded):
+    if (
+        not decoded.startswith("/")
+        or decoded.startswith("//")
+        or "\\" in decoded
+        or any(ord(c) < 32 for c in decoded)
+    ):
         return "/"
     parts = urlsplit(decoded)
     return "/" if parts.scheme or parts.netloc else target
@@ -78,13 +83,17 @@ def install(app, config, limiter=None):
         bearer = bearer_ok()
         if request.endpoint not in OPEN and not (session.get("login") or bearer):
             if request.path.startswith("/api/"):
-                return jsonify(error="log in first: open the URL imitate serve printed (/login?token=...), "
-                                     "or send 'Authorization: Bearer <token>'"), 401
+                return jsonify(
+                    error="log in first: open the URL imitate serve printed (/login?token=...), "
+                    "or send 'Authorization: Bearer <token>'"
+                ), 401
             return redirect(url_for("auth.login", next=request.path))
         if request.method not in SAFE_METHODS and request.endpoint != "auth.login" and not bearer:
             sent = request.headers.get("X-CSRF-Token", "")
             if not hmac.compare_digest(sent.encode(), session["csrf"].encode()):
-                return jsonify(error="missing or wrong CSRF token (X-CSRF-Token): reload the page and try again"), 403
+                return jsonify(
+                    error="missing or wrong CSRF token (X-CSRF-Token): reload the page and try again"
+                ), 403
 
     @bp.route("/login", methods=["GET", "POST"])
     def login():
@@ -94,12 +103,15 @@ def install(app, config, limiter=None):
         address = request.remote_addr or "?"
         wait = limiter.wait_s(address)
         if wait > 0:
-            return render_template("login.html", error=f"too many failed logins from {address}: "
-                                                       f"try again in {wait:.0f} s"), 429
+            return render_template(
+                "login.html", error=f"too many failed logins from {address}: try again in {wait:.0f} s"
+            ), 429
         if not token_ok(sent):
             limiter.failed(address)
-            return render_template("login.html", error="wrong token: use the one imitate serve printed, "
-                                                       "or the one in DATA/.imitate-token"), 401
+            return render_template(
+                "login.html",
+                error="wrong token: use the one imitate serve printed, or the one in DATA/.imitate-token",
+            ), 401
         limiter.succeeded(address)
         session.clear()
         session.update(login=True, csrf=secrets.token_urlsafe(24))

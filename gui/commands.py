@@ -20,7 +20,8 @@ class WaitressServer:
 
     def __init__(self, runtime, host, port, access):
         import waitress
-        from .app import PageConfig, create_app
+
+        from .app import PageConfig, create_app  # lazy: flask loads only for serve
         self.config = PageConfig(data=runtime.data, token=access.token, access=access)
         self.app = create_app(self.config, runtime)
         # threads: each open camera stream holds one; 3 cameras in two tabs plus the API fit in 16

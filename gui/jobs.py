@@ -28,8 +28,12 @@ class Jobs:
             if name in self._procs and self._procs[name][1].poll() is None:
                 raise RuntimeError(f"{kind} {name} is already running")
             log = open(folder / f"{kind}.log", "ab")
-            proc = subprocess.Popen([sys.executable, "-m", "imitate.cli", *argv], stdout=log, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "imitate.cli", *argv],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
             log.close()
             self._procs[name] = (kind, proc, folder)
         return proc.pid
@@ -38,8 +42,27 @@ class Jobs:
         """Start `imitate train` into data/runs/<name>; `resume`: from its last checkpoint."""
         run = self.config.runs / name
         resume = ["--resume"] if resume and (run / "checkpoints" / "last").exists() else []
-        return self._start(name, "train", ["train", "--dataset", str(dataset), "--output", str(run), "--policy", policy,
-                                           "--preset", preset, "--steps", str(steps), "--device", device, *resume], run)
+        return self._start(
+            name,
+            "train",
+            [
+                "train",
+                "--dataset",
+                str(dataset),
+                "--output",
+                str(run),
+                "--policy",
+                policy,
+                "--preset",
+                preset,
+                "--steps",
+                str(steps),
+                "--device",
+                device,
+                *resume,
+            ],
+            run,
+        )
 
     def export(self, run_name, dataset, package=None):
         """Start `imitate export` of a run into data/policies/<package> (default: the run's name)."""
@@ -51,13 +74,25 @@ class Jobs:
 
     def build_engine(self, policy_name):
         """Start `imitate build-engine` for a package."""
-        return self._start(f"engine:{policy_name}", "engine", ["build-engine", str(self.config.policies / policy_name)],
-                           self.config.policies / policy_name)
+        return self._start(
+            f"engine:{policy_name}",
+            "engine",
+            ["build-engine", str(self.config.policies / policy_name)],
+            self.config.policies / policy_name,
+        )
 
     def push_dataset(self, dataset_name, repo, private=False):
         """`imitate hub push-dataset` of data/datasets/<name>; its log is data/jobs/push-<name>/hub.log."""
-        argv = ["hub", "push-dataset", str(self.config.datasets / dataset_name), repo, *(["--private"] if private else [])]
-        return self._start(f"push:{dataset_name}", "hub", argv, self.config.data / "jobs" / f"push-{dataset_name}")
+        argv = [
+            "hub",
+            "push-dataset",
+            str(self.config.datasets / dataset_name),
+            repo,
+            *(["--private"] if private else []),
+        ]
+        return self._start(
+            f"push:{dataset_name}", "hub", argv, self.config.data / "jobs" / f"push-{dataset_name}"
+        )
 
     def pull_policy(self, repo, name):
         """`imitate hub pull-policy` into data/policies/<name>."""
@@ -115,15 +150,27 @@ class Jobs:
 def run_summary(run):
     """What the page shows of a training run folder: progress, last loss, checkpoints."""
     from imitate.trainer.events import read_events  # torch-free, like trainer.presets
+
     events = read_events(run)
     path = Path(run) / "events.jsonl"
     start = next((e for e in events if e["event"] == "start"), {})
     steps = [e for e in events if e["event"] == "step"]
-    checkpoints = sorted(p.name for p in (Path(run) / "checkpoints").glob("[0-9]*")) if (Path(run) / "checkpoints").is_dir() else []
-    return {"name": Path(run).name, "policy": start.get("policy"), "steps": start.get("steps"),
-            "step": steps[-1]["step"] if steps else 0, "loss": steps[-1]["loss"] if steps else None,
-            "eta_s": steps[-1].get("eta_s") if steps else None,
-            "samples_per_s": steps[-1].get("samples_per_s") if steps else None, "done": any(e["event"] == "done" for e in events),
-            "checkpoints": checkpoints, "updated": path.stat().st_mtime if path.exists() else time.time(),
-            "curve": [[e["step"], e["loss"]] for e in steps],
-            "val": [[e["step"], e["val_loss"]] for e in events if e["event"] == "val"]}
+    checkpoints = (
+        sorted(p.name for p in (Path(run) / "checkpoints").glob("[0-9]*"))
+        if (Path(run) / "checkpoints").is_dir()
+        else []
+    )
+    return {
+        "name": Path(run).name,
+        "policy": start.get("policy"),
+        "steps": start.get("steps"),
+        "step": steps[-1]["step"] if steps else 0,
+        "loss": steps[-1]["loss"] if steps else None,
+        "eta_s": steps[-1].get("eta_s") if steps else None,
+        "samples_per_s": steps[-1].get("samples_per_s") if steps else None,
+        "done": any(e["event"] == "done" for e in events),
+        "checkpoints": checkpoints,
+        "updated": path.stat().st_mtime if path.exists() else time.time(),
+        "curve": [[e["step"], e["loss"]] for e in steps],
+        "val": [[e["step"], e["val_loss"]] for e in events if e["event"] == "val"],
+    }

@@ -33,7 +33,7 @@ def register(sub):
 
 def hub_command(args):
     """Run one `imitate hub` verb; a HubError becomes one line on stderr and exit code 1."""
-    from .client import HubError
+    from .client import HubError  # lazy: huggingface_hub loads only when a hub command runs
     try:
         return VERBS[args.verb](args)
     except HubError as err:
@@ -47,11 +47,15 @@ def login(args):
 
     from huggingface_hub import login as store_token
 
-    from .client import hub_api, hub_errors
-    token = (getpass.getpass("Hugging Face token (hf_...): ") if sys.stdin.isatty() else sys.stdin.readline()).strip()
+    from .client import hub_api, hub_errors  # lazy: huggingface_hub loads only when a hub command runs
+    token = (
+        getpass.getpass("Hugging Face token (hf_...): ") if sys.stdin.isatty() else sys.stdin.readline()
+    ).strip()
     if not token:
-        print("imitate hub login: no token given (create one at https://huggingface.co/settings/tokens)",
-              file=sys.stderr)
+        print(
+            "imitate hub login: no token given (create one at https://huggingface.co/settings/tokens)",
+            file=sys.stderr,
+        )
         return 1
     with hub_errors("whoami", "model"):
         name = hub_api(token).whoami()["name"]  # check it before storing it
@@ -61,34 +65,48 @@ def login(args):
 
 def whoami(args):
     """Print the account behind the token."""
-    from .client import hub_api, require_login
+    from .client import hub_api, require_login  # lazy: huggingface_hub loads only when a hub command runs
+
     print(require_login(hub_api()))
 
 
 def push_dataset(args):
     """`hub push-dataset`."""
-    from .datasets import push_dataset as push
-    print(f"pushed {args.dataset} -> {push(args.dataset, args.repo, args.private, args.tag, raw_bags=args.raw_bags)} (tag v3.0)")
+    from .datasets import push_dataset as push  # lazy: huggingface_hub loads only when a hub command runs
+
+    print(
+        f"pushed {args.dataset} -> "
+        f"{push(args.dataset, args.repo, args.private, args.tag, raw_bags=args.raw_bags)} (tag v3.0)"
+    )
 
 
 def pull_dataset(args):
     """`hub pull-dataset`."""
-    from .datasets import pull_dataset as pull
+    from .datasets import pull_dataset as pull  # lazy: huggingface_hub loads only when a hub command runs
+
     print(f"pulled {args.repo} -> {pull(args.repo, args.dataset, args.revision, include=args.include)}")
 
 
 def push_policy(args):
     """`hub push-policy`."""
-    from .policies import push_policy as push
+    from .policies import push_policy as push  # lazy: huggingface_hub loads only when a hub command runs
+
     kind, url = push(args.policy, args.repo, args.private)
     print(f"pushed {kind} {args.policy} -> {url}")
 
 
 def pull_policy(args):
     """`hub pull-policy`."""
-    from .policies import pull_policy as pull
+    from .policies import pull_policy as pull  # lazy: huggingface_hub loads only when a hub command runs
+
     print(f"pulled {args.repo} -> {args.folder} ({pull(args.repo, args.folder, args.revision)})")
 
 
-VERBS = {"login": login, "whoami": whoami, "push-dataset": push_dataset, "pull-dataset": pull_dataset,
-         "push-policy": push_policy, "pull-policy": pull_policy}
+VERBS = {
+    "login": login,
+    "whoami": whoami,
+    "push-dataset": push_dataset,
+    "pull-dataset": pull_dataset,
+    "push-policy": push_policy,
+    "pull-policy": pull_policy,
+}

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from imitate.edge.policy_package import load_package
+
 from .client import HubError, hub_api, hub_errors, require_login
 
 SKIPPED = [".cache/*", "*.engine", "*.plan"]  # TensorRT engines are built per device, never shared
@@ -45,7 +47,6 @@ def policy_folder(path):
     """(folder to upload, "package" | "checkpoint", its spec) for a package, run or checkpoint folder."""
     path = Path(path)
     if (path / "policy.json").is_file():
-        from imitate.edge.policy_package import load_package
         try:
             package = load_package(path)
         except ValueError as err:
@@ -62,13 +63,21 @@ def policy_folder(path):
 def model_card(repo_id, kind, spec):
     """README.md: the tags lerobot gives its policies, plus what the robot needs to know."""
     policy_type = spec.get("policy_type") or spec.get("type") or "policy"
-    header = {"license": "apache-2.0", "library_name": "lerobot", "pipeline_tag": "robotics",
-              "tags": ["LeRobot", "robotics", policy_type, "imitate", *(["onnx"] if kind == "package" else [])]}
+    header = {
+        "license": "apache-2.0",
+        "library_name": "lerobot",
+        "pipeline_tag": "robotics",
+        "tags": ["LeRobot", "robotics", policy_type, "imitate", *(["onnx"] if kind == "package" else [])],
+    }
     if kind == "package":
-        body = (f"An imitate policy package ({policy_type}, ONNX): run it with\n"
-                f"`imitate hub pull-policy {repo_id} policies/NAME && imitate run --policy policies/NAME`.\n\n"
-                f"```json\n{json.dumps(spec, indent=2)}\n```\n")
+        body = (
+            f"An imitate policy package ({policy_type}, ONNX): run it with\n"
+            f"`imitate hub pull-policy {repo_id} policies/NAME && imitate run --policy policies/NAME`.\n\n"
+            f"```json\n{json.dumps(spec, indent=2)}\n```\n"
+        )
     else:
-        body = (f"A lerobot {policy_type} checkpoint trained with imitate. Export it for the robot with\n"
-                f"`imitate hub pull-policy {repo_id} ckpt && imitate export ckpt --out policies/NAME`.\n")
+        body = (
+            f"A lerobot {policy_type} checkpoint trained with imitate. Export it for the robot with\n"
+            f"`imitate hub pull-policy {repo_id} ckpt && imitate export ckpt --out policies/NAME`.\n"
+        )
     return f"---\n{yaml.safe_dump(header, sort_keys=False)}---\n\n# {repo_id}\n\n{body}"

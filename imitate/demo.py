@@ -24,8 +24,12 @@ def register(sub):
     p.add_argument("--steps", type=int, default=800, help="training steps (default 800)")
     p.add_argument("--eval-episodes", type=int, default=10, help="closed-loop episodes (default 10)")
     p.add_argument("--quick", action="store_true", help="a few episodes and steps, success not judged (CI)")
-    p.add_argument("--workdir", default="demo_run", help="where data, runs and packages go (default demo_run)")
-    p.add_argument("--port", type=int, default=8080, help="the control page's port (default 8080, or a free one)")
+    p.add_argument(
+        "--workdir", default="demo_run", help="where data, runs and packages go (default demo_run)"
+    )
+    p.add_argument(
+        "--port", type=int, default=8080, help="the control page's port (default 8080, or a free one)"
+    )
     p.add_argument("--open-page", action="store_true", help="open the page in the default web browser")
     p.add_argument("--no-page", action="store_true", help="record in this process, with no page")
     p.set_defaults(handler=demo_command)
@@ -33,7 +37,9 @@ def register(sub):
 
 def demo_command(args):
     """Run the whole pipeline on the simulated robot; returns 0."""
+    # lazy: imitate.cli imports this module; the page and trainer load when the demo runs
     from imitate.cli import main
+
     if args.quick:
         args.episodes, args.steps, args.eval_episodes = 3, 20, 1
     work = Path(args.workdir)
@@ -48,13 +54,34 @@ def demo_command(args):
         if page:
             page.record("demo", "pick up the ball", args.episodes, episode_time_s=8.0)
         else:
-            _call(main, ["record", "--transport", "sim", "--dataset", str(data), "--task", "pick up the ball",
-                         "--episodes", str(args.episodes), "--episode-time", "8", "--reset-time", "0.5",
-                         "--codec", "h264", "--resume"])
+            _call(
+                main,
+                [
+                    "record",
+                    "--transport",
+                    "sim",
+                    "--dataset",
+                    str(data),
+                    "--task",
+                    "pick up the ball",
+                    "--episodes",
+                    str(args.episodes),
+                    "--episode-time",
+                    "8",
+                    "--reset-time",
+                    "0.5",
+                    "--codec",
+                    "h264",
+                    "--resume",
+                ],
+            )
         summary["recording"] = time.monotonic() - clock
         run_stages(main, args, work, data, run, package, report, summary, clock)
         if page and not args.quick and sys.stdin.isatty():
-            print(f"\nthe control page stays up at {page.login_url} (Datasets, Train, Inference): Ctrl-C to stop")
+            print(
+                f"\nthe control page stays up at {page.login_url} (Datasets, Train, Inference): Ctrl-C to "
+                "stop"
+            )
             try:
                 page.proc.wait()
             except KeyboardInterrupt:
@@ -63,20 +90,28 @@ def demo_command(args):
         if page:
             page.close()
     if not page:
-        print(f"\nbrowse the dataset, the training run and the policy on the control page:\n"
-              f"  imitate serve --transport sim --data {work}   # then open http://127.0.0.1:8080")
+        print(
+            f"\nbrowse the dataset, the training run and the policy on the control page:\n"
+            f"  imitate serve --transport sim --data {work}   # then open http://127.0.0.1:8080"
+        )
     return 0
 
 
 def start_page(work, args):
     """Start the control page on WORKDIR and say where it is."""
+    # lazy: imitate.cli imports this module; the page and trainer load when the demo runs
     from .demo_page import Page, free_port
+
     work.mkdir(parents=True, exist_ok=True)
     page = Page(work, free_port(args.port), work / "page.log")
-    print(f"\n>>> the control page is up: open {page.login_url}&next=/record to watch (log: {work / 'page.log'})",
-          flush=True)
+    print(
+        f"\n>>> the control page is up: open {page.login_url}&next=/record to watch (log: "
+        f"{work / 'page.log'})",
+        flush=True,
+    )
     if args.open_page:
         import webbrowser
+
         webbrowser.open(page.login_url + "&next=/record")
     return page
 
@@ -89,10 +124,27 @@ def run_stages(main, args, work, data, run, package, report, summary, clock):
     stage("3/5 training ACT (preset cpu_small)")
     t = time.monotonic()
     resume = ["--resume"] if (run / "checkpoints" / "last").exists() else []
-    _call(main, ["train", "--dataset", str(data), "--output", str(run), "--preset", "cpu_small", "--steps",
-                 str(args.steps), "--save-freq", str(args.steps), *resume])
+    _call(
+        main,
+        [
+            "train",
+            "--dataset",
+            str(data),
+            "--output",
+            str(run),
+            "--preset",
+            "cpu_small",
+            "--steps",
+            str(args.steps),
+            "--save-freq",
+            str(args.steps),
+            *resume,
+        ],
+    )
     summary["training_s"] = time.monotonic() - t
+    # lazy: imitate.cli imports this module; the page and trainer load when the demo runs
     from imitate.trainer.events import read_events
+
     losses = [e for e in read_events(run) if e["event"] == "step"]
     summary["final_loss"] = losses[-1]["loss"] if losses else float("nan")
 
@@ -103,8 +155,20 @@ def run_stages(main, args, work, data, run, package, report, summary, clock):
     summary["parity"] = json.loads((package / "policy.json").read_text())["parity"]["max_abs_error"]
 
     stage(f"5/5 closed loop on the simulated robot, {args.eval_episodes} episodes")
-    _call(main, ["eval", "--transport", "sim", "--policy", str(package), "--episodes", str(args.eval_episodes),
-                 "--report", str(report)])
+    _call(
+        main,
+        [
+            "eval",
+            "--transport",
+            "sim",
+            "--policy",
+            str(package),
+            "--episodes",
+            str(args.eval_episodes),
+            "--report",
+            str(report),
+        ],
+    )
     summary["eval"] = json.loads(report.read_text())
     summary["total_s"] = time.monotonic() - clock
     print_summary(summary, args.quick)
@@ -124,11 +188,13 @@ def stage(text):
 def validate(data, plot_path):
     """lerobot loads the dataset; one figure with every episode's joint trajectories."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
     import pyarrow.parquet as pq
     from lerobot.datasets.lerobot_dataset import LeRobotDataset
+
     ds = LeRobotDataset("local/demo", root=data, video_backend="pyav")
     ds[len(ds) - 1]  # decode a frame of the last episode: the videos are readable
     fig, ax = plt.subplots(figsize=(7, 3.5), dpi=100)
@@ -149,11 +215,16 @@ def validate(data, plot_path):
 def print_summary(s, quick):
     """The summary table of a demo run."""
     e = s["eval"]
-    rows = [("episodes recorded", f"{s['episodes']} ({s['frames']} frames, {s['dataset_mb']:.1f} MB)"),
-            ("training", f"{s['training_s']:.0f} s, final loss {s['final_loss']:.3f}"),
-            ("parity (max abs error vs lerobot)", f"{s['parity']:.2e}"),
-            ("inference p50 / p99", f"{e['infer_p50_ms']:.1f} / {e['infer_p99_ms']:.1f} ms ({e['backend']})"),
-            ("control loop p99 period error", f"{e['period_error_p99_ms']:.2f} ms, {e['missed_ticks']} missed ticks")]
+    rows = [
+        ("episodes recorded", f"{s['episodes']} ({s['frames']} frames, {s['dataset_mb']:.1f} MB)"),
+        ("training", f"{s['training_s']:.0f} s, final loss {s['final_loss']:.3f}"),
+        ("parity (max abs error vs lerobot)", f"{s['parity']:.2e}"),
+        ("inference p50 / p99", f"{e['infer_p50_ms']:.1f} / {e['infer_p99_ms']:.1f} ms ({e['backend']})"),
+        (
+            "control loop p99 period error",
+            f"{e['period_error_p99_ms']:.2f} ms, {e['missed_ticks']} missed ticks",
+        ),
+    ]
     if quick:
         rows.append(("success", "not judged in --quick (too little training)"))
     else:

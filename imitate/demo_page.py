@@ -29,14 +29,33 @@ class Page:
         self.url = f"http://127.0.0.1:{port}"
         self.token = secrets.token_urlsafe(24)  # the page's login token, as imitate serve would make one
         self._log = open(log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--data",
-                                      str(data), "--port", str(port)], stdout=self._log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, env={**os.environ, "IMITATE_TOKEN": self.token})
-        self._http = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "imitate.cli",
+                "serve",
+                "--transport",
+                "sim",
+                "--data",
+                str(data),
+                "--port",
+                str(port),
+            ],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "IMITATE_TOKEN": self.token},
+        )
+        self._http = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
         deadline = time.monotonic() + 90
         while True:
             try:
-                self._http.open(self.login_url, timeout=10).close()  # the session cookie, as a browser gets it
+                self._http.open(
+                    self.login_url, timeout=10
+                ).close()  # the session cookie, as a browser gets it
                 self.csrf = self.get("/api/csrf")["csrf"]
                 break
             except OSError:
@@ -56,8 +75,12 @@ class Page:
 
     def post(self, path, body):
         """POST a JSON body with the CSRF token; RuntimeError with the page's message on refusal."""
-        request = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST",
-                                         headers={"Content-Type": "application/json", "X-CSRF-Token": self.csrf})
+        request = urllib.request.Request(
+            self.url + path,
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json", "X-CSRF-Token": self.csrf},
+        )
         try:
             with self._http.open(request, timeout=30) as r:
                 return json.load(r)
@@ -66,9 +89,18 @@ class Page:
 
     def record(self, dataset, task, episodes, episode_time_s):
         """A recording session on the page; prints progress; returns when it has finished."""
-        self.post("/api/record/session", {"dataset": dataset, "tasks": task, "episodes": episodes,
-                                          "episode_time": episode_time_s, "reset_time": 0.5, "start_now": True,
-                                          "auto_next": True})
+        self.post(
+            "/api/record/session",
+            {
+                "dataset": dataset,
+                "tasks": task,
+                "episodes": episodes,
+                "episode_time": episode_time_s,
+                "reset_time": 0.5,
+                "start_now": True,
+                "auto_next": True,
+            },
+        )
         last = None
         while True:
             time.sleep(1.0)
@@ -79,7 +111,9 @@ class Page:
                 last = line
             if not rec.get("active", True):
                 if rec.get("error") or rec.get("saved", 0) < episodes:
-                    raise RuntimeError(f"recording on the page stopped early: {rec.get('error') or rec.get('message')}")
+                    raise RuntimeError(
+                        f"recording on the page stopped early: {rec.get('error') or rec.get('message')}"
+                    )
                 return rec
 
     def close(self):

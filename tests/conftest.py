@@ -41,7 +41,9 @@ def tiny_checkpoints(sim_dataset, tmp_path_factory):
     from imitate.trainer.presets import get_preset
     runs = {}
     for policy in ("act", "diffusion"):
-        preset = replace(get_preset("cpu_small", policy), steps=2, save_freq=2, batch_size=2, image_size=(48, 84))
+        preset = replace(
+            get_preset("cpu_small", policy), steps=2, save_freq=2, batch_size=2, image_size=(48, 84)
+        )
         out = tmp_path_factory.mktemp("runs") / policy
         train(TrainJob(dataset=sim_dataset, output=out, preset=preset))
         runs[policy] = out
@@ -52,9 +54,12 @@ def tiny_checkpoints(sim_dataset, tmp_path_factory):
 def packages(tiny_checkpoints, sim_dataset, tmp_path_factory):
     """{policy: policy package folder}: tiny_checkpoints exported (parity checked on a few frames)."""
     from imitate.export.exporter import export
+
     root = tmp_path_factory.mktemp("packages")
-    return {kind: export(run, root / kind, dataset=sim_dataset, frames=32 if kind == "act" else 4)
-            for kind, run in tiny_checkpoints.items()}
+    return {
+        kind: export(run, root / kind, dataset=sim_dataset, frames=32 if kind == "act" else 4)
+        for kind, run in tiny_checkpoints.items()
+    }
 
 
 class ZenohRouter:
@@ -62,7 +67,9 @@ class ZenohRouter:
 
     def __init__(self, port):
         import zenoh
+
         from imitate.edge.transport.zenoh_config import router_config
+
         self.port = port
         self.session = zenoh.open(router_config(f"tcp/127.0.0.1:{port}"))
 
@@ -77,6 +84,7 @@ def router():
     """A Zenoh router for the session; every zenoh session of the tests (and their children) uses it."""
     pytest.importorskip("zenoh", reason="the zenoh extra: pip install 'imitate[zenoh]'")
     from imitate.demo_page import free_port
+
     r = ZenohRouter(free_port())
     previous = os.environ.get("ZENOH_CONFIG_OVERRIDE")
     os.environ["ZENOH_CONFIG_OVERRIDE"] = r.override

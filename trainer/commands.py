@@ -12,27 +12,42 @@ def register(sub):
     p.add_argument("--steps", type=int)
     p.add_argument("--batch-size", type=int)
     p.add_argument("--device", default="auto", choices=["auto", "cuda", "cpu"])
-    p.add_argument("--resume", action="store_true", help="continue the run in --output from its last checkpoint")
-    p.add_argument("--val-episodes", type=int, default=0, help="hold out the last K episodes for validation loss")
+    p.add_argument(
+        "--resume", action="store_true", help="continue the run in --output from its last checkpoint"
+    )
+    p.add_argument(
+        "--val-episodes", type=int, default=0, help="hold out the last K episodes for validation loss"
+    )
     p.add_argument("--image-size", help="HEIGHTxWIDTH images are resized to (default: the preset's)")
     p.add_argument("--cameras", help="comma-separated camera names (default: the preset's)")
     p.add_argument("--save-freq", type=int, help="steps between checkpoints")
     p.add_argument("--num-workers", type=int, help="DataLoader workers")
-    p.add_argument("--frame-cache", choices=["on", "off"], help="decode videos once into a memory-mapped cache")
+    p.add_argument(
+        "--frame-cache", choices=["on", "off"], help="decode videos once into a memory-mapped cache"
+    )
     p.add_argument("--backbone-weights", help="ACT: a local ResNet-18 state dict (.pth) to start from")
     p.add_argument("--seed", type=int, default=1000)
     p.set_defaults(handler=train_command)
-    from imitate.edge.dataset_command import add_verb
-    v = add_verb("convert", "a LeRobot v2.1 dataset to v3.0 in place (lerobot's converter, offline; the original "
-                            "kept as DIR_old)", convert_command)
+    from imitate.edge.dataset_command import add_verb  # lazy: torch and lerobot load only when training
+
+    v = add_verb(
+        "convert",
+        "a LeRobot v2.1 dataset to v3.0 in place (lerobot's converter, offline; the original "
+        "kept as DIR_old)",
+        convert_command,
+    )
     v.add_argument("dataset")
 
 
 def convert_command(args):
     """`imitate dataset convert DIR`; returns 0."""
-    from .convert import convert_v21
+    from .convert import convert_v21  # lazy: torch and lerobot load only when training
+
     root, old = convert_v21(args.dataset)
-    print(f"{root}: converted to LeRobot v3.0 and loaded; the v2.1 original is kept at {old} (delete it when done)")
+    print(
+        f"{root}: converted to LeRobot v3.0 and loaded; the v2.1 original is kept at {old} (delete it when "
+        "done)"
+    )
     return 0
 
 
@@ -40,13 +55,22 @@ def job_from_args(args):
     """A TrainJob from parsed flags: the preset, then every flag that was given."""
     from dataclasses import replace
 
-    from imitate.edge.images import parse_size
+    from imitate.edge.images import parse_size  # lazy: torch and lerobot load only when training
 
-    from .loop import TrainJob
-    from .presets import get_preset
+    from .loop import TrainJob  # lazy: torch and lerobot load only when training
+    from .presets import get_preset  # lazy: torch and lerobot load only when training
+
     preset = get_preset(args.preset, args.policy)
-    changes = {k: v for k, v in dict(steps=args.steps, batch_size=args.batch_size, save_freq=args.save_freq,
-                                      num_workers=args.num_workers).items() if v is not None}
+    changes = {
+        k: v
+        for k, v in dict(
+            steps=args.steps,
+            batch_size=args.batch_size,
+            save_freq=args.save_freq,
+            num_workers=args.num_workers,
+        ).items()
+        if v is not None
+    }
     if args.image_size:
         changes["image_size"] = parse_size(args.image_size)
     if args.cameras:
@@ -54,15 +78,23 @@ def job_from_args(args):
     if args.frame_cache:
         changes["frame_cache"] = args.frame_cache == "on"
     preset = replace(preset, **changes)
-    return TrainJob(dataset=Path(args.dataset), output=Path(args.output), preset=preset, device=args.device,
-                    val_episodes=args.val_episodes, resume=args.resume,
-                    backbone_weights=Path(args.backbone_weights) if args.backbone_weights else None, seed=args.seed)
+    return TrainJob(
+        dataset=Path(args.dataset),
+        output=Path(args.output),
+        preset=preset,
+        device=args.device,
+        val_episodes=args.val_episodes,
+        resume=args.resume,
+        backbone_weights=Path(args.backbone_weights) if args.backbone_weights else None,
+        seed=args.seed,
+    )
 
 
 def train_command(args):
     """Train from parsed arguments; returns 0."""
     job = job_from_args(args)  # validates names before torch is imported
-    from .loop import train
+    from .loop import train  # lazy: torch and lerobot load only when training
+
     last = train(job)
     print(f"checkpoint: {last.resolve()}")
     return 0

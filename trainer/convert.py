@@ -25,13 +25,19 @@ def convert_v21(root):
     if version == "v3.0":
         raise DatasetError(f"{root} is already LeRobot v3.0: nothing to convert")
     if version != "v2.1":
-        raise DatasetError(f"{root} is LeRobot {version}: the converter takes v2.1 (convert older ones to v2.1 "
-                           "with the lerobot release of their time first)")
+        raise DatasetError(
+            f"{root} is LeRobot {version}: the converter takes v2.1 (convert older ones to v2.1 "
+            "with the lerobot release of their time first)"
+        )
     old = root.parent / f"{root.name}_old"
     if old.exists():
-        raise DatasetError(f"{old} exists (an earlier conversion's original?): move it away first; nothing was changed")
+        raise DatasetError(
+            f"{old} exists (an earlier conversion's original?): move it away first; nothing was changed"
+        )
     try:
-        from lerobot.datasets.v30.convert_dataset_v21_to_v30 import convert_dataset  # lerobot: lazy, as every command
+        from lerobot.datasets.v30.convert_dataset_v21_to_v30 import (
+            convert_dataset,  # lerobot: lazy, as every command
+        )
     except ImportError as err:
         raise RuntimeError(f"converting needs lerobot ({err}): pip install 'imitate[train]'") from None
     convert_dataset(repo_id=root.name, root=root.parent, push_to_hub=False, force_conversion=True)
@@ -41,8 +47,10 @@ def convert_v21(root):
         shutil.rmtree(failed, ignore_errors=True)
         shutil.move(str(root), str(failed))
         shutil.move(str(old), str(root))
-        raise DatasetError(f"the converted dataset does not load ({'; '.join(problems[:3])}): the original is back "
-                           f"at {root}, the failed result at {failed}")
+        raise DatasetError(
+            f"the converted dataset does not load ({'; '.join(problems[:3])}): the original is back "
+            f"at {root}, the failed result at {failed}"
+        )
     return root, old
 
 
@@ -56,6 +64,7 @@ def _load_problems(root):
         return problems
     try:
         from lerobot.datasets.lerobot_dataset import LeRobotDataset
+
         ds = LeRobotDataset(f"local/{root.name}", root=root, video_backend="pyav")
         ds[len(ds) - 1]  # the last frame decodes
     except ImportError:

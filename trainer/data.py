@@ -24,15 +24,21 @@ def check_dataset(root, cameras):
     """The dataset's metadata; ValueError for an empty dataset or a camera it does not have."""
     root = Path(root)
     if not (root / "meta" / "info.json").is_file():
-        raise ValueError(f"{root} is not a LeRobot dataset (no meta/info.json): record one with `imitate record`")
+        raise ValueError(
+            f"{root} is not a LeRobot dataset (no meta/info.json): record one with `imitate record`"
+        )
     info = json.loads((root / "meta" / "info.json").read_text())
     if info.get("total_episodes", 0) == 0:
         raise ValueError(f"{root} has no episode: record some first")
-    have = sorted(k.removeprefix("observation.images.") for k in info["features"] if k.startswith("observation.images."))
+    have = sorted(
+        k.removeprefix("observation.images.") for k in info["features"] if k.startswith("observation.images.")
+    )
     missing = [c for c in cameras if c not in have]
     if missing:
-        raise ValueError(f"{root} has no camera {', '.join(missing)}; it has {', '.join(have) or 'none'}: "
-                         f"pass --cameras with those")
+        raise ValueError(
+            f"{root} has no camera {', '.join(missing)}; it has {', '.join(have) or 'none'}: "
+            f"pass --cameras with those"
+        )
     return info
 
 
@@ -41,8 +47,13 @@ class TrainingDataset(LeRobotDataset):
 
     def __init__(self, root, cameras, image_size, episodes=None, delta_timestamps=None, cache_dir=None):
         self._cameras, self._size = [f"observation.images.{c}" for c in cameras], image_size
-        super().__init__("local/" + Path(root).name, root=root, episodes=episodes,
-                         delta_timestamps=delta_timestamps, video_backend="pyav")
+        super().__init__(
+            "local/" + Path(root).name,
+            root=root,
+            episodes=episodes,
+            delta_timestamps=delta_timestamps,
+            video_backend="pyav",
+        )
         restrict(self.meta, cameras, image_size)
         self._cache = FrameCache(self, cache_dir) if cache_dir else None
 
@@ -74,8 +85,10 @@ def _resize_tensor(frames, size):
     if size is None:
         return frames
     flat = frames.reshape(-1, *frames.shape[-3:])
-    out = [torch.from_numpy(resize_rgb((f.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8), size))
-           for f in flat]
+    out = [
+        torch.from_numpy(resize_rgb((f.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8), size))
+        for f in flat
+    ]
     return (torch.stack(out).permute(0, 3, 1, 2).float() / 255).reshape(*frames.shape[:-3], 3, *size)
 
 
@@ -90,7 +103,9 @@ class FrameCache:
         self.arrays = {}
         for key in dataset._cameras:
             h, w = dataset.meta.info["features"][key]["shape"][:2]
-            path = self.dir / f"{key.removeprefix('observation.images.')}_{h}x{w}_{total}.u8"  # a new size or more frames: a new cache
+            path = (
+                self.dir / f"{key.removeprefix('observation.images.')}_{h}x{w}_{total}.u8"
+            )  # a new size or more frames: a new cache
             done = path.with_suffix(".done")
             if not done.exists():
                 self._build(dataset, key, path, (total, h, w, 3))
@@ -112,12 +127,16 @@ class FrameCache:
         array.flush()
 
     def query(self, query_timestamps, ep_idx):
-        """{key: frames (T, C, H, W) float in [0, 1]} of episode ep_idx at the given times (s from its start)."""
+        """{key: frames (T, C, H, W) float in [0, 1]} of episode ep_idx at the given times (s from its
+        start)."""
         start = self.episodes[ep_idx]["dataset_from_index"]
         out = {}
         for key, stamps in query_timestamps.items():
             idx = [start + round(t * self.fps) for t in stamps]
-            frames = torch.from_numpy(np.ascontiguousarray(self.arrays[key][idx])).permute(0, 3, 1, 2).float() / 255
+            frames = (
+                torch.from_numpy(np.ascontiguousarray(self.arrays[key][idx])).permute(0, 3, 1, 2).float()
+                / 255
+            )
             out[key] = frames.squeeze(0)
         return out
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 
 def read_events(run):
-    """The events of a run folder, oldest first; [] before the first. A line still being written is skipped."""
+    """The events of a run folder, oldest first; [] before the first. A line still being written is
+    skipped."""
     path = Path(run) / "events.jsonl"
     events = []
     if path.exists():
@@ -45,17 +46,28 @@ class EventLog:
     def _show(self, r):
         if r["event"] == "start":
             self.steps = r["steps"]
-            print(f"training {r['policy']} on {r['device']}: {r['episodes']} episodes, {r['frames']} frames, "
-                  f"{r['steps']} steps (from step {r['step']})", file=sys.stderr, flush=True)
+            print(
+                f"training {r['policy']} on {r['device']}: {r['episodes']} episodes, {r['frames']} frames, "
+                f"{r['steps']} steps (from step {r['step']})",
+                file=sys.stderr,
+                flush=True,
+            )
         elif r["event"] == "step":
             done = r["step"] / max(self.steps, 1)
             bar = "#" * int(30 * done) + "-" * (30 - int(30 * done))
-            line = (f"[{bar}] {r['step']}/{self.steps} loss {r['loss']:.4f} {r['samples_per_s']:.1f} samples/s "
-                    f"ETA {r['eta_s']:.0f} s")
-            print(("\r" + line) if self.bar else line, end="" if self.bar else "\n", file=sys.stderr, flush=True)
+            line = (
+                f"[{bar}] {r['step']}/{self.steps} loss {r['loss']:.4f} {r['samples_per_s']:.1f} samples/s "
+                f"ETA {r['eta_s']:.0f} s"
+            )
+            print(
+                ("\r" + line) if self.bar else line, end="" if self.bar else "\n", file=sys.stderr, flush=True
+            )
         elif r["event"] in ("val", "checkpoint", "done"):
-            detail = {"val": lambda: f"validation loss {r['val_loss']:.4f}", "checkpoint": lambda: f"saved {r['path']}",
-                      "done": lambda: f"done in {r['seconds']} s"}[r["event"]]()
+            detail = {
+                "val": lambda: f"validation loss {r['val_loss']:.4f}",
+                "checkpoint": lambda: f"saved {r['path']}",
+                "done": lambda: f"done in {r['seconds']} s",
+            }[r["event"]]()
             print(("\n" if self.bar else "") + f"step {r['step']}: {detail}", file=sys.stderr, flush=True)
 
     def read(self):
@@ -67,17 +79,19 @@ class EventLog:
     def plot(self):
         """loss.png beside the checkpoints: training loss, and validation loss where measured."""
         import matplotlib
+
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+
         events = self.read()
         steps = [(e["step"], e["loss"]) for e in events if e["event"] == "step"]
         vals = [(e["step"], e["val_loss"]) for e in events if e["event"] == "val"]
         if not steps:
             return
         fig, ax = plt.subplots(figsize=(6, 3.5), dpi=100)
-        ax.plot(*zip(*steps), label="training loss")
+        ax.plot(*zip(*steps, strict=True), label="training loss")
         if vals:
-            ax.plot(*zip(*vals), "o-", label="validation loss")
+            ax.plot(*zip(*vals, strict=True), "o-", label="validation loss")
         ax.set_xlabel("step")
         ax.set_ylabel("loss")
         ax.set_yscale("log")

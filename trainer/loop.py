@@ -23,7 +23,12 @@ from lerobot.configs.train import TrainPipelineConfig
 from lerobot.configs.types import FeatureType
 from lerobot.datasets.utils import dataset_to_policy_features
 from lerobot.policies.factory import get_policy_class, make_policy_config, make_pre_post_processors
-from lerobot.utils.train_utils import get_step_checkpoint_dir, load_training_state, save_checkpoint, update_last_checkpoint
+from lerobot.utils.train_utils import (
+    get_step_checkpoint_dir,
+    load_training_state,
+    save_checkpoint,
+    update_last_checkpoint,
+)
 
 from imitate.edge.policy.types import get_type
 
@@ -52,15 +57,18 @@ def pick_device(name):
     if name == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("--device cuda: no CUDA device here (torch.cuda.is_available() is False); use --device cpu")
+        raise ValueError(
+            "--device cuda: no CUDA device here (torch.cuda.is_available() is False); use --device cpu"
+        )
     return name
 
 
 def build(job, info):
     """(policy, policy config, train config, datasets, delta timestamps) for a job."""
     p = job.preset
-    cameras = list(p.cameras) or sorted(k.removeprefix("observation.images.") for k in info["features"]
-                                        if k.startswith("observation.images."))
+    cameras = list(p.cameras) or sorted(
+        k.removeprefix("observation.images.") for k in info["features"] if k.startswith("observation.images.")
+    )
     total = info["total_episodes"]
     if job.val_episodes >= total:
         raise ValueError(f"--val-episodes {job.val_episodes}: the dataset has only {total} episodes")
@@ -72,18 +80,33 @@ def build(job, info):
     outputs = {k: f for k, f in policy_features.items() if f.type is FeatureType.ACTION}
     inputs = {k: f for k, f in policy_features.items() if k not in outputs}
     overrides = {**get_type(p.policy).offline_config, **p.policy_overrides}  # never download weights
-    cfg = make_policy_config(p.policy, input_features=inputs, output_features=outputs, device=device,
-                             push_to_hub=False, **overrides)
+    cfg = make_policy_config(
+        p.policy,
+        input_features=inputs,
+        output_features=outputs,
+        device=device,
+        push_to_hub=False,
+        **overrides,
+    )
     fps = info["fps"]
     delta = {"action": [i / fps for i in cfg.action_delta_indices]}
     if cfg.observation_delta_indices:
         for key in inputs:
             delta[key] = [i / fps for i in cfg.observation_delta_indices]
-    train_cfg = TrainPipelineConfig(dataset=DatasetConfig(repo_id="local/" + job.dataset.name, root=str(job.dataset),
-                                                         video_backend="pyav"),
-                                    policy=cfg, output_dir=job.output, batch_size=p.batch_size, steps=p.steps,
-                                    num_workers=p.num_workers, save_freq=p.save_freq, log_freq=p.log_freq,
-                                    seed=job.seed, resume=job.resume)
+    train_cfg = TrainPipelineConfig(
+        dataset=DatasetConfig(
+            repo_id="local/" + job.dataset.name, root=str(job.dataset), video_backend="pyav"
+        ),
+        policy=cfg,
+        output_dir=job.output,
+        batch_size=p.batch_size,
+        steps=p.steps,
+        num_workers=p.num_workers,
+        save_freq=p.save_freq,
+        log_freq=p.log_freq,
+        seed=job.seed,
+        resume=job.resume,
+    )
     train_cfg.optimizer, train_cfg.scheduler = cfg.get_optimizer_preset(), cfg.get_scheduler_preset()
     cache = job.output / "frame_cache" if p.frame_cache else None
     train_eps = list(range(total - job.val_episodes))
@@ -98,17 +121,24 @@ def train(job):
     info = check_dataset(job.dataset, job.preset.cameras)
     last = job.output / "checkpoints" / "last"
     if job.resume and not last.exists():
-        raise ValueError(f"--resume: {job.output} has no checkpoint to resume from (checkpoints/last is missing)")
+        raise ValueError(
+            f"--resume: {job.output} has no checkpoint to resume from (checkpoints/last is missing)"
+        )
     if not job.resume and last.exists():
-        raise ValueError(f"{job.output} already holds a training run: pass --resume to continue it, or pick another --output")
+        raise ValueError(
+            f"{job.output} already holds a training run: pass --resume to continue it, or pick another "
+            "--output"
+        )
     torch.manual_seed(job.seed)
     cfg, train_cfg, train_ds, val_ds = build(job, info)
     policy_cls = get_policy_class(cfg.type)
     if job.resume:
         saved = json.loads((last / "pretrained_model" / "config.json").read_text())
         if saved.get("type") != cfg.type:
-            raise ValueError(f"--resume: the checkpoint in {job.output} is a {saved.get('type')} policy, not "
-                             f"{cfg.type}: pass --policy {saved.get('type')} or another --output")
+            raise ValueError(
+                f"--resume: the checkpoint in {job.output} is a {saved.get('type')} policy, not "
+                f"{cfg.type}: pass --policy {saved.get('type')} or another --output"
+            )
         policy = policy_cls.from_pretrained(last / "pretrained_model", config=cfg)
     else:
         policy = policy_cls(cfg)
@@ -120,18 +150,33 @@ def train(job):
     step = 0
     if job.resume:
         step, optimizer, scheduler = load_training_state(last.resolve(), optimizer, scheduler)
-    accelerator = Accelerator(mixed_precision=job.preset.mixed_precision if cfg.device == "cuda" else "no",
-                              cpu=cfg.device == "cpu")
-    loader = make_loader(train_ds, train_cfg.batch_size, train_cfg.num_workers, shuffle=True, pin=cfg.device == "cuda")
+    accelerator = Accelerator(
+        mixed_precision=job.preset.mixed_precision if cfg.device == "cuda" else "no", cpu=cfg.device == "cpu"
+    )
+    loader = make_loader(
+        train_ds, train_cfg.batch_size, train_cfg.num_workers, shuffle=True, pin=cfg.device == "cuda"
+    )
     policy, optimizer, loader = accelerator.prepare(policy, optimizer, loader)
     events = EventLog(job.output, enabled=accelerator.is_main_process)
-    events.emit("start", step=step, steps=train_cfg.steps, policy=cfg.type, device=cfg.device, frames=len(train_ds),
-                episodes=train_ds.num_episodes, val_episodes=job.val_episodes)
-    run_steps(job, policy, pre, post, optimizer, scheduler, loader, val_ds, train_cfg, accelerator, events, step)
+    events.emit(
+        "start",
+        step=step,
+        steps=train_cfg.steps,
+        policy=cfg.type,
+        device=cfg.device,
+        frames=len(train_ds),
+        episodes=train_ds.num_episodes,
+        val_episodes=job.val_episodes,
+    )
+    run_steps(
+        job, policy, pre, post, optimizer, scheduler, loader, val_ds, train_cfg, accelerator, events, step
+    )
     return job.output / "checkpoints" / "last"
 
 
-def run_steps(job, policy, pre, post, optimizer, scheduler, loader, val_ds, train_cfg, accelerator, events, step):
+def run_steps(
+    job, policy, pre, post, optimizer, scheduler, loader, val_ds, train_cfg, accelerator, events, step
+):
     """The optimization steps, with events, checkpoints and resume."""
     start, start_step, batches = time.monotonic(), step, iter(loader)
     policy.train()
@@ -151,16 +196,35 @@ def run_steps(job, policy, pre, post, optimizer, scheduler, loader, val_ds, trai
             scheduler.step()
         step += 1
         if step % train_cfg.log_freq == 0 or step == train_cfg.steps:
-            rate = (step - start_step) * train_cfg.batch_size * accelerator.num_processes / (time.monotonic() - start)
-            eta = (train_cfg.steps - step) * train_cfg.batch_size * accelerator.num_processes / max(rate, 1e-9)
-            events.emit("step", step=step, loss=float(loss.item()), lr=optimizer.param_groups[0]["lr"],
-                        samples_per_s=round(rate, 2), eta_s=round(eta, 1))
+            rate = (
+                (step - start_step)
+                * train_cfg.batch_size
+                * accelerator.num_processes
+                / (time.monotonic() - start)
+            )
+            eta = (
+                (train_cfg.steps - step) * train_cfg.batch_size * accelerator.num_processes / max(rate, 1e-9)
+            )
+            events.emit(
+                "step",
+                step=step,
+                loss=float(loss.item()),
+                lr=optimizer.param_groups[0]["lr"],
+                samples_per_s=round(rate, 2),
+                eta_s=round(eta, 1),
+            )
         if step % train_cfg.save_freq == 0 or step == train_cfg.steps:
             if val_ds is not None:
-                events.emit("val", step=step, val_loss=validate(accelerator.unwrap_model(policy), pre, val_ds, train_cfg))
+                events.emit(
+                    "val",
+                    step=step,
+                    val_loss=validate(accelerator.unwrap_model(policy), pre, val_ds, train_cfg),
+                )
             if accelerator.is_main_process:
                 folder = get_step_checkpoint_dir(job.output, train_cfg.steps, step)
-                save_checkpoint(folder, step, train_cfg, accelerator.unwrap_model(policy), optimizer, scheduler, pre, post)
+                save_checkpoint(
+                    folder, step, train_cfg, accelerator.unwrap_model(policy), optimizer, scheduler, pre, post
+                )
                 update_last_checkpoint(folder)
                 events.emit("checkpoint", step=step, path=str(folder))
                 events.plot()
@@ -170,8 +234,15 @@ def run_steps(job, policy, pre, post, optimizer, scheduler, loader, val_ds, trai
 
 def make_loader(dataset, batch_size, num_workers, shuffle, pin=False):
     """A shuffled DataLoader over the frame cache."""
-    return torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers,
-                                       drop_last=shuffle, persistent_workers=num_workers > 0, pin_memory=pin)
+    return torch.utils.data.DataLoader(
+        dataset,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        num_workers=num_workers,
+        drop_last=shuffle,
+        persistent_workers=num_workers > 0,
+        pin_memory=pin,
+    )
 
 
 @torch.no_grad()
@@ -193,6 +264,8 @@ def load_backbone(policy, path):
     state = torch.load(path, map_location="cpu", weights_only=True)
     missing, unexpected = policy.model.backbone.load_state_dict(state, strict=False)
     if len(missing) > 0:
-        raise ValueError(f"{path} is not a ResNet-18 state dict: {len(missing)} backbone weights missing "
-                         f"(e.g. {missing[0]})")
+        raise ValueError(
+            f"{path} is not a ResNet-18 state dict: {len(missing)} backbone weights missing "
+            f"(e.g. {missing[0]})"
+        )
     log.info("backbone weights loaded from %s (%d unused keys: the classifier)", path, len(unexpected))

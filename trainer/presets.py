@@ -44,16 +44,38 @@ def unknown_policy(name):
 
 PRESETS = {
     # The AI Worker as recorded: three cameras at full size, ACT with a 100-step chunk at 30 fps.
-    "ai_worker_act": TrainPreset("ai_worker_act", cameras=("cam_head", "cam_wrist_1", "cam_wrist_2"), batch_size=8,
-                                 steps=50_000, policy_overrides=dict(chunk_size=100, n_action_steps=100)),
+    "ai_worker_act": TrainPreset(
+        "ai_worker_act",
+        cameras=("cam_head", "cam_wrist_1", "cam_wrist_2"),
+        batch_size=8,
+        steps=50_000,
+        policy_overrides=dict(chunk_size=100, n_action_steps=100),
+    ),
     # A 32 GB Jetson AGX Orin: half-size images, bf16 (Ampere), few workers (the CPU decodes video).
-    "jetson_orin": TrainPreset("jetson_orin", cameras=("cam_head", "cam_wrist_1", "cam_wrist_2"), image_size=(188, 336),
-                               batch_size=16, steps=30_000, num_workers=4, mixed_precision="bf16", frame_cache=True,
-                               policy_overrides=dict(chunk_size=100, n_action_steps=100)),
+    "jetson_orin": TrainPreset(
+        "jetson_orin",
+        cameras=("cam_head", "cam_wrist_1", "cam_wrist_2"),
+        image_size=(188, 336),
+        batch_size=16,
+        steps=30_000,
+        num_workers=4,
+        mixed_precision="bf16",
+        frame_cache=True,
+        policy_overrides=dict(chunk_size=100, n_action_steps=100),
+    ),
     # A laptop CPU in minutes: the head camera small, a small ACT, decoded frames cached.
-    "cpu_small": TrainPreset("cpu_small", cameras=("cam_head",), image_size=(96, 168), batch_size=8, steps=2_000,
-                             num_workers=0, frame_cache=True, save_freq=1_000, log_freq=25,
-                             policy_overrides=get_type("act").small_config),
+    "cpu_small": TrainPreset(
+        "cpu_small",
+        cameras=("cam_head",),
+        image_size=(96, 168),
+        batch_size=8,
+        steps=2_000,
+        num_workers=0,
+        frame_cache=True,
+        save_freq=1_000,
+        log_freq=25,
+        policy_overrides=get_type("act").small_config,
+    ),
 }
 
 

@@ -12,7 +12,9 @@ def register(sub):
     p.add_argument("--episode-split", default="whole", choices=["trigger", "gap", "whole"],
                    help="trigger: the leader's buttons, as in a live session; gap: the leader silent longer "
                         "than --gap seconds ends an episode; whole: the bag is one episode (default)")
-    p.add_argument("--gap", type=float, default=1.0, help="seconds of leader silence that end an episode (gap)")
+    p.add_argument(
+        "--gap", type=float, default=1.0, help="seconds of leader silence that end an episode (gap)"
+    )
     p.add_argument("--codec", default="av1", choices=["av1", "h264"])
     p.add_argument("--resume", action="store_true", help="add the episodes to an existing dataset")
     p.set_defaults(handler=import_bag_command)
@@ -20,10 +22,20 @@ def register(sub):
 
 def import_bag_command(args):
     """Import a bag and print what was converted; returns 0."""
-    from ..profile import load_profile
-    from .importer import import_bag
-    report = import_bag(args.bag, load_profile(args.profile), args.dataset, fps=args.fps, task=args.task,
-                        split=args.episode_split, gap_s=args.gap, codec=args.codec, resume=args.resume)
+    from ..profile import load_profile  # lazy: rosbags and pyarrow load only when a bag is imported
+    from .importer import import_bag  # lazy: rosbags and pyarrow load only when a bag is imported
+
+    report = import_bag(
+        args.bag,
+        load_profile(args.profile),
+        args.dataset,
+        fps=args.fps,
+        task=args.task,
+        split=args.episode_split,
+        gap_s=args.gap,
+        codec=args.codec,
+        resume=args.resume,
+    )
     for note in report.notes:
         print(f"note: {note}")
     for index, frames, task in report.episodes:

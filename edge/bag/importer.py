@@ -93,22 +93,32 @@ def check_bag(reader, profile, split, report):
     needed.update({c.topic: COMPRESSED_IMAGE for c in profile.cameras})
     if split == "trigger":
         if not profile.trigger_topic:
-            raise BagError(f"profile {profile.name} has no leader button topic: use --episode-split gap or whole")
+            raise BagError(
+                f"profile {profile.name} has no leader button topic: use --episode-split gap or whole"
+            )
         needed[profile.trigger_topic] = STRING
     missing = [f"{t} ({k})" for t, k in needed.items() if t not in topics]
-    wrong = [f"{t} is {topics[t]}, the profile expects {k}" for t, k in needed.items() if t in topics and topics[t] != k]
+    wrong = [
+        f"{t} is {topics[t]}, the profile expects {k}"
+        for t, k in needed.items()
+        if t in topics and topics[t] != k
+    ]
     if missing or wrong:
-        raise BagError(f"{reader.path} does not fit profile {profile.name}: " + "; ".join(
-            ([f"missing {', '.join(missing)}"] if missing else []) + wrong) +
-            f". The bag has: {', '.join(sorted(topics))}. Record those topics, or pick the robot's profile")
+        raise BagError(
+            f"{reader.path} does not fit profile {profile.name}: "
+            + "; ".join(([f"missing {', '.join(missing)}"] if missing else []) + wrong)
+            + f". The bag has: {', '.join(sorted(topics))}. Record those topics, or pick the robot's profile"
+        )
     for topic, kind, names_of in _joint_topics(profile):
         for _, _, msg in reader.messages({topic}):
-            have, want = set(names_of(msg)), {j for g in profile.groups for j in g.joints
-                                              if topic in (g.state.topic, g.leader.topic)}
+            have = set(names_of(msg))
+            want = {j for g in profile.groups for j in g.joints if topic in (g.state.topic, g.leader.topic)}
             if want - have:
-                raise BagError(f"{topic} in {reader.path} has joints {sorted(have)}; profile {profile.name} needs "
-                               f"{sorted(want - have)} as well: a different robot or joint set. Pick the profile "
-                               f"it was recorded with (`imitate profiles list`)")
+                raise BagError(
+                    f"{topic} in {reader.path} has joints {sorted(have)}; profile {profile.name} needs "
+                    f"{sorted(want - have)} as well: a different robot or joint set. Pick the profile "
+                    f"it was recorded with (`imitate profiles list`)"
+                )
             if have - want and kind == JOINT_STATE:
                 report.notes.append(f"{topic}: joints not in the profile are left out: {sorted(have - want)}")
             break
@@ -232,7 +242,9 @@ class Episodes:
             if ended_early:
                 self.report.notes.append("the last episode was still recording where the bag ends: kept")
             elif self.split == "trigger":
-                self.report.notes.append("the last episode has no closing button press: kept to the bag's end")
+                self.report.notes.append(
+                    "the last episode has no closing button press: kept to the bag's end"
+                )
             self._save()
         if self.next_tick is None and not self.recorded_ticks:
             self.report.notes.append("never heard every source: " + "; ".join(self.sampler.missing()))

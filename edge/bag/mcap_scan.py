@@ -11,7 +11,8 @@ SCHEMA, CHANNEL, MESSAGE, CHUNK = 0x03, 0x04, 0x05, 0x06
 
 
 def scan_mcap(path):
-    """(channels {id: (topic, message type)}, messages [(log_time_ns, channel id, CDR bytes)], why it stopped)."""
+    """(channels {id: (topic, message type)}, messages [(log_time_ns, channel id, CDR bytes)], why it
+    stopped)."""
     data = open(path, "rb").read()
     if not data.startswith(MAGIC):
         return {}, [], "not an MCAP file (no magic bytes)"
@@ -55,7 +56,7 @@ def _chunk(body, schemas, channels, messages, cut=False):
     if compression:
         return f"a {compression}-compressed chunk (recovery reads uncompressed chunks only)"
     size = struct.unpack_from("<Q", body, at)[0]
-    records = bytes(body[at + 8:at + 8 + size])
+    records = bytes(body[at + 8 : at + 8 + size])
     stop = _records(records, 0, len(records), schemas, channels, messages)
     return stop or ("the last chunk is cut short" if cut else "")
 
@@ -69,4 +70,4 @@ def _partial_chunk(data, start, end, schemas, channels, messages):
 
 def _string(buf, at):
     n = struct.unpack_from("<I", buf, at)[0]
-    return bytes(buf[at + 4:at + 4 + n]).decode(), at + 4 + n
+    return bytes(buf[at + 4 : at + 4 + n]).decode(), at + 4 + n

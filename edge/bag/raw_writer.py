@@ -85,7 +85,8 @@ class RawBagTap:
             item = self._queue.get()
             try:
                 if item[0] == "begin":
-                    partial = self.folder / ".partial" / f"episode_{item[3]:06d}"  # the file is named after it
+                    # the file is named after the episode
+                    partial = self.folder / ".partial" / f"episode_{item[3]:06d}"
                     writer, self._task = self._begin(partial, item[1]), item[2]
                 elif item[0] == "message" and writer is not None:
                     self._write(writer, *item[1:])

@@ -8,6 +8,7 @@ from rosbags.rosbag2 import Reader
 from rosbags.rosbag2.errors import ReaderError
 
 from ..messages import deserialize_tolerant, typestore
+from .mcap_scan import scan_mcap
 
 FRAME_TICKS = "/imitate/frames"  # std_msgs/Header per recorded frame, in bags from `record --raw-bag`
 
@@ -25,10 +26,14 @@ class BagReader:
         self.truncated = ""  # why the messages stopped early, "" when the bag was read to its end
         self.trailing = {}  # topic -> [messages with bytes after their CDR payload, most such bytes]
         if not self.path.exists():
-            raise BagError(f"{self.path} does not exist: give a rosbag2 folder (metadata.yaml + .mcap or .db3)")
+            raise BagError(
+                f"{self.path} does not exist: give a rosbag2 folder (metadata.yaml + .mcap or .db3)"
+            )
         if self.path.is_dir() and not (self.path / "metadata.yaml").exists():
-            raise BagError(f"{self.path} has no metadata.yaml: the recording was stopped before it was closed. "
-                           f"Run `ros2 bag reindex {self.path}` on a machine with ROS 2, then import again")
+            raise BagError(
+                f"{self.path} has no metadata.yaml: the recording was stopped before it was closed. "
+                f"Run `ros2 bag reindex {self.path}` on a machine with ROS 2, then import again"
+            )
         self._reader, self._scan = Reader(self.path), None
         try:
             self._reader.open()
@@ -40,12 +45,14 @@ class BagReader:
         files = sorted(self.path.glob("*.mcap")) if self.path.is_dir() else [self.path]
         if not files or files[0].suffix != ".mcap":
             raise BagError(f"{self.path} cannot be read as a rosbag2 recording ({err})")
-        from .mcap_scan import scan_mcap
+
         channels, messages, why = scan_mcap(files[-1])
         if not messages:
             raise BagError(f"{self.path} cannot be read ({err}) and no message could be recovered ({why})")
-        self.truncated = (f"{files[-1].name} has no footer ({err}); {len(messages)} messages recovered "
-                          f"({(messages[-1][0] - messages[0][0]) / 1e9:.2f} s of recording), then {why or 'the file ends'}")
+        self.truncated = (
+            f"{files[-1].name} has no footer ({err}); {len(messages)} messages recovered "
+            f"({(messages[-1][0] - messages[0][0]) / 1e9:.2f} s of recording), then {why or 'the file ends'}"
+        )
         return channels, messages
 
     def __enter__(self):
@@ -71,8 +78,11 @@ class BagReader:
 
     def trailing_note(self):
         """One line naming the topics whose messages carried trailing bytes ("" when none did)."""
-        return "; ".join(f"{n} messages on {t} carry up to {b} bytes after their CDR payload (ignored, as ROS 2 "
-                         f"middleware does)" for t, (n, b) in sorted(self.trailing.items()))
+        return "; ".join(
+            f"{n} messages on {t} carry up to {b} bytes after their CDR payload (ignored, as ROS 2 "
+            f"middleware does)"
+            for t, (n, b) in sorted(self.trailing.items())
+        )
 
     def messages(self, topics):
         """(t_ns, topic, message) of the given topics in receive-time order, up to a break if any."""

@@ -51,21 +51,39 @@ def vector_names(feature, prefix):
             and len(set(raw)) == width:
         return [str(n) for n in raw], ""
     generated = [f"joint_{i}" for i in range(width)]
-    found = "no names" if not raw else f"{len(raw)} names for {width} values" if isinstance(raw, list) else repr(raw)[:60]
+    found = (
+        "no names"
+        if not raw
+        else f"{len(raw)} names for {width} values"
+        if isinstance(raw, list)
+        else repr(raw)[:60]
+    )
     return generated, f"{prefix}: {found} in info.json; using {generated[0]}..{generated[-1]}"
 
 
 def features(joint_names, cameras, fps, codec, views=None):
     """info.json features for a profile's joints and cameras [(name, height, width)] as stored;
     `views` {camera: (rotate, crop)} done before storing, kept in the feature's info."""
-    out = {"observation.state": {"dtype": "float32", "shape": [len(joint_names)], "names": list(joint_names)},
-           "action": {"dtype": "float32", "shape": [len(joint_names)], "names": list(joint_names)}}
+    out = {
+        "observation.state": {"dtype": "float32", "shape": [len(joint_names)], "names": list(joint_names)},
+        "action": {"dtype": "float32", "shape": [len(joint_names)], "names": list(joint_names)},
+    }
     for name, height, width in cameras:
         out[image_key(name)] = {
-            "dtype": "video", "shape": [height, width, 3], "names": ["height", "width", "channels"],
-            "info": {"video.height": height, "video.width": width, "video.codec": codec,
-                     "video.pix_fmt": "yuv420p", "video.is_depth_map": False, "video.fps": int(fps),
-                     "video.channels": 3, "has_audio": False}}
+            "dtype": "video",
+            "shape": [height, width, 3],
+            "names": ["height", "width", "channels"],
+            "info": {
+                "video.height": height,
+                "video.width": width,
+                "video.codec": codec,
+                "video.pix_fmt": "yuv420p",
+                "video.is_depth_map": False,
+                "video.fps": int(fps),
+                "video.channels": 3,
+                "has_audio": False,
+            },
+        }
         rotate, crop = (views or {}).get(name, (0, None))
         if rotate:
             out[image_key(name)]["info"]["imitate.rotate_deg"] = int(rotate)
@@ -77,10 +95,21 @@ def features(joint_names, cameras, fps, codec, views=None):
 def new_info(feats, fps, robot_type):
     """info.json of an empty dataset."""
     has_video = any(f["dtype"] == "video" for f in feats.values())
-    return {"codebase_version": CODEBASE_VERSION, "robot_type": robot_type, "total_episodes": 0,
-            "total_frames": 0, "total_tasks": 0, "chunks_size": CHUNK_SIZE, "data_files_size_in_mb": 100,
-            "video_files_size_in_mb": 200, "fps": int(fps), "splits": {"train": "0:0"},
-            "data_path": DATA_PATH, "video_path": VIDEO_PATH if has_video else None, "features": feats}
+    return {
+        "codebase_version": CODEBASE_VERSION,
+        "robot_type": robot_type,
+        "total_episodes": 0,
+        "total_frames": 0,
+        "total_tasks": 0,
+        "chunks_size": CHUNK_SIZE,
+        "data_files_size_in_mb": 100,
+        "video_files_size_in_mb": 200,
+        "fps": int(fps),
+        "splits": {"train": "0:0"},
+        "data_path": DATA_PATH,
+        "video_path": VIDEO_PATH if has_video else None,
+        "features": feats,
+    }
 
 
 def data_schema(feats):
@@ -94,7 +123,11 @@ def data_schema(feats):
             hf[key] = {"dtype": ft["dtype"], "_type": "Value"}
         else:
             fields.append(pa.field(key, pa.list_(pa.float32(), ft["shape"][0])))
-            hf[key] = {"feature": {"dtype": ft["dtype"], "_type": "Value"}, "length": ft["shape"][0], "_type": "List"}
+            hf[key] = {
+                "feature": {"dtype": ft["dtype"], "_type": "Value"},
+                "length": ft["shape"][0],
+                "_type": "List",
+            }
     meta = {"huggingface": json.dumps({"info": {"features": hf}})}
     return pa.schema(fields, metadata=meta)
 
@@ -102,12 +135,22 @@ def data_schema(feats):
 def episodes_schema(feats, video_keys, extra_fields=()):
     """Arrow schema of a meta/episodes file: indices, per-video ranges, per-feature stats."""
     f64, i64 = pa.float64(), pa.int64()
-    fields = [pa.field("episode_index", i64), pa.field("tasks", pa.list_(pa.string())), pa.field("length", i64),
-              pa.field("data/chunk_index", i64), pa.field("data/file_index", i64),
-              pa.field("dataset_from_index", i64), pa.field("dataset_to_index", i64)]
+    fields = [
+        pa.field("episode_index", i64),
+        pa.field("tasks", pa.list_(pa.string())),
+        pa.field("length", i64),
+        pa.field("data/chunk_index", i64),
+        pa.field("data/file_index", i64),
+        pa.field("dataset_from_index", i64),
+        pa.field("dataset_to_index", i64),
+    ]
     for key in video_keys:
-        fields += [pa.field(f"videos/{key}/chunk_index", i64), pa.field(f"videos/{key}/file_index", i64),
-                   pa.field(f"videos/{key}/from_timestamp", f64), pa.field(f"videos/{key}/to_timestamp", f64)]
+        fields += [
+            pa.field(f"videos/{key}/chunk_index", i64),
+            pa.field(f"videos/{key}/file_index", i64),
+            pa.field(f"videos/{key}/from_timestamp", f64),
+            pa.field(f"videos/{key}/to_timestamp", f64),
+        ]
     for key, ft in feats.items():
         is_int = ft["dtype"] == "int64"
         value = pa.list_(pa.list_(pa.list_(f64))) if ft["dtype"] == "video" else pa.list_(f64)
@@ -124,13 +167,36 @@ def tasks_table(tasks):
     """meta/tasks.parquet: task_index indexed by the task string, as pandas writes it."""
     pandas_meta = {
         "index_columns": ["__index_level_0__"],
-        "column_indexes": [{"name": None, "field_name": None, "pandas_type": "unicode", "numpy_type": "object",
-                            "metadata": {"encoding": "UTF-8"}}],
-        "columns": [{"name": "task_index", "field_name": "task_index", "pandas_type": "int64",
-                     "numpy_type": "int64", "metadata": None},
-                    {"name": None, "field_name": "__index_level_0__", "pandas_type": "unicode",
-                     "numpy_type": "object", "metadata": None}],
-        "attributes": {}, "creator": {"library": "pyarrow", "version": pa.__version__}}
-    schema = pa.schema([pa.field("task_index", pa.int64()), pa.field("__index_level_0__", pa.string())],
-                       metadata={"pandas": json.dumps(pandas_meta)})
+        "column_indexes": [
+            {
+                "name": None,
+                "field_name": None,
+                "pandas_type": "unicode",
+                "numpy_type": "object",
+                "metadata": {"encoding": "UTF-8"},
+            }
+        ],
+        "columns": [
+            {
+                "name": "task_index",
+                "field_name": "task_index",
+                "pandas_type": "int64",
+                "numpy_type": "int64",
+                "metadata": None,
+            },
+            {
+                "name": None,
+                "field_name": "__index_level_0__",
+                "pandas_type": "unicode",
+                "numpy_type": "object",
+                "metadata": None,
+            },
+        ],
+        "attributes": {},
+        "creator": {"library": "pyarrow", "version": pa.__version__},
+    }
+    schema = pa.schema(
+        [pa.field("task_index", pa.int64()), pa.field("__index_level_0__", pa.string())],
+        metadata={"pandas": json.dumps(pandas_meta)},
+    )
     return pa.table({"task_index": list(range(len(tasks))), "__index_level_0__": list(tasks)}, schema=schema)

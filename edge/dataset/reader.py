@@ -25,11 +25,15 @@ class DatasetReader:
         except FileNotFoundError:
             raise DatasetError(f"{self.root} is not a dataset: no meta/info.json") from None
         except (ValueError, UnicodeDecodeError) as err:
-            raise DatasetError(f"{info_path} is not valid JSON ({err}): the dataset's metadata is damaged") from None
+            raise DatasetError(
+                f"{info_path} is not valid JSON ({err}): the dataset's metadata is damaged"
+            ) from None
         version = self.info.get("codebase_version")
         if version != layout.CODEBASE_VERSION:
-            raise DatasetError(f"{self.root} is LeRobot format {version}, expected {layout.CODEBASE_VERSION}: "
-                               "convert it with lerobot's v30 conversion script")
+            raise DatasetError(
+                f"{self.root} is LeRobot format {version}, expected {layout.CODEBASE_VERSION}: "
+                "convert it with lerobot's v30 conversion script"
+            )
         self.fps = self.info["fps"]
         self.features = self.info["features"]
         self.video_keys = [k for k, f in self.features.items() if f["dtype"] == "video"]
@@ -45,8 +49,11 @@ class DatasetReader:
 
     def names_note(self):
         """What was guessed about the state's and action's names ("" when nothing was)."""
-        notes = [layout.vector_names(self.features[k], p)[1] for k, p in (("observation.state", "state"), ("action", "action"))
-                 if k in self.features]
+        notes = [
+            layout.vector_names(self.features[k], p)[1]
+            for k, p in (("observation.state", "state"), ("action", "action"))
+            if k in self.features
+        ]
         return "; ".join(n for n in notes if n)
 
     def tasks(self):
@@ -55,7 +62,11 @@ class DatasetReader:
         if not path.exists():
             return []
         table = pq.read_table(path)
-        names = table.column("__index_level_0__") if "__index_level_0__" in table.column_names else table.column("task")
+        names = (
+            table.column("__index_level_0__")
+            if "__index_level_0__" in table.column_names
+            else table.column("task")
+        )
         order = np.argsort(table.column("task_index").to_numpy())
         return [names[int(i)].as_py() for i in order]
 
@@ -76,13 +87,17 @@ class DatasetReader:
         for row in self.episodes():
             if row["episode_index"] == index:
                 return row
-        raise DatasetError(f"episode {index} is not in {self.root.name} ({self.info['total_episodes']} episodes: "
-                           f"0..{self.info['total_episodes'] - 1})")
+        raise DatasetError(
+            f"episode {index} is not in {self.root.name} ({self.info['total_episodes']} episodes: "
+            f"0..{self.info['total_episodes'] - 1})"
+        )
 
     def episode_columns(self, index, columns=("timestamp", "observation.state", "action")):
         """{column: np.ndarray} of one episode's rows."""
         row = self.episode(index)
-        path = self.root / layout.DATA_PATH.format(chunk_index=row["data/chunk_index"], file_index=row["data/file_index"])
+        path = self.root / layout.DATA_PATH.format(
+            chunk_index=row["data/chunk_index"], file_index=row["data/file_index"]
+        )
         table = pq.read_table(path, columns=list(dict.fromkeys([*columns, "episode_index"])))
         table = table.filter(pc.equal(table["episode_index"], index))
         return {c: np.array(table[c].to_pylist(), dtype=np.float64) for c in columns}
@@ -90,8 +105,11 @@ class DatasetReader:
     def video_path(self, index, video_key):
         """(mp4 path, from_timestamp, to_timestamp) of an episode's video for one camera."""
         row = self.episode(index)
-        path = self.root / layout.VIDEO_PATH.format(video_key=video_key, chunk_index=row[f"videos/{video_key}/chunk_index"],
-                                                   file_index=row[f"videos/{video_key}/file_index"])
+        path = self.root / layout.VIDEO_PATH.format(
+            video_key=video_key,
+            chunk_index=row[f"videos/{video_key}/chunk_index"],
+            file_index=row[f"videos/{video_key}/file_index"],
+        )
         return path, row[f"videos/{video_key}/from_timestamp"], row[f"videos/{video_key}/to_timestamp"]
 
 

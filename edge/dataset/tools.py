@@ -60,7 +60,9 @@ def validate(root, check_videos=True):
     problems, notes = [], [ds.names_note()] if ds.names_note() else []
     episodes = ds.episodes()
     if len(episodes) != ds.info["total_episodes"]:
-        problems.append(f"info.json says {ds.info['total_episodes']} episodes, meta/episodes has {len(episodes)}")
+        problems.append(
+            f"info.json says {ds.info['total_episodes']} episodes, meta/episodes has {len(episodes)}"
+        )
     tasks = ds.tasks()
     expected_index = 0
     for row in episodes:
@@ -81,7 +83,9 @@ def validate(root, check_videos=True):
             problems.append(f"episode {i}: global index does not continue from the previous episode")
         expected_index += n
         if n and cols["task_index"].max() >= len(tasks):
-            problems.append(f"episode {i}: task_index {int(cols['task_index'].max())} has no task in meta/tasks")
+            problems.append(
+                f"episode {i}: task_index {int(cols['task_index'].max())} has no task in meta/tasks"
+            )
         for key in ds.video_keys:
             path, start, end = ds.video_path(i, key)
             if not path.is_file():
@@ -97,7 +101,9 @@ def validate(root, check_videos=True):
         for flag in row.get("imitate/flags") or []:
             notes.append(f"episode {i}: {flag}")
     if ds.info["total_frames"] != expected_index:
-        problems.append(f"info.json says {ds.info['total_frames']} frames, the episodes have {expected_index}")
+        problems.append(
+            f"info.json says {ds.info['total_frames']} frames, the episodes have {expected_index}"
+        )
     if not (ds.root / "meta" / "stats.json").exists():
         problems.append("meta/stats.json is missing (lerobot normalizes with it)")
     return problems, notes
@@ -105,6 +111,7 @@ def validate(root, check_videos=True):
 
 def _video_frames(path):
     import av
+
     try:
         with av.open(str(path)) as container:
             stream = container.streams.video[0]
@@ -139,12 +146,17 @@ def merge(sources, out):
     first = readers[0]
     for ds in readers[1:]:
         for key in ("observation.state", "action", *first.video_keys):
-            if ds.features.get(key, {}).get("shape") != first.features[key]["shape"] or \
-                    ds.features[key].get("names") != first.features[key].get("names"):
-                raise DatasetError(f"{ds.root} and {first.root} differ in {key}: only datasets of one robot merge")
+            if ds.features.get(key, {}).get("shape") != first.features[key]["shape"] or ds.features[key].get(
+                "names"
+            ) != first.features[key].get("names"):
+                raise DatasetError(
+                    f"{ds.root} and {first.root} differ in {key}: only datasets of one robot merge"
+                )
         if ds.fps != first.fps or set(ds.video_keys) != set(first.video_keys):
-            raise DatasetError(f"{ds.root} ({ds.fps} fps, {ds.cameras}) and {first.root} ({first.fps} fps, "
-                               f"{first.cameras}) differ: only datasets of one robot and rate merge")
+            raise DatasetError(
+                f"{ds.root} ({ds.fps} fps, {ds.cameras}) and {first.root} ({first.fps} fps, "
+                f"{first.cameras}) differ: only datasets of one robot and rate merge"
+            )
     _rewrite(out, [(ds, i) for ds in readers for i in range(ds.info["total_episodes"])])
     return {"episodes": sum(ds.info["total_episodes"] for ds in readers), "path": str(out)}
 
@@ -184,8 +196,11 @@ def _rewrite(target, episodes):
             if t not in tasks:
                 tasks.append(t)
         old_tasks = ds.tasks()
-        cols.update(episode_index=np.full(n, new_index), index=np.arange(offset, offset + n),
-                    task_index=np.array([tasks.index(old_tasks[int(t)]) for t in cols["task_index"]], dtype=np.int64))
+        cols.update(
+            episode_index=np.full(n, new_index),
+            index=np.arange(offset, offset + n),
+            task_index=np.array([tasks.index(old_tasks[int(t)]) for t in cols["task_index"]], dtype=np.int64),
+        )
         cf = meta.location(new_index)
         write_parquet_atomic(edit / layout.DATA_PATH.format(**cf), meta.data_table(cols, data_schema))
         stats = meta.column_stats(cols)
@@ -196,10 +211,15 @@ def _rewrite(target, episodes):
             if source not in files:
                 files[source] = sum(1 for s in files if s[1] == key)
                 vcf = layout.chunk_file(files[source])
-                _link(path, edit / layout.VIDEO_PATH.format(video_key=key, chunk_index=vcf[0], file_index=vcf[1]))
+                _link(
+                    path,
+                    edit / layout.VIDEO_PATH.format(video_key=key, chunk_index=vcf[0], file_index=vcf[1]),
+                )
             vcf = layout.chunk_file(files[source])
             new_row.update({f"videos/{key}/chunk_index": vcf[0], f"videos/{key}/file_index": vcf[1]})
-        stats.update(meta.row_stats(meta.read_row(ds.root, _episode_file(ds, old_index), old_index), ds.video_keys))
+        stats.update(
+            meta.row_stats(meta.read_row(ds.root, _episode_file(ds, old_index), old_index), ds.video_keys)
+        )
         meta.put_stats(new_row, stats)
         all_stats.append(stats)
         _carry_raw_bag(ds.root, old_index, edit, new_index)

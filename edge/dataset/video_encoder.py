@@ -52,7 +52,8 @@ class CameraEncoder:
         if codec not in CODECS:
             raise ValueError(f"unknown codec {codec!r}: expected one of {', '.join(CODECS)}")
         self.path, self.fps, self.height, self.width, self.codec = path, int(fps), height, width, codec
-        self.name, self.rotate, self.crop = name, rotate, crop  # height, width: as stored (after rotate, crop)
+        # height, width: as stored (after rotate, crop)
+        self.name, self.rotate, self.crop = name, rotate, crop
         self._queue = queue.Queue()  # unbounded on purpose: a frame is never dropped
         self._behind_frames = int(behind_s * fps)
         self.max_backlog = 0
@@ -92,10 +93,13 @@ class CameraEncoder:
         sent = img.shape[:2]
         img = orient(img, self.rotate, self.crop)
         if img.shape[:2] != (self.height, self.width):
-            raise ValueError(f"camera {self.name} sent {sent[1]}x{sent[0]} frames, the dataset expects "
-                             f"{self.width}x{self.height}" + (f" after turning them {self.rotate} degrees" if self.rotate else "")
-                             + (f" and cropping to {list(self.crop)}" if self.crop else "")
-                             + ": fix the profile's camera size")
+            raise ValueError(
+                f"camera {self.name} sent {sent[1]}x{sent[0]} frames, the dataset expects "
+                f"{self.width}x{self.height}"
+                + (f" after turning them {self.rotate} degrees" if self.rotate else "")
+                + (f" and cropping to {list(self.crop)}" if self.crop else "")
+                + ": fix the profile's camera size"
+            )
         return img
 
     def _run(self):

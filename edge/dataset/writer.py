@@ -59,7 +59,11 @@ class DatasetWriter:
         self.views = {c.name: c.view for c in profile.cameras}
         self.features = layout.features(profile.joint_names, self.cameras, self.fps, codec, self.views)
         self.video_keys = [layout.image_key(c[0]) for c in self.cameras]
-        extra = [pa.field(f"imitate/{kind}/{c[0]}", pa.int64()) for kind in ("stale", "repeated") for c in self.cameras]
+        extra = [
+            pa.field(f"imitate/{kind}/{c[0]}", pa.int64())
+            for kind in ("stale", "repeated")
+            for c in self.cameras
+        ]
         extra += [pa.field(f"imitate/bad_frames/{c[0]}", pa.list_(pa.int64())) for c in self.cameras]
         extra += [pa.field("imitate/flags", pa.list_(pa.string()))]
         self.episodes_schema = layout.episodes_schema(self.features, self.video_keys, extra)
@@ -71,8 +75,10 @@ class DatasetWriter:
         self.recovered = []  # what re-opening cleaned up, one line each
         if (self.root / "meta" / "info.json").is_file():
             if not resume:
-                raise DatasetError(f"{self.root} already holds a dataset: pass --resume to add episodes to it, "
-                                   f"or choose another --dataset folder")
+                raise DatasetError(
+                    f"{self.root} already holds a dataset: pass --resume to add episodes to it, "
+                    f"or choose another --dataset folder"
+                )
             self._open()
         else:
             self._create(robot_type or profile.robot_type)
@@ -87,22 +93,38 @@ class DatasetWriter:
 
     def _open(self):
         import json
+
         self.info = json.loads((self.root / "meta" / "info.json").read_text())
         if self.info.get("codebase_version") != layout.CODEBASE_VERSION:
-            raise DatasetError(f"{self.root} is format {self.info.get('codebase_version')}, imitate appends to "
-                               f"{layout.CODEBASE_VERSION} only: convert it with lerobot's converter first")
+            raise DatasetError(
+                f"{self.root} is format {self.info.get('codebase_version')}, imitate appends to "
+                f"{layout.CODEBASE_VERSION} only: convert it with lerobot's converter first"
+            )
         for key in ("observation.state", "action", *self.video_keys):
             ours, theirs = self.features[key], self.info["features"].get(key)
             if theirs is None or theirs["shape"] != ours["shape"] or theirs.get("names") != ours.get("names"):
-                raise DatasetError(f"{self.root}: feature {key} is {theirs and theirs['shape']} there, profile "
-                                   f"{self.profile.name} records {ours['shape']}: use the profile it was recorded with")
+                raise DatasetError(
+                    f"{self.root}: feature {key} is {theirs and theirs['shape']} there, profile "
+                    f"{self.profile.name} records {ours['shape']}: use the profile it was recorded with"
+                )
         if self.info["fps"] != self.fps:
-            raise DatasetError(f"{self.root} is recorded at {self.info['fps']} fps, not {self.fps}: pass --fps {self.info['fps']}")
+            raise DatasetError(
+                f"{self.root} is recorded at {self.info['fps']} fps, not {self.fps}: pass --fps "
+                f"{self.info['fps']}"
+            )
         self._recover()
         tasks_path = self.root / "meta" / "tasks.parquet"
         table = pq.read_table(tasks_path) if tasks_path.exists() else None
-        self.tasks = [] if table is None else [t for _, t in sorted(zip(table["task_index"].to_pylist(),
-                                                                           table["__index_level_0__"].to_pylist()))]
+        self.tasks = (
+            []
+            if table is None
+            else [
+                t
+                for _, t in sorted(
+                    zip(table["task_index"].to_pylist(), table["__index_level_0__"].to_pylist(), strict=True)
+                )
+            ]
+        )
         self.episode_stats = [self._read_stats(e) for e in range(self.info["total_episodes"])]
 
     def _recover(self):
@@ -136,12 +158,28 @@ class DatasetWriter:
         if self._partial.exists():
             shutil.rmtree(self._partial)
         self._partial.mkdir(parents=True)
-        encoders = {name: CameraEncoder(self._partial / f"{name}.mp4", self.fps, h, w, self.codec, name=name,
-                                        rotate=self.views[name][0], crop=self.views[name][1])
-                    for name, h, w in self.cameras}
-        self._episode = {"task": str(task), "state": [], "action": [], "encoders": encoders,
-                         "stale": {c[0]: [] for c in self.cameras}, "repeated": {c[0]: [] for c in self.cameras},
-                         "flags": []}
+        encoders = {
+            name: CameraEncoder(
+                self._partial / f"{name}.mp4",
+                self.fps,
+                h,
+                w,
+                self.codec,
+                name=name,
+                rotate=self.views[name][0],
+                crop=self.views[name][1],
+            )
+            for name, h, w in self.cameras
+        }
+        self._episode = {
+            "task": str(task),
+            "state": [],
+            "action": [],
+            "encoders": encoders,
+            "stale": {c[0]: [] for c in self.cameras},
+            "repeated": {c[0]: [] for c in self.cameras},
+            "flags": [],
+        }
 
     def flag(self, name):
         """Mark the episode being recorded (`imitate/flags`, e.g. "estop"); False when none is."""
@@ -163,7 +201,10 @@ class DatasetWriter:
             raise DatasetError("add_frame before begin_episode")
         state, action = np.asarray(state, np.float32), np.asarray(action, np.float32)
         if state.shape != (len(self.profile.joint_names),) or action.shape != state.shape:
-            raise ValueError(f"state and action must be ({len(self.profile.joint_names)},), got {state.shape}, {action.shape}")
+            raise ValueError(
+                f"state and action must be ({len(self.profile.joint_names)},), got {state.shape}, "
+                f"{action.shape}"
+            )
         missing = [c[0] for c in self.cameras if c[0] not in images]
         if missing:
             raise ValueError(f"frame without images of {', '.join(missing)}")
@@ -207,24 +248,37 @@ class DatasetWriter:
             raise DatasetError("nothing to save: the episode has no frame")
         index, frames = self.info["total_episodes"], len(ep["state"])
         videos = {name: enc.finish() for name, enc in ep["encoders"].items()}
-        problems = [f"{n}: {v.error}" for n, v in videos.items() if v.error] + \
-                   [f"{n}: {v.frames} video frames for {frames} rows" for n, v in videos.items() if not v.error and v.frames != frames]
+        problems = [f"{n}: {v.error}" for n, v in videos.items() if v.error] + [
+            f"{n}: {v.frames} video frames for {frames} rows"
+            for n, v in videos.items()
+            if not v.error and v.frames != frames
+        ]
         if problems:
             self.discard_episode()
-            raise DatasetError(f"episode {index} not saved ({'; '.join(problems)}); earlier episodes are intact")
+            raise DatasetError(
+                f"episode {index} not saved ({'; '.join(problems)}); earlier episodes are intact"
+            )
         try:
             self._commit(index, ep, videos)
         except OSError as err:
             self._undo(index)
             self.discard_episode()
-            raise DatasetError(f"episode {index} not saved: {err.strerror or err} while writing {self.root}; "
-                               f"the {index} episodes saved before are intact. Free space and record again") from err
+            raise DatasetError(
+                f"episode {index} not saved: {err.strerror or err} while writing {self.root}; "
+                f"the {index} episodes saved before are intact. Free space and record again"
+            ) from err
         self._episode = None
         shutil.rmtree(self._partial, ignore_errors=True)
         flags = [f"encoder_behind:{n}" for n, v in videos.items() if v.behind] + ep["flags"]
-        return SavedEpisode(index, frames, ep["task"], time.monotonic() - start,
-                            {c: len(v) for c, v in ep["stale"].items()},
-                            {c: len(v) for c, v in ep["repeated"].items()}, flags)
+        return SavedEpisode(
+            index,
+            frames,
+            ep["task"],
+            time.monotonic() - start,
+            {c: len(v) for c, v in ep["stale"].items()},
+            {c: len(v) for c, v in ep["repeated"].items()},
+            flags,
+        )
 
     # committing ------------------------------------------------------------------------------
     def _commit(self, index, ep, videos):
@@ -232,19 +286,28 @@ class DatasetWriter:
         tasks = self.tasks + ([ep["task"]] if ep["task"] not in self.tasks else [])
         task_index = tasks.index(ep["task"])
         columns = {
-            "observation.state": np.stack(ep["state"]), "action": np.stack(ep["action"]),
+            "observation.state": np.stack(ep["state"]),
+            "action": np.stack(ep["action"]),
             "timestamp": (np.arange(frames) / self.fps).astype(np.float32),
-            "frame_index": np.arange(frames), "episode_index": np.full(frames, index),
-            "index": np.arange(first, first + frames), "task_index": np.full(frames, task_index)}
+            "frame_index": np.arange(frames),
+            "episode_index": np.full(frames, index),
+            "index": np.arange(first, first + frames),
+            "task_index": np.full(frames, task_index),
+        }
         stats = meta.column_stats(columns)
         for name, video in videos.items():
             stats[layout.image_key(name)] = video.stats
         data = meta.data_table(columns, self.data_schema)
         cf = meta.location(index)
         for name in videos:  # 1. videos, 2. data, 3. episode metadata: invisible until info.json says so
-            move_durably(self._partial / f"{name}.mp4", self.root / layout.VIDEO_PATH.format(video_key=layout.image_key(name), **cf))
+            move_durably(
+                self._partial / f"{name}.mp4",
+                self.root / layout.VIDEO_PATH.format(video_key=layout.image_key(name), **cf),
+            )
         write_parquet_atomic(self.root / layout.DATA_PATH.format(**cf), data)
-        write_parquet_atomic(self.root / layout.EPISODES_PATH.format(**cf), self._episode_row(index, ep, first, stats))
+        write_parquet_atomic(
+            self.root / layout.EPISODES_PATH.format(**cf), self._episode_row(index, ep, first, stats)
+        )
         if len(tasks) != len(self.tasks):
             write_parquet_atomic(self.root / "meta" / "tasks.parquet", layout.tasks_table(tasks))
         all_stats = self.episode_stats + [stats]
@@ -257,14 +320,22 @@ class DatasetWriter:
         cf, frames = meta.location(index), len(ep["state"])
         row = meta.episode_row(index, [ep["task"]], frames, first)
         for key in self.video_keys:
-            row.update({f"videos/{key}/chunk_index": cf["chunk_index"], f"videos/{key}/file_index": cf["file_index"],
-                        f"videos/{key}/from_timestamp": 0.0, f"videos/{key}/to_timestamp": frames / self.fps})
+            row.update(
+                {
+                    f"videos/{key}/chunk_index": cf["chunk_index"],
+                    f"videos/{key}/file_index": cf["file_index"],
+                    f"videos/{key}/from_timestamp": 0.0,
+                    f"videos/{key}/to_timestamp": frames / self.fps,
+                }
+            )
         meta.put_stats(row, stats)
         for cam, _, _ in self.cameras:
             row[f"imitate/stale/{cam}"] = len(ep["stale"][cam])
             row[f"imitate/repeated/{cam}"] = len(ep["repeated"][cam])
             row[f"imitate/bad_frames/{cam}"] = sorted(set(ep["stale"][cam]) | set(ep["repeated"][cam]))
-        row["imitate/flags"] = [f"encoder_behind:{n}" for n, e in ep["encoders"].items() if e.behind] + ep["flags"]
+        row["imitate/flags"] = [f"encoder_behind:{n}" for n, e in ep["encoders"].items() if e.behind] + ep[
+            "flags"
+        ]
         return pa.Table.from_pylist([row], schema=self.episodes_schema)
 
     def drop_last_episode(self):
@@ -279,10 +350,16 @@ class DatasetWriter:
         if index < 0 or len(self.episode_stats) <= index:
             raise DatasetError("no episode saved in this session to drop")
         cf = meta.location(index)
-        frames = pq.read_table(self.root / layout.EPISODES_PATH.format(**cf), columns=["length"])["length"][0].as_py()
+        frames = pq.read_table(self.root / layout.EPISODES_PATH.format(**cf), columns=["length"])["length"][
+            0
+        ].as_py()
         stats = self.episode_stats[:-1]
-        info = {**self.info, "total_episodes": index, "total_frames": self.info["total_frames"] - frames,
-                "splits": {"train": f"0:{index}"}}
+        info = {
+            **self.info,
+            "total_episodes": index,
+            "total_frames": self.info["total_frames"] - frames,
+            "splits": {"train": f"0:{index}"},
+        }
         write_json_atomic(self.root / "meta" / "info.json", info)
         if stats:
             write_json_atomic(self.root / "meta" / "stats.json", to_json(aggregate(stats)))

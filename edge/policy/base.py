@@ -8,7 +8,6 @@ import numpy as np
 from ..images import resize_rgb
 
 
-
 @dataclass
 class Chunk:
     """Actions from one inference, with its timing (callers log it)."""
@@ -26,7 +25,9 @@ class Policy(ABC):
     def inputs(self, observation):
         """Graph inputs (batch of one) from a raw observation: images resized as in training."""
         state = np.asarray(observation["state"], np.float32)[None]
-        images = [resize_rgb(observation["images"][cam], size)[None] for cam, size in self.package.cameras.items()]
+        images = [
+            resize_rgb(observation["images"][cam], size)[None] for cam, size in self.package.cameras.items()
+        ]
         return state, images
 
     def infer(self, observation):
@@ -40,5 +41,5 @@ class Policy(ABC):
         """(horizon, A) float32 actions for one observation, untimed (infer() times it). The
         exporter's and the engine builder's parity checks call it directly."""
 
-    def reset(self):
+    def reset(self):  # noqa: B027 - not abstract: a policy without history has nothing to forget
         """Forget observation history (between episodes)."""

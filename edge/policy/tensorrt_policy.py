@@ -34,8 +34,10 @@ class EngineRunner:
         self.cudart, self.stream = cudart, stream
         self.engine = trt.Runtime(logger).deserialize_cuda_engine(path.read_bytes())
         if self.engine is None:
-            raise RuntimeError(f"{path} does not load in TensorRT {trt.__version__}: it was built for another "
-                               f"version or GPU; rebuild it with `imitate build-engine`")
+            raise RuntimeError(
+                f"{path} does not load in TensorRT {trt.__version__}: it was built for another "
+                f"version or GPU; rebuild it with `imitate build-engine`"
+            )
         self.context = self.engine.create_execution_context()
         self.inputs, self.outputs = [], []
         for i in range(self.engine.num_io_tensors):
@@ -45,19 +47,29 @@ class EngineRunner:
             nbytes = int(np.prod(shape)) * dtype.itemsize
             device = _check(cudart.cudaMalloc(nbytes))
             host_ptr = _check(cudart.cudaMallocHost(nbytes))
-            host = np.ctypeslib.as_array((ctypes.c_uint8 * nbytes).from_address(int(host_ptr))).view(dtype).reshape(shape)
+            host = (
+                np.ctypeslib.as_array((ctypes.c_uint8 * nbytes).from_address(int(host_ptr)))
+                .view(dtype)
+                .reshape(shape)
+            )
             self.context.set_tensor_address(name, int(device))
             entry = (name, host, device, nbytes)
-            (self.inputs if self.engine.get_tensor_mode(name) == trt.TensorIOMode.INPUT else self.outputs).append(entry)
+            (
+                self.inputs if self.engine.get_tensor_mode(name) == trt.TensorIOMode.INPUT else self.outputs
+            ).append(entry)
 
     def __call__(self, arrays):
-        cudart, h2d, d2h = self.cudart, self.cudart.cudaMemcpyKind.cudaMemcpyHostToDevice, self.cudart.cudaMemcpyKind.cudaMemcpyDeviceToHost
-        for (name, host, device, nbytes), array in zip(self.inputs, arrays):
+        cudart, h2d, d2h = (
+            self.cudart,
+            self.cudart.cudaMemcpyKind.cudaMemcpyHostToDevice,
+            self.cudart.cudaMemcpyKind.cudaMemcpyDeviceToHost,
+        )
+        for (_, host, device, nbytes), array in zip(self.inputs, arrays, strict=True):
             host[...] = array
             _check(cudart.cudaMemcpyAsync(device, host.ctypes.data, nbytes, h2d, self.stream))
         if not self.context.execute_async_v3(stream_handle=int(self.stream)):
             raise RuntimeError("TensorRT execution failed")
-        for name, host, device, nbytes in self.outputs:
+        for _, host, device, nbytes in self.outputs:
             _check(cudart.cudaMemcpyAsync(host.ctypes.data, device, nbytes, d2h, self.stream))
         _check(cudart.cudaStreamSynchronize(self.stream))
         return [host.copy() for _, host, _, _ in self.outputs]
@@ -68,11 +80,14 @@ class TensorrtPolicy(GraphPolicy):
 
     def __init__(self, package, engines=None, seed=0):
         import tensorrt as trt
+
         cudart = _cudart()
         stream = _check(cudart.cudaStreamCreate())
         logger = trt.Logger(trt.Logger.WARNING)
         if engines is None:
-            engines = {g: max(package.root.glob(f"engines/{g}-*.engine"), key=lambda p: p.stat().st_mtime)
-                       for g in package.spec["graphs"]}
+            engines = {
+                g: max(package.root.glob(f"engines/{g}-*.engine"), key=lambda p: p.stat().st_mtime)
+                for g in package.spec["graphs"]
+            }
         runners = {g: EngineRunner(path, logger, trt, cudart, stream) for g, path in engines.items()}
         super().__init__(package, runners, seed)

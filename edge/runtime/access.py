@@ -30,7 +30,8 @@ class Access:
     """The checks every request passes, and the token (None only with --no-token on loopback)."""
 
     token: str | None  # the login token; None: no login (loopback only, --no-token)
-    hosts: frozenset  # host names and addresses (lowercase, no port, IPv6 without brackets) the server answers to
+    # host names and addresses (lowercase, no port, IPv6 without brackets) the server answers to
+    hosts: frozenset
     any_ip: bool = False  # bound to a wildcard address: any IP literal in Host is accepted too
 
     def host_allowed(self, host_header):
@@ -46,7 +47,7 @@ def split_host(host_header):
     host, port = host_header.strip().lower(), ""
     if host.startswith("["):
         end = host.find("]")
-        host, port = (host[1:end], host[end + 1:]) if end > 0 else ("", "")
+        host, port = (host[1:end], host[end + 1 :]) if end > 0 else ("", "")
         if port and not port.startswith(":"):
             return ""
         port = port[1:]
@@ -76,12 +77,16 @@ def resolve_access(bind_host, token=None, no_token=False, allow_hosts=()):
     if no_token and token:
         raise ValueError("--no-token and --token contradict each other: give one of them")
     if no_token and not is_loopback(bind_host):
-        raise ValueError(f"--no-token is for loopback only, not --host {bind_host}: anyone who reaches "
-                         f"{bind_host} could drive the robot. Leave it out (a token is generated) or use "
-                         "--host 127.0.0.1 with an ssh tunnel")
+        raise ValueError(
+            f"--no-token is for loopback only, not --host {bind_host}: anyone who reaches "
+            f"{bind_host} could drive the robot. Leave it out (a token is generated) or use "
+            "--host 127.0.0.1 with an ssh tunnel"
+        )
     if token is not None and len(token) < MIN_TOKEN_CHARS:
-        raise ValueError(f"the token has {len(token)} characters; at least {MIN_TOKEN_CHARS} are needed "
-                         "(leave --token out and one is generated)")
+        raise ValueError(
+            f"the token has {len(token)} characters; at least {MIN_TOKEN_CHARS} are needed "
+            "(leave --token out and one is generated)"
+        )
     if no_token:
         log.warning("--no-token: anyone with an account on this machine can drive the robot through the page")
     hosts = set(LOOPBACK_NAMES) | {split_host(h) for h in allow_hosts if h.strip()}
@@ -91,8 +96,11 @@ def resolve_access(bind_host, token=None, no_token=False, allow_hosts=()):
         hosts |= {hostname, f"{hostname}.local"}
     else:
         hosts.add(split_host(bind_host) if not is_ip(bind_host) else bind_host.lower())
-    return Access(token=None if no_token else (token or secrets.token_urlsafe(24)), hosts=frozenset(hosts),
-                  any_ip=wildcard)
+    return Access(
+        token=None if no_token else (token or secrets.token_urlsafe(24)),
+        hosts=frozenset(hosts),
+        any_ip=wildcard,
+    )
 
 
 def write_token_file(data, token):

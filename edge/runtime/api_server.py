@@ -29,8 +29,13 @@ def make_handler(service, access):
 
         def _authorized(self):
             if not access.host_allowed(self.headers.get("Host")):
-                self._reply(403, {"error": f"Host {self.headers.get('Host')!r} is not a name this server answers to; "
-                                           "add it with --allow-host if it is yours"})
+                self._reply(
+                    403,
+                    {
+                        "error": f"Host {self.headers.get('Host')!r} is not a name this server answers to; "
+                        "add it with --allow-host if it is yours"
+                    },
+                )
                 return False
             sent = self.headers.get("Authorization", "").encode()
             if access.token and not hmac.compare_digest(sent, f"Bearer {access.token}".encode()):

@@ -7,7 +7,14 @@ from .. import messages as m
 from ..policy.factory import BACKENDS
 from ..profile import STRING
 from ..sim import STATUS_TOPIC
-from ..sim.baselines import BlindCommander, EvalResult, LeaderCommander, evaluate, format_results, mean_demonstration
+from ..sim.baselines import (
+    BlindCommander,
+    EvalResult,
+    LeaderCommander,
+    evaluate,
+    format_results,
+    mean_demonstration,
+)
 from ..sim.robot import RESET_TOPIC
 from .service import register as register_serve
 from .session import Session, runtime_config
@@ -85,26 +92,42 @@ def eval_command(args):
             if session.rollouts:  # the Datasets page tags the rollout with the outcome
                 session.rollouts.flag("success" if status.get("success") else "failure")
                 session.rollouts.end(save=True)
-            print(f"episode {k + 1}/{args.episodes} seed {seed}: {'success' if status.get('success') else 'failed'}",
-                  flush=True)
+            print(
+                f"episode {k + 1}/{args.episodes} seed {seed}: "
+                f"{'success' if status.get('success') else 'failed'}",
+                flush=True,
+            )
     finally:
         stats = session.loop.stats()
         session.close()
     mean_t = sum(times) / len(times) if times else float("nan")
-    policy_result = EvalResult(f"policy ({session.policy.package.policy_type})", args.episodes, len(times), mean_t)
+    policy_result = EvalResult(
+        f"policy ({session.policy.package.policy_type})", args.episodes, len(times), mean_t
+    )
     profile = session.profile
     blind = BlindCommander(mean_demonstration(profile), 100.0)
-    baselines = [evaluate(profile, c, args.episodes, args.seed, args.time_limit) for c in (LeaderCommander(), blind)]
+    baselines = [
+        evaluate(profile, c, args.episodes, args.seed, args.time_limit) for c in (LeaderCommander(), blind)
+    ]
     print(format_results([policy_result, *baselines]))
     if args.report:
-        results = {"policy" if r is policy_result else r.name: {"rate": r.success_rate, "episodes": r.episodes,
-                                                               "mean_time_s": r.mean_time_to_success_s}
-                   for r in (policy_result, *baselines)}
+        results = {
+            "policy" if r is policy_result else r.name: {
+                "rate": r.success_rate,
+                "episodes": r.episodes,
+                "mean_time_s": r.mean_time_to_success_s,
+            }
+            for r in (policy_result, *baselines)
+        }
         backend = type(session.policy).__name__ + "/" + getattr(session.policy, "backend", "tensorrt")
         with open(args.report, "w", encoding="utf-8") as f:
             json.dump({**stats, "backend": backend, "success": results}, f, indent=1)
-    print(f"inference p50 {stats['infer_p50_ms']:.1f} ms, p99 {stats['infer_p99_ms']:.1f} ms; loop period error "
-          f"p99 {stats['period_error_p99_ms']:.2f} ms, missed ticks {stats['missed_ticks']}; safety {stats['safety']}")
+    print(
+        f"inference p50 {stats['infer_p50_ms']:.1f} ms, p99 {stats['infer_p99_ms']:.1f} ms; loop period "
+        "error "
+        f"p99 {stats['period_error_p99_ms']:.2f} ms, missed ticks {stats['missed_ticks']}; safety "
+        f"{stats['safety']}"
+    )
     return 0
 
 

@@ -53,16 +53,23 @@ class LoopConfig:
             raise ValueError(f"real-time priority {self.rt_priority}: expected 0 (off) to 99")
         if not self.gil_switch_ms >= 0:
             raise ValueError(f"GIL switch interval {self.gil_switch_ms} ms: expected >= 0")
-        if self.ensemble_coeff is not None and not (math.isfinite(self.ensemble_coeff) and self.ensemble_coeff >= 0):
-            raise ValueError(f"ensemble coefficient {self.ensemble_coeff}: expected a number >= 0 (e.g. 0.01)")
+        if self.ensemble_coeff is not None and not (
+            math.isfinite(self.ensemble_coeff) and self.ensemble_coeff >= 0
+        ):
+            raise ValueError(
+                f"ensemble coefficient {self.ensemble_coeff}: expected a number >= 0 (e.g. 0.01)"
+            )
 
     @classmethod
     def from_environ(cls, environ, **fields):
         """IMITATE_RT_PRIORITY, IMITATE_GIL_SWITCH_MS and IMITATE_CONTROL (the systemd unit's
         EnvironmentFile), with `fields` set as given."""
-        return cls(rt_priority=_number(environ, "IMITATE_RT_PRIORITY", 0, int),
-                   gil_switch_ms=_number(environ, "IMITATE_GIL_SWITCH_MS", 0.2, float),
-                   control=environ.get("IMITATE_CONTROL", "").strip() or "auto", **fields)
+        return cls(
+            rt_priority=_number(environ, "IMITATE_RT_PRIORITY", 0, int),
+            gil_switch_ms=_number(environ, "IMITATE_GIL_SWITCH_MS", 0.2, float),
+            control=environ.get("IMITATE_CONTROL", "").strip() or "auto",
+            **fields,
+        )
 
 
 @dataclass(frozen=True)
@@ -85,25 +92,39 @@ class RuntimeConfig:
             raise ValueError(f"backend {self.backend!r}: expected auto or one of {', '.join(BACKENDS)}")
         if self.on_stop not in ON_STOP:
             raise ValueError(f"on-stop {self.on_stop!r}: expected save or discard")
-        if self.page_watchdog_s is not None and not (math.isfinite(self.page_watchdog_s) and self.page_watchdog_s > 0):
-            raise ValueError(f"page watchdog {self.page_watchdog_s} s: expected a number of seconds > 0 (or leave "
-                             "it out for off)")
+        if self.page_watchdog_s is not None and not (
+            math.isfinite(self.page_watchdog_s) and self.page_watchdog_s > 0
+        ):
+            raise ValueError(
+                f"page watchdog {self.page_watchdog_s} s: expected a number of seconds > 0 (or leave "
+                "it out for off)"
+            )
 
     @classmethod
     def from_args(cls, args, environ):
         """From a runtime command's arguments (serve, run, eval) and the environment (the loop's)."""
         ensemble = getattr(args, "ensemble", None)
-        return cls(profile=args.profile, transport=args.transport, data=getattr(args, "data", None) or "data",
-                   policy=args.policy, backend=args.backend or "auto", record=getattr(args, "record", None),
-                   on_stop=getattr(args, "on_stop", None) or "save",
-                   page_watchdog_s=getattr(args, "page_watchdog", None) or None,
-                   loop=LoopConfig.from_environ(environ, ensemble_coeff=ensemble))
+        return cls(
+            profile=args.profile,
+            transport=args.transport,
+            data=getattr(args, "data", None) or "data",
+            policy=args.policy,
+            backend=args.backend or "auto",
+            record=getattr(args, "record", None),
+            on_stop=getattr(args, "on_stop", None) or "save",
+            page_watchdog_s=getattr(args, "page_watchdog", None) or None,
+            loop=LoopConfig.from_environ(environ, ensemble_coeff=ensemble),
+        )
 
     def with_policy(self, path, record=None):
         """The same runtime running the package at `path` (rollouts recorded into `record`), as the
         service starts one; blending, not ensembling (the page has no such option)."""
-        return replace(self, policy=str(path), record=str(record) if record else None,
-                       loop=replace(self.loop, ensemble_coeff=None))
+        return replace(
+            self,
+            policy=str(path),
+            record=str(record) if record else None,
+            loop=replace(self.loop, ensemble_coeff=None),
+        )
 
     def with_transport(self, name):
         """The same, on the transport `name` (what auto resolved to)."""

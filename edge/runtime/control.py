@@ -26,8 +26,11 @@ class Controller:
         self.inference_timeout_s = inference_timeout_s
         self.rate_hz = profile.control_rate_hz
         self.dt = 1.0 / self.rate_hz
-        self.groups = [(g, [profile.joint_names.index(j) for j in g.joints]) for g in profile.groups
-                       if g.command.type in (TRAJECTORY, FLOAT64_ARRAY)]  # a Twist base is not driven by policies
+        self.groups = [
+            (g, [profile.joint_names.index(j) for j in g.joints])
+            for g in profile.groups
+            if g.command.type in (TRAJECTORY, FLOAT64_ARRAY)
+        ]  # a Twist base is not driven by policies
         for group, _ in self.groups:
             transport.advertise(group.command.topic, group.command.type)
         self.lateness = LatenessWindow(60_000)  # how late each of the last 10 minutes' ticks started
@@ -111,9 +114,14 @@ class Controller:
         the late ticks are copied in one C call (tuple(deque) holds the interpreter lock throughout),
         never iterated in Python, where the tick could append between two steps."""
         late_ticks = tuple(self.late_ticks)
-        return {"ticks": self.ticks, "commands_sent": self.commands_sent,
-                "missed_ticks": self.pacer.missed if self.pacer else 0,
-                "period_error_p50_ms": self.lateness.percentile(50) * 1e3,
-                "period_error_p99_ms": self.lateness.percentile(99) * 1e3,
-                "ticks_late_over_1ms": self.late_tick_count, "late_ticks": [list(t) for t in late_ticks],
-                "safety": dict(self.safety.counts), "estop": self.safety.estopped}
+        return {
+            "ticks": self.ticks,
+            "commands_sent": self.commands_sent,
+            "missed_ticks": self.pacer.missed if self.pacer else 0,
+            "period_error_p50_ms": self.lateness.percentile(50) * 1e3,
+            "period_error_p99_ms": self.lateness.percentile(99) * 1e3,
+            "ticks_late_over_1ms": self.late_tick_count,
+            "late_ticks": [list(t) for t in late_ticks],
+            "safety": dict(self.safety.counts),
+            "estop": self.safety.estopped,
+        }

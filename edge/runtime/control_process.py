@@ -26,12 +26,25 @@ from multiprocessing import shared_memory
 import numpy as np
 
 from ..clock import try_realtime
+from ..sampler import ObservationSampler
+from ..transport import make_transport
 from .control import Controller
-from .safety import RULES
+from .safety import RULES, SafetyFilter
+from .schedule import ActionSchedule
 from .tick import ControlTick, run_ticks
 
 log = logging.getLogger(__name__)
-SCALARS = ("ticks", "commands_sent", "missed_ticks", "p50_ms", "p99_ms", "late_count", "estop", "written", "handled")
+SCALARS = (
+    "ticks",
+    "commands_sent",
+    "missed_ticks",
+    "p50_ms",
+    "p99_ms",
+    "late_count",
+    "estop",
+    "written",
+    "handled",
+)
 ACK_TIMEOUT_S = 1.0  # start, stop, estop, clear return once the child has acted on them (one tick at most)
 LATE_KEPT = 100  # as Controller.late_ticks
 RING = 256  # ticks the parent may fall behind before listeners miss some (2.5 s at 100 Hz)
@@ -61,15 +74,17 @@ class Board:
         sizes = [len(SCALARS), len(RULES), LATE_KEPT * 2, RING * (1 + joints)]
         nbytes = 8 * sum(sizes)
         # the child, spawned by the parent, shares its resource tracker: only the parent unlinks
-        self.shm = shared_memory.SharedMemory(name=name, create=name is None, size=nbytes if name is None else 0)
+        self.shm = shared_memory.SharedMemory(
+            name=name, create=name is None, size=nbytes if name is None else 0
+        )
         flat = np.ndarray(sum(sizes), np.float64, buffer=self.shm.buf)
         if name is None:
             flat[:] = 0.0
         at = np.cumsum([0] + sizes)
-        self.scalars = flat[at[0]:at[1]]
-        self.rules = flat[at[1]:at[2]]
-        self.late = flat[at[2]:at[3]].reshape(LATE_KEPT, 2)
-        self.ring = flat[at[3]:at[4]].reshape(RING, 1 + joints)
+        self.scalars = flat[at[0] : at[1]]
+        self.rules = flat[at[1] : at[2]]
+        self.late = flat[at[2] : at[3]].reshape(LATE_KEPT, 2)
+        self.ring = flat[at[3] : at[4]].reshape(RING, 1 + joints)
         self._at = {k: i for i, k in enumerate(SCALARS)}
 
     @property
@@ -116,12 +131,21 @@ class Board:
     def stats(self):
         """As Controller.stats(), read from the board (a torn read is one tick off, no worse)."""
         late_count = int(self.get("late_count"))
-        late = [list(map(float, self.late[k % LATE_KEPT])) for k in range(max(0, late_count - LATE_KEPT), late_count)]
-        return {"ticks": int(self.get("ticks")), "commands_sent": int(self.get("commands_sent")),
-                "missed_ticks": int(self.get("missed_ticks")),
-                "period_error_p50_ms": self.get("p50_ms"), "period_error_p99_ms": self.get("p99_ms"),
-                "ticks_late_over_1ms": late_count, "late_ticks": late,
-                "safety": {rule: int(n) for rule, n in zip(RULES, self.rules) if n}, "estop": bool(self.get("estop"))}
+        late = [
+            list(map(float, self.late[k % LATE_KEPT]))
+            for k in range(max(0, late_count - LATE_KEPT), late_count)
+        ]
+        return {
+            "ticks": int(self.get("ticks")),
+            "commands_sent": int(self.get("commands_sent")),
+            "missed_ticks": int(self.get("missed_ticks")),
+            "period_error_p50_ms": self.get("p50_ms"),
+            "period_error_p99_ms": self.get("p99_ms"),
+            "ticks_late_over_1ms": late_count,
+            "late_ticks": late,
+            "safety": {rule: int(n) for rule, n in zip(RULES, self.rules, strict=True) if n},
+            "estop": bool(self.get("estop")),
+        }
 
     def close(self, unlink=False):
         """Detach (and remove, from the side that created it)."""
@@ -141,8 +165,9 @@ class ProcessTick(ControlTick):
         self.board = Board(len(spec.profile.joint_names))
         ctx = multiprocessing.get_context("spawn")  # never fork a process with DDS threads in it
         self._conn, child_conn = ctx.Pipe()
-        self._proc = ctx.Process(target=child_main, args=(spec, child_conn, self.board.name),
-                                 name="imitate-control", daemon=True)
+        self._proc = ctx.Process(
+            target=child_main, args=(spec, child_conn, self.board.name), name="imitate-control", daemon=True
+        )
         self._proc.start()
         child_conn.close()
         self._send_lock = threading.Lock()
@@ -169,10 +194,13 @@ class ProcessTick(ControlTick):
                     break
             elif not self._proc.is_alive():
                 break
-        why = ("did not start in time" if self._proc.is_alive() else
-               f"exited while starting (code {self._proc.exitcode}, its traceback above); from a script of "
-               "yours: a script that runs a policy over DDS needs `if __name__ == \"__main__\":` around its "
-               "main code, because the control process is spawned by importing the script's module")
+        why = (
+            "did not start in time"
+            if self._proc.is_alive()
+            else f"exited while starting (code {self._proc.exitcode}, its traceback above); from a script of "
+            "yours: a script that runs a policy over DDS needs `if __name__ == \"__main__\":` around its "
+            "main code, because the control process is spawned by importing the script's module"
+        )
         self.close()
         raise RuntimeError(f"the control process {why}")
 
@@ -180,7 +208,9 @@ class ProcessTick(ControlTick):
         """Send a verb; with wait, return once the child has acted on it (a tick at most): after
         stop() returns no command goes out, as after a thread's join. RuntimeError if it cannot."""
         if not self._proc.is_alive():
-            raise RuntimeError(f"the control process has exited (code {self._proc.exitcode}): no command is sent")
+            raise RuntimeError(
+                f"the control process has exited (code {self._proc.exitcode}): no command is sent"
+            )
         with self._send_lock:
             self._conn.send(msg)
             self._sent += 1
@@ -252,8 +282,10 @@ class ProcessTick(ControlTick):
                 self._read += 1
                 self.on_tick(float(row[0]), None if np.isnan(row[1]) else row[1:])
             if not self._proc.is_alive():
-                log.error("the control process exited (code %s): the robot holds its last command",
-                          self._proc.exitcode)
+                log.error(
+                    "the control process exited (code %s): the robot holds its last command",
+                    self._proc.exitcode,
+                )
                 return
 
     def close(self):
@@ -304,13 +336,11 @@ def child_main(spec, conn, board_name):
 
 
 def _build(spec):
-    from ..sampler import ObservationSampler  # the child's own: imported where it runs
-    from ..transport import make_transport
-    from .safety import SafetyFilter
-    from .schedule import ActionSchedule
+
     transport = make_transport(spec.transport, distro=spec.profile.ros_distro)
-    sampler = ObservationSampler(spec.profile, transport, cameras=list(spec.cameras), with_action=False,
-                                 subscribe_commands=False)
+    sampler = ObservationSampler(
+        spec.profile, transport, cameras=list(spec.cameras), with_action=False, subscribe_commands=False
+    )
     deadline = time.monotonic() + spec.ready_timeout_s
     while sampler.missing() and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -318,8 +348,14 @@ def _build(spec):
         transport.close()
         raise RuntimeError("waiting for " + "; ".join(sampler.missing()) + ": is the robot publishing?")
     schedule = ActionSchedule(spec.step_s, spec.blend_s, spec.ensemble_coeff)
-    ctl = Controller(spec.profile, transport, sampler, SafetyFilter(spec.profile, spec.safety), schedule,
-                     spec.inference_timeout_s)
+    ctl = Controller(
+        spec.profile,
+        transport,
+        sampler,
+        SafetyFilter(spec.profile, spec.safety),
+        schedule,
+        spec.inference_timeout_s,
+    )
     return transport, ctl
 
 
@@ -362,7 +398,9 @@ class Verbs:
                 timeout = 0.0
                 verb, *args = self.conn.recv()
                 if verb == "chunk":
-                    ctl.schedule.insert(args[0], args[1], time.monotonic())  # blended from now, when it can be used
+                    ctl.schedule.insert(
+                        args[0], args[1], time.monotonic()
+                    )  # blended from now, when it can be used
                     ctl.chunk_arrived()
                 elif verb == "start":
                     ctl.begin()
@@ -378,7 +416,9 @@ class Verbs:
                 board.after_verb(ctl)
                 board.put("handled", board.get("handled") + 1)  # after acting: the parent may go on
         except (EOFError, OSError):  # the parent is gone: send nothing more, the robot holds
-            log.error("the runtime process is gone: the control process stops; the robot holds its last command")
+            log.error(
+                "the runtime process is gone: the control process stops; the robot holds its last command"
+            )
             self.closed = True
 
 

@@ -19,8 +19,8 @@ import numpy as np
 
 from ..images import decode_images
 from ..sampler import NotReady
-from .control import Controller
 from .config import LoopConfig
+from .control import Controller
 from .control_process import ControlSpec, ProcessTick
 from .schedule import ActionSchedule
 from .tick import ThreadTick, control_mode
@@ -42,22 +42,28 @@ def make_tick(mode, profile, transport, sampler, safety, schedule, config, on_ti
 class CommandLoop:
     """Runs a policy on a robot: start(), stop(), estop(), clear_estop(), stats(), close()."""
 
-    def __init__(self, profile, transport, sampler, policy, safety, config=LoopConfig()):
-        self.profile, self.transport, self.sampler, self.policy, self.safety = profile, transport, sampler, policy, safety
-        self.config = config
+    def __init__(self, profile, transport, sampler, policy, safety, config=None):
+        self.profile, self.transport, self.sampler = profile, transport, sampler
+        self.policy, self.safety = policy, safety
+        self.config = config = config or LoopConfig()
         self.schedule = ActionSchedule(1.0 / policy.package.fps, config.blend_s, config.ensemble_coeff)
         self.last_chunk = None  # (actions (H, A), observation time): the newest chunk, for the page
         self.views = {c.name: c.view for c in profile.cameras}  # (rotate, crop), as the recorder did
         for cam in policy.package.spec["inputs"]["cameras"]:  # trained on images turned otherwise: refuse
             rotate, crop = self.views.get(cam["name"], (cam.get("rotate_deg", 0), None))
             if cam.get("rotate_deg", 0) != rotate:
-                raise ValueError(f"camera {cam['name']}: the policy was trained on images turned {cam.get('rotate_deg', 0)} "
-                                 f"degrees, profile {profile.name} turns them {rotate}: run it "
-                                 "with the profile its data was recorded with")
+                raise ValueError(
+                    f"camera {cam['name']}: the policy was trained on images turned "
+                    f"{cam.get('rotate_deg', 0)} "
+                    f"degrees, profile {profile.name} turns them {rotate}: run it "
+                    "with the profile its data was recorded with"
+                )
             if "crop" in cam and (cam["crop"] and tuple(cam["crop"])) != crop:
-                raise ValueError(f"camera {cam['name']}: the policy was trained on images cropped to {cam['crop']}, "
-                                 f"profile {profile.name} crops them to {list(crop) if crop else 'nothing'}: run it "
-                                 "with the profile its data was recorded with")
+                raise ValueError(
+                    f"camera {cam['name']}: the policy was trained on images cropped to {cam['crop']}, "
+                    f"profile {profile.name} crops them to {list(crop) if crop else 'nothing'}: run it "
+                    "with the profile its data was recorded with"
+                )
         self.listeners = []  # callables(now_s, command or None), every tick
         self._running = False
         self._estopped = False
@@ -66,12 +72,13 @@ class CommandLoop:
         self.obs_to_command_ms = deque(maxlen=1000)  # observation time -> first command from its chunk
         self.inference_errors = 0
         self.listener_errors = 0
-        self.tick = make_tick(self.mode, profile, transport, sampler, safety, self.schedule, config,
-                              self._call_listeners)
+        self.tick = make_tick(
+            self.mode, profile, transport, sampler, safety, self.schedule, config, self._call_listeners
+        )
 
     @property
     def mode(self):
-        """"process" or "thread": where the control tick runs."""
+        """Where the control tick runs: "process" or "thread"."""
         return control_mode(self.config.control, self.transport.name)
 
     @property
@@ -84,8 +91,12 @@ class CommandLoop:
         """Soft-start from the robot's current pose; inference and the tick begin."""
         state, age, _ = self.sampler.state_now()
         if not np.all(np.isfinite(state)) or age > 1.0:
-            raise NotReady("no current joint state: is the robot publishing " + self.profile.joint_states + "?")
-        if self.config.freeze_gc:  # the service, the policy and the modules live on: out of the collector's way
+            raise NotReady(
+                "no current joint state: is the robot publishing " + self.profile.joint_states + "?"
+            )
+        if (
+            self.config.freeze_gc
+        ):  # the service, the policy and the modules live on: out of the collector's way
             gc.collect()
             gc.freeze()
         self.policy.reset()
@@ -139,7 +150,9 @@ class CommandLoop:
                 continue
             try:
                 frame = self.sampler.sample()
-                images = decode_images(frame.images, self.policy.package.cameras, self.views)  # only what the policy sees, turned as recorded
+                images = decode_images(
+                    frame.images, self.policy.package.cameras, self.views
+                )  # only what the policy sees, turned as recorded
                 chunk = self.policy.infer({"state": frame.state, "images": images})
             except NotReady:
                 time.sleep(0.01)
@@ -151,10 +164,17 @@ class CommandLoop:
                 time.sleep(0.05)
                 continue
             self.infer_ms.append(chunk.infer_ms)
-            latency = np.percentile(self.infer_ms, 90) / 1e3  # once per chunk, not per 2 ms poll: the GIL is shared
+            latency = (
+                np.percentile(self.infer_ms, 90) / 1e3
+            )  # once per chunk, not per 2 ms poll: the GIL is shared
             done = time.monotonic()
-            self.schedule.insert(chunk.actions, frame.time_s, done)  # here the plan's length; the tick's too in thread mode
-            self.last_chunk = (np.array(chunk.actions, np.float32), frame.time_s)  # what the page draws ahead of now
+            self.schedule.insert(
+                chunk.actions, frame.time_s, done
+            )  # here the plan's length; the tick's too in thread mode
+            self.last_chunk = (
+                np.array(chunk.actions, np.float32),
+                frame.time_s,
+            )  # what the page draws ahead of now
             try:
                 self.tick.insert(chunk.actions, frame.time_s)
             except (RuntimeError, OSError) as err:  # the control process is gone: nothing moves; said once
@@ -173,14 +193,24 @@ class CommandLoop:
         now = time.monotonic() if now is None else now
         actions, start = self.last_chunk
         raw = self.schedule.sample(now)
-        return {"offsets_s": [round(start + k * self.schedule.step_s - now, 4) for k in range(len(actions))],
-                "actions": actions.round(5).tolist(), "raw_now": None if raw is None else np.round(raw, 5).tolist()}
+        return {
+            "offsets_s": [round(start + k * self.schedule.step_s - now, 4) for k in range(len(actions))],
+            "actions": actions.round(5).tolist(),
+            "raw_now": None if raw is None else np.round(raw, 5).tolist(),
+        }
 
     def stats(self):
         """Timing and safety numbers (ms), for the status page and the benchmark."""
-        infer = np.array(tuple(self.infer_ms) or (np.nan,))  # tuple(): one C copy, safe beside the appending thread
+        infer = np.array(
+            tuple(self.infer_ms) or (np.nan,)
+        )  # tuple(): one C copy, safe beside the appending thread
         o2c = np.array(tuple(self.obs_to_command_ms) or (np.nan,))
-        return {**self.tick.stats(), "action_period_ms": self.schedule.step_s * 1e3,
-                "infer_p50_ms": float(np.percentile(infer, 50)), "infer_p99_ms": float(np.percentile(infer, 99)),
-                "obs_to_command_p50_ms": float(np.percentile(o2c, 50)), "inference_errors": self.inference_errors,
-                "listener_errors": self.listener_errors}
+        return {
+            **self.tick.stats(),
+            "action_period_ms": self.schedule.step_s * 1e3,
+            "infer_p50_ms": float(np.percentile(infer, 50)),
+            "infer_p99_ms": float(np.percentile(infer, 99)),
+            "obs_to_command_p50_ms": float(np.percentile(o2c, 50)),
+            "inference_errors": self.inference_errors,
+            "listener_errors": self.listener_errors,
+        }

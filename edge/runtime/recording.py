@@ -10,6 +10,10 @@ import re
 import threading
 from pathlib import Path
 
+from ..dataset import DatasetWriter
+from ..recorder import Recorder
+from ..sim.operator import SimOperator
+
 log = logging.getLogger(__name__)
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -22,20 +26,21 @@ def dataset_folder(data_dir, name):
 
 
 class RecordingSession:
-    """Recorder + writer on a running Base and a sampler with the leader's actions; `stop(save)` ends it and closes the dataset."""
+    """Recorder + writer on a running Base and a sampler with the leader's actions; `stop(save)` ends it and
+    closes the dataset."""
 
     def __init__(self, base, sampler, folder, config, codec="h264", auto_next=False):
-        from ..dataset import DatasetWriter
-        from ..recorder import Recorder
+
         self.base, self.folder, self.config = base, Path(folder), config
-        self.writer = DatasetWriter(self.folder, base.profile, codec=codec, fps=round(1.0 / sampler.period_s),
-                                    resume=True)
+        self.writer = DatasetWriter(
+            self.folder, base.profile, codec=codec, fps=round(1.0 / sampler.period_s), resume=True
+        )
         self.recorder = Recorder(sampler, self.writer, config)
         self.events = []  # the last few recorder events, for the page
         self.recorder.listen(self._keep)
         self.operator = None
         if base.robot:  # simulated: the scripted leader and the simulated operator take part
-            from ..sim.operator import SimOperator
+
             base.robot.leader_enabled = True
             self.operator = SimOperator(base.robot, auto_next=auto_next)
             self.recorder.listen(self.operator)

@@ -24,7 +24,8 @@ class RolloutRecorder:
         self.active = False
 
     def flag(self, name):
-        """Mark the rollout being recorded (`imitate/flags`: "estop", "success", "failure"); from any thread."""
+        """Mark the rollout being recorded (`imitate/flags`: "estop", "success", "failure"); from any
+        thread."""
         if self.active:
             self.writer.flag(name)
 
@@ -46,13 +47,17 @@ class RolloutRecorder:
             frame = self.sampler.sample(now_s)
         except NotReady:
             return
-        self.writer.add_frame(frame.state, np.asarray(command, np.float32), frame.images, frame.stale, frame.repeated)
+        self.writer.add_frame(
+            frame.state, np.asarray(command, np.float32), frame.images, frame.stale, frame.repeated
+        )
 
     def end(self, save=True):
         """Finish the rollout episode: save it (or discard it with save=False)."""
         self.active = False
         if save and self.writer.frames:
-            if self.held:  # the safety filter held the robot this many ticks (E-STOP, stale data, late inference)
+            if (
+                self.held
+            ):  # the safety filter held the robot this many ticks (E-STOP, stale data, late inference)
                 self.writer.flag(f"safety_held_ticks:{self.held}")
             return self.writer.save_episode()
         self.writer.discard_episode()

@@ -19,8 +19,17 @@ from dataclasses import dataclass
 import numpy as np
 
 # every rule that counts its interventions, in the order above
-RULES = ("estop", "stale_state", "stale_camera", "inference", "not_finite", "position", "velocity", "acceleration",
-         "soft_start")
+RULES = (
+    "estop",
+    "stale_state",
+    "stale_camera",
+    "inference",
+    "not_finite",
+    "position",
+    "velocity",
+    "acceleration",
+    "soft_start",
+)
 
 
 @dataclass(frozen=True)
@@ -75,10 +84,17 @@ class SafetyFilter:
         """The command to publish this tick, or None when nothing may be sent (e-stop, not started)."""
         if self.estopped or self._last is None:
             return None
-        reason = ("stale_state" if state_age_s > self.config.state_timeout_s else
-                  "stale_camera" if camera_age_s > self.config.camera_timeout_s else
-                  "inference" if not inference_ok or wanted is None else
-                  "not_finite" if not np.all(np.isfinite(wanted)) else None)
+        reason = (
+            "stale_state"
+            if state_age_s > self.config.state_timeout_s
+            else "stale_camera"
+            if camera_age_s > self.config.camera_timeout_s
+            else "inference"
+            if not inference_ok or wanted is None
+            else "not_finite"
+            if not np.all(np.isfinite(wanted))
+            else None
+        )
         if reason:
             self.counts[reason] += 1
             self._speed = np.zeros_like(self._speed)

@@ -30,7 +30,9 @@ class Trajectory:
             return None
         k = min(int(x), len(self.actions) - 2) if len(self.actions) > 1 else 0
         w = x - k
-        return self.actions[k] if len(self.actions) == 1 else (1 - w) * self.actions[k] + w * self.actions[k + 1]
+        return (
+            self.actions[k] if len(self.actions) == 1 else (1 - w) * self.actions[k] + w * self.actions[k + 1]
+        )
 
 
 class ActionSchedule:
@@ -67,7 +69,7 @@ class ActionSchedule:
                 if not votes:
                     return None
                 w = np.exp(-self.ensemble_coeff * np.arange(len(votes)))
-                return sum(wi * a for wi, (_, a) in zip(w, votes)) / w.sum()
+                return sum(wi * a for wi, (_, a) in zip(w, votes, strict=True)) / w.sum()
             current = self._current(t)
             return current.at(t) if current is not None else None
 
@@ -93,5 +95,7 @@ class _Blend:
         a_new, a_old = self.new.at(t), self.old.at(t) if hasattr(self.old, "at") else None
         if a_new is None or a_old is None:
             return a_new if a_new is not None else a_old
-        w = min(1.0, max(0.0, (t - self.start_s) / self.blend_s))  # blend over 0.2 s so a new chunk never jumps
+        w = min(
+            1.0, max(0.0, (t - self.start_s) / self.blend_s)
+        )  # blend over 0.2 s so a new chunk never jumps
         return (1 - w) * a_old + w * a_new

@@ -4,11 +4,13 @@ One process owns the transport, the sampler, a policy driving the robot when ask
 session when asked. The control page (imitate.gui, when installed) plugs its Flask app in through
 `make_server`; without it a small stdlib JSON API answers: GET /api/status, POST /api/estop,
 /api/clear, /api/policy/start {"path": PKG}, /api/policy/stop. 127.0.0.1 by default, a login
-token always (access.py says who may reach it, and why). Settings also come from IMITATE_* environment variables (the systemd unit's
+token always (access.py says who may reach it, and why). Settings also come from IMITATE_* environment
+variables (the systemd unit's
 EnvironmentFile). Under systemd: READY=1 once up, WATCHDOG=1 from the command loop (or the idle
 heartbeat), and SIGTERM stops cleanly (STOPPING=1, the policy stops, a recording is closed with its
 episode saved or discarded as --on-stop says).
 """
+
 import os
 import signal
 import threading
@@ -16,10 +18,12 @@ import time
 from pathlib import Path
 
 from ..profile import STRING
+from ..sampler import ObservationSampler
 from .access import login_url, resolve_access, write_token_file
 from .api_server import StdlibServer
 from .config import RuntimeConfig
 from .notify import Notifier
+from .recording import RecordingSession, dataset_folder
 from .session import Base, Session, runtime_config
 
 ESTOP_TOPIC = "/imitate/estop"  # std_msgs/Bool: true stops all motion (clearing is the page's or API's)
@@ -29,38 +33,66 @@ BOOL = "std_msgs/msg/Bool"
 def register(sub, add_transport_args):
     """Add `imitate serve` to the parser."""
     env = os.environ.get
-    p = sub.add_parser("serve", help="the long-running runtime with its control page and API (systemd-friendly)",
-                       description="Options left out come from the environment (the systemd unit's "
-                                   "EnvironmentFile): IMITATE_PROFILE, IMITATE_TRANSPORT, IMITATE_POLICY, "
-                                   "IMITATE_DATA, IMITATE_HOST, IMITATE_PORT, IMITATE_TOKEN, IMITATE_NO_TOKEN, "
-                                   "IMITATE_ALLOW_HOSTS, IMITATE_BACKEND, IMITATE_PAGE_WATCHDOG, "
-                                   "IMITATE_ON_STOP, IMITATE_RT_PRIORITY, IMITATE_GIL_SWITCH_MS, "
-                                   "IMITATE_CONTROL (auto | process | thread: where the control tick runs).")
+    p = sub.add_parser(
+        "serve",
+        help="the long-running runtime with its control page and API (systemd-friendly)",
+        description="Options left out come from the environment (the systemd unit's "
+        "EnvironmentFile): IMITATE_PROFILE, IMITATE_TRANSPORT, IMITATE_POLICY, "
+        "IMITATE_DATA, IMITATE_HOST, IMITATE_PORT, IMITATE_TOKEN, IMITATE_NO_TOKEN, "
+        "IMITATE_ALLOW_HOSTS, IMITATE_BACKEND, IMITATE_PAGE_WATCHDOG, "
+        "IMITATE_ON_STOP, IMITATE_RT_PRIORITY, IMITATE_GIL_SWITCH_MS, "
+        "IMITATE_CONTROL (auto | process | thread: where the control tick runs).",
+    )
     add_transport_args(p)
     p.add_argument("--policy", help="a policy package to start at once (env IMITATE_POLICY)")
     p.add_argument("--data", help="folder for datasets, runs and policies (env IMITATE_DATA; default data)")
     p.add_argument("--host", help="address of the page and API (env IMITATE_HOST; default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (env IMITATE_PORT; default 8080)")
-    p.add_argument("--token", help="login token, at least 16 characters (env IMITATE_TOKEN; default: a new one "
-                                   "each start, in DATA/.imitate-token)")
-    p.add_argument("--no-token", action="store_true", default=env("IMITATE_NO_TOKEN", "") == "1",
-                   help="no login: for a trusted single-user machine, loopback only (env IMITATE_NO_TOKEN=1)")
-    p.add_argument("--allow-host", action="append", metavar="NAME",
-                   help="a host name the page answers to beyond 127.0.0.1, localhost and --host, e.g. the "
-                        "robot's DNS name (repeatable; env IMITATE_ALLOW_HOSTS, comma-separated)")
+    p.add_argument(
+        "--token",
+        help="login token, at least 16 characters (env IMITATE_TOKEN; default: a new one "
+        "each start, in DATA/.imitate-token)",
+    )
+    p.add_argument(
+        "--no-token",
+        action="store_true",
+        default=env("IMITATE_NO_TOKEN", "") == "1",
+        help="no login: for a trusted single-user machine, loopback only (env IMITATE_NO_TOKEN=1)",
+    )
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="NAME",
+        help="a host name the page answers to beyond 127.0.0.1, localhost and --host, e.g. the "
+        "robot's DNS name (repeatable; env IMITATE_ALLOW_HOSTS, comma-separated)",
+    )
     p.add_argument("--backend", help="policy backend (env IMITATE_BACKEND; default auto)")
-    p.add_argument("--page-watchdog", type=float, metavar="S", default=env("IMITATE_PAGE_WATCHDOG") or None,
-                   help="stop a policy started from the page when that page has not polled for S seconds: a "
-                        "closed laptop or a dropped tunnel stops the robot (env IMITATE_PAGE_WATCHDOG; default off)")
-    p.add_argument("--on-stop", choices=["save", "discard"],
-                   help="what SIGTERM does with an episode being recorded (env IMITATE_ON_STOP; default save)")
+    p.add_argument(
+        "--page-watchdog",
+        type=float,
+        metavar="S",
+        default=env("IMITATE_PAGE_WATCHDOG") or None,
+        help="stop a policy started from the page when that page has not polled for S seconds: a "
+        "closed laptop or a dropped tunnel stops the robot (env IMITATE_PAGE_WATCHDOG; default off)",
+    )
+    p.add_argument(
+        "--on-stop",
+        choices=["save", "discard"],
+        help="what SIGTERM does with an episode being recorded (env IMITATE_ON_STOP; default save)",
+    )
     p.set_defaults(handler=serve_command, make_server=None)
-    p.set_defaults(profile=env("IMITATE_PROFILE", "sim"), transport=env("IMITATE_TRANSPORT") or None,
-                   policy=env("IMITATE_POLICY") or None, data=env("IMITATE_DATA", "data"),
-                   host=env("IMITATE_HOST", "127.0.0.1"), port=int(env("IMITATE_PORT", "8080")),
-                   token=env("IMITATE_TOKEN") or None, backend=env("IMITATE_BACKEND", "auto"),
-                   on_stop=env("IMITATE_ON_STOP", "save"),
-                   allow_host=[h.strip() for h in env("IMITATE_ALLOW_HOSTS", "").split(",") if h.strip()])
+    p.set_defaults(
+        profile=env("IMITATE_PROFILE", "sim"),
+        transport=env("IMITATE_TRANSPORT") or None,
+        policy=env("IMITATE_POLICY") or None,
+        data=env("IMITATE_DATA", "data"),
+        host=env("IMITATE_HOST", "127.0.0.1"),
+        port=int(env("IMITATE_PORT", "8080")),
+        token=env("IMITATE_TOKEN") or None,
+        backend=env("IMITATE_BACKEND", "auto"),
+        on_stop=env("IMITATE_ON_STOP", "save"),
+        allow_host=[h.strip() for h in env("IMITATE_ALLOW_HOSTS", "").split(",") if h.strip()],
+    )
 
 
 class RuntimeService:
@@ -84,7 +116,8 @@ class RuntimeService:
         self._pages_seen = {}  # page id -> clock time of its last status poll
         self._record_samplers = {}  # fps -> ObservationSampler with the leader's actions
         self._base = Base(config)  # transport, robot, sampler: always up
-        self.profile, self.transport, self.sampler = self._base.profile, self._base.transport, self._base.sampler
+        base = self._base
+        self.profile, self.transport, self.sampler = base.profile, base.transport, base.sampler
         self.transport.subscribe(ESTOP_TOPIC, BOOL, lambda msg: msg.data and self.estop())
         self._driving = False  # a policy is starting or running
         self._viewed_at = -1e9  # monotonic time a page last pulled a camera stream
@@ -157,8 +190,10 @@ class RuntimeService:
                 return False
             name = Path(self.policy_path).name
             self.stop_policy_locked()
-            self.policy_note = (f"{name} stopped: the page that started it did not poll for {silent:.1f} s "
-                                f"(--page-watchdog {limit:g}); the robot holds")
+            self.policy_note = (
+                f"{name} stopped: the page that started it did not poll for {silent:.1f} s "
+                f"(--page-watchdog {limit:g}); the robot holds"
+            )
         return True
 
     def camera_viewed(self):
@@ -166,7 +201,8 @@ class RuntimeService:
         self._viewed_at = time.monotonic()
 
     def cameras_wanted(self):
-        """Whether anything needs camera frames at full rate: a policy, a recording, a viewer in the last 3 s."""
+        """Whether anything needs camera frames at full rate: a policy, a recording, a viewer in the last 3
+        s."""
         recording = self.recording is not None and self.recording.active
         return self._driving or recording or time.monotonic() - self._viewed_at < 3.0
 
@@ -193,7 +229,7 @@ class RuntimeService:
     def start_recording(self, name, config, codec="h264", fps=None, auto_next=False):
         """Record into data/datasets/<name> (created or appended to); refuses while a policy runs.
         auto_next: on the simulated robot, its operator ends each episode when the demonstration is done."""
-        from .recording import RecordingSession, dataset_folder
+
         folder = dataset_folder(self.data / "datasets", name)
         with self._lock:
             if self.session:
@@ -202,10 +238,11 @@ class RuntimeService:
                 raise RuntimeError(f"already recording into {self.recording.folder.name}: finish it first")
             fps = fps or self.profile.dataset_fps
             if fps not in self._record_samplers:  # one per rate, kept: a transport cannot unsubscribe
-                from ..sampler import ObservationSampler
+
                 self._record_samplers[fps] = ObservationSampler(self.profile, self.transport, fps=fps)
-            self.recording = RecordingSession(self._base, self._record_samplers[fps], folder, config, codec=codec,
-                                              auto_next=auto_next)
+            self.recording = RecordingSession(
+                self._base, self._record_samplers[fps], folder, config, codec=codec, auto_next=auto_next
+            )
         return self.recording
 
     def record_command(self, verb):
@@ -233,11 +270,20 @@ class RuntimeService:
             loop = self.session.loop.stats() if self.session else None
             rec = self.recording.status() if self.recording else None
         state, state_age, camera_age = self.sampler.state_now()
-        return {"profile": self.profile.name, "transport": self.config.transport, "policy": self.policy_path,
-                "policy_note": self.policy_note, "page_watchdog_s": self.page_watchdog_s,
-                "loop": loop, "last_loop": self.last_loop, "recording": rec, "estop": self.estopped,
-                "state_age_s": _finite(state_age), "camera_age_s": _finite(camera_age),
-                "missing": self.sampler.missing()}
+        return {
+            "profile": self.profile.name,
+            "transport": self.config.transport,
+            "policy": self.policy_path,
+            "policy_note": self.policy_note,
+            "page_watchdog_s": self.page_watchdog_s,
+            "loop": loop,
+            "last_loop": self.last_loop,
+            "recording": rec,
+            "estop": self.estopped,
+            "state_age_s": _finite(state_age),
+            "camera_age_s": _finite(camera_age),
+            "missing": self.sampler.missing(),
+        }
 
     def close(self):
         """Stop policy and recording, then the robot and the transport."""
@@ -272,8 +318,11 @@ def serve_command(args):
         raise
     notifier.ready()
     print(f"imitate serve: {server.url}", flush=True)
-    print(f">>> log in: {login_url(args.host, server.port, access.token)}"
-          + (f"  (token also in {token_file})" if token_file else ""), flush=True)
+    print(
+        f">>> log in: {login_url(args.host, server.port, access.token)}"
+        + (f"  (token also in {token_file})" if token_file else ""),
+        flush=True,
+    )
     while not stop.wait(0.5):
         service.check_page_watchdog()
         if service.session is None:

@@ -5,7 +5,6 @@ to build that config from their arguments. Its own module so the commands (comma
 service (service.py) both use it without importing each other."""
 import time
 
-from ..dataset import DatasetWriter
 from ..doctor import pick_transport
 from ..policy import make_policy
 from ..policy_package import check_profile
@@ -15,7 +14,6 @@ from ..sim import SimRobot
 from ..transport import make_transport
 from .config import RuntimeConfig
 from .loop import CommandLoop
-from .rollout import RolloutRecorder
 from .safety import SafetyFilter
 
 
@@ -42,13 +40,19 @@ class Base:
 
     def __init__(self, config, cameras=None, fps=None):
         if config.transport in (None, "auto"):
-            raise ValueError("the runtime needs its transport resolved: build the config with runtime_config()")
+            raise ValueError(
+                "the runtime needs its transport resolved: build the config with runtime_config()"
+            )
         self.profile = load_profile(config.profile)
         self.transport = make_transport(config.transport, distro=self.profile.ros_distro)
         self.robot = None
         if config.transport == "sim":
-            self.robot = SimRobot(self.profile, make_transport("sim", bus=self.transport.bus), leader=False).start()
-        self.sampler = ObservationSampler(self.profile, self.transport, fps=fps, cameras=cameras, with_action=False)
+            self.robot = SimRobot(
+                self.profile, make_transport("sim", bus=self.transport.bus), leader=False
+            ).start()
+        self.sampler = ObservationSampler(
+            self.profile, self.transport, fps=fps, cameras=cameras, with_action=False
+        )
 
     def close(self):
         """Stop the loop, the robot and the transport."""
@@ -68,10 +72,14 @@ class Session:
         self.owns_base = base is None
         self.env = base or Base(config, cameras=cameras, fps=self.policy.package.fps)
         self.profile, self.transport, self.sampler = self.env.profile, self.env.transport, self.env.sampler
-        self.loop = CommandLoop(self.profile, self.transport, self.sampler, self.policy, SafetyFilter(self.profile),
-                                config.loop)
+        self.loop = CommandLoop(
+            self.profile, self.transport, self.sampler, self.policy, SafetyFilter(self.profile), config.loop
+        )
         self.rollouts = None
         if recording:
+            from ..dataset import DatasetWriter  # lazy: pyarrow and PyAV load only when rollouts are recorded
+            from .rollout import RolloutRecorder  # lazy, with DatasetWriter above
+
             writer = DatasetWriter(config.record, self.profile, codec="h264", resume=True)
             self.rollouts = RolloutRecorder(writer, self.sampler, self.profile.control_rate_hz)
             self.loop.listeners.append(self.rollouts)
@@ -82,7 +90,9 @@ class Session:
         while self.sampler.missing() and time.monotonic() < deadline:
             time.sleep(0.05)
         if self.sampler.missing():
-            raise RuntimeError("waiting for " + "; ".join(self.sampler.missing()) + ": is the robot publishing?")
+            raise RuntimeError(
+                "waiting for " + "; ".join(self.sampler.missing()) + ": is the robot publishing?"
+            )
 
     def close(self):
         """Stop the loop (and its control process), the robot and the transport."""
@@ -91,5 +101,3 @@ class Session:
             self.rollouts.end(save=True)
         if self.owns_base:
             self.env.close()
-
-

@@ -10,7 +10,6 @@ import sys
 import threading
 
 from ..clock import try_realtime
-from .control import Controller
 
 log = logging.getLogger(__name__)
 CONTROL_MODES = ("auto", "thread", "process")

@@ -94,5 +94,7 @@ def format_results(results):
     """A small table of EvalResults."""
     lines = [f"{'commander':<18} {'episodes':>8} {'success':>8} {'mean time to success':>21}"]
     for r in results:
-        lines.append(f"{r.name:<18} {r.episodes:>8} {r.success_rate:>7.0%} {r.mean_time_to_success_s:>19.2f} s")
+        lines.append(
+            f"{r.name:<18} {r.episodes:>8} {r.success_rate:>7.0%} {r.mean_time_to_success_s:>19.2f} s"
+        )
     return "\n".join(lines)

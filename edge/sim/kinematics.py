@@ -82,7 +82,9 @@ def solve_ik(target, side, seed=None, lift=0.0, iterations=60):
         err = target - base
         if np.linalg.norm(err) < 1e-4:
             break
-        jac = np.stack([(tip_position(_pointing_down(x + eps * e), side, lift) - base) / eps for e in np.eye(3)], 1)
+        jac = np.stack(
+            [(tip_position(_pointing_down(x + eps * e), side, lift) - base) / eps for e in np.eye(3)], 1
+        )
         x = x + jac.T @ np.linalg.solve(jac @ jac.T + damping * np.eye(3), err)
     q = _pointing_down(x)
     return q, float(np.linalg.norm(target - tip_position(q, side, lift)))

@@ -62,7 +62,7 @@ class ScriptedLeader:
 
     def targets(self, t):
         """Joint targets (J,) at time t seconds into the demonstration."""
-        for (t0, q0), (t1, q1) in zip(self.keys, self.keys[1:]):
+        for (t0, q0), (t1, q1) in zip(self.keys, self.keys[1:], strict=False):
             if t < t1:
                 return q0 + (q1 - q0) * min_jerk((t - t0) / (t1 - t0)) if t >= t0 else q0.copy()
         return self.keys[-1][1].copy()

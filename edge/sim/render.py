@@ -51,8 +51,14 @@ def _table_lines():
            [((sc.TABLE_X[0], y, z), (sc.TABLE_X[1], y, z)) for y in ys]
 
 
-TABLE_CORNERS = np.array([[sc.TABLE_X[0], sc.TABLE_Y[0], sc.TABLE_Z], [sc.TABLE_X[1], sc.TABLE_Y[0], sc.TABLE_Z],
-                          [sc.TABLE_X[1], sc.TABLE_Y[1], sc.TABLE_Z], [sc.TABLE_X[0], sc.TABLE_Y[1], sc.TABLE_Z]])
+TABLE_CORNERS = np.array(
+    [
+        [sc.TABLE_X[0], sc.TABLE_Y[0], sc.TABLE_Z],
+        [sc.TABLE_X[1], sc.TABLE_Y[0], sc.TABLE_Z],
+        [sc.TABLE_X[1], sc.TABLE_Y[1], sc.TABLE_Z],
+        [sc.TABLE_X[0], sc.TABLE_Y[1], sc.TABLE_Z],
+    ]
+)
 TABLE_LINES_3D = np.array(_table_lines())  # (L, 2, 3)
 
 
@@ -77,7 +83,7 @@ def _draw_table(img, cam):
     if (depth > 0.01).all():
         cv2.fillConvexPoly(img, _fix(px), TABLE, cv2.LINE_AA, 4)
     ends, depth = cam.project(TABLE_LINES_3D.reshape(-1, 3))
-    for a, b, da, db in zip(ends[0::2], ends[1::2], depth[0::2], depth[1::2]):
+    for a, b, da, db in zip(ends[0::2], ends[1::2], depth[0::2], depth[1::2], strict=False):
         if da > 0.01 and db > 0.01:
             cv2.line(img, tuple(_fix(a)), tuple(_fix(b)), TABLE_LINES, 1, cv2.LINE_AA, 4)
 
@@ -92,7 +98,9 @@ def draw_ball(img, cam, center, color):
         cv2.circle(img, tuple(_fix(px[1])), int(radius * 16), (40, 50, 60), -1, cv2.LINE_AA, 4)
     cv2.circle(img, tuple(_fix(px[0])), int(radius * 16), color, -1, cv2.LINE_AA, 4)
     highlight = tuple(int(min(255, c + 70)) for c in color)
-    cv2.circle(img, tuple(_fix(px[0] - radius * 0.35)), int(radius * 16 * 0.35), highlight, -1, cv2.LINE_AA, 4)
+    cv2.circle(
+        img, tuple(_fix(px[0] - radius * 0.35)), int(radius * 16 * 0.35), highlight, -1, cv2.LINE_AA, 4
+    )
 
 
 def draw_arm(img, cam, points, rot, gripper):
@@ -109,8 +117,15 @@ def draw_arm(img, cam, points, rot, gripper):
         tip = points[3] + rot @ np.array([0.0, s * (gap / 2 + 0.006), -0.02])
         fp, fd = cam.project(np.stack([base, tip]))
         if (fd > 0.02).all():
-            cv2.line(img, tuple(_fix(fp[0])), tuple(_fix(fp[1])), FINGER,
-                     max(1, int(cam.focal * 0.012 / fd.min())), cv2.LINE_AA, 4)
+            cv2.line(
+                img,
+                tuple(_fix(fp[0])),
+                tuple(_fix(fp[1])),
+                FINGER,
+                max(1, int(cam.focal * 0.012 / fd.min())),
+                cv2.LINE_AA,
+                4,
+            )
 
 
 def head_camera(cam, head_pitch, head_yaw, lift):

@@ -30,7 +30,9 @@ IDLE_CAMERA_PERIOD_S = 1.0  # cameras nobody needs publish this seldom (see SimR
 class SimRobot:
     """Runs a SimWorld on the clock over a transport; thread-safe episode control."""
 
-    def __init__(self, profile, transport, seed=0, camera_fps=None, image_sizes=None, jpeg_quality=90, leader=True):
+    def __init__(
+        self, profile, transport, seed=0, camera_fps=None, image_sizes=None, jpeg_quality=90, leader=True
+    ):
         self.profile = profile
         self.transport = transport
         self.world = SimWorld(profile, image_sizes=image_sizes)
@@ -51,13 +53,18 @@ class SimRobot:
         self._threads = []
         self._state_order = sorted(profile.joint_names)  # not the profile's order, as on a real robot
         self._state_index = [self.world.index[n] for n in self._state_order]
-        self._leader_groups = [(g, [self.world.index[j] for j in g.joints])  # what the leader publishes
-                               for g in profile.groups if g.leader.type in (TRAJECTORY, JOINT_STATE, FLOAT64_ARRAY)]
+        self._leader_groups = [
+            (g, [self.world.index[j] for j in g.joints])  # what the leader publishes
+            for g in profile.groups
+            if g.leader.type in (TRAJECTORY, JOINT_STATE, FLOAT64_ARRAY)
+        ]
         for group in profile.groups:  # the follower's controllers: each takes its profile's command type
             if group.command.type == TRAJECTORY:
                 transport.subscribe(group.command.topic, TRAJECTORY, self._on_command)
             elif group.command.type == FLOAT64_ARRAY:
-                transport.subscribe(group.command.topic, FLOAT64_ARRAY, lambda msg, g=group: self._on_array(g, msg))
+                transport.subscribe(
+                    group.command.topic, FLOAT64_ARRAY, lambda msg, g=group: self._on_array(g, msg)
+                )
         transport.subscribe(RESET_TOPIC, STRING, self._on_reset)
         self._advertise()
         self.reset_episode()
@@ -115,7 +122,9 @@ class SimRobot:
     def leader_active(self):
         """Whether the scripted leader is demonstrating now."""
         with self._lock:
-            return self._leader is not None and time.monotonic() - self._leader_start < self._leader.duration_s
+            return (
+                self._leader is not None and time.monotonic() - self._leader_start < self._leader.duration_s
+            )
 
     @property
     def success(self):
@@ -127,14 +136,22 @@ class SimRobot:
         """The scene: episode, seed, success, the gripper holding the ball, highest lift so far."""
         with self._lock:
             scene = self.world.scene
-            return {"episode": self.episode, "seed": scene.seed, "success": scene.success,
-                    "held_by": scene.held_by, "lifted_m": round(float(scene.lifted_max), 4),
-                    "time_s": round(self.world.time_s, 3), "leader": self._leader is not None}
+            return {
+                "episode": self.episode,
+                "seed": scene.seed,
+                "success": scene.success,
+                "held_by": scene.held_by,
+                "lifted_m": round(float(scene.lifted_max), 4),
+                "time_s": round(self.world.time_s, 3),
+                "leader": self._leader is not None,
+            }
 
     def press(self, button):
         """Press a leader button: 'left' (retry), 'right' (next), or their '_long_time' variants."""
         if self.profile.trigger_topic:
-            self.transport.publish(self.profile.trigger_topic, STRING, m.string(button, self.profile.ros_distro))
+            self.transport.publish(
+                self.profile.trigger_topic, STRING, m.string(button, self.profile.ros_distro)
+            )
 
     # transport callbacks ---------------------------------------------------------------------
     def _on_command(self, msg):
@@ -143,7 +160,9 @@ class SimRobot:
                 self.world.command(msg.joint_names, msg.points[0].positions)
 
     def _on_array(self, group, msg):
-        if len(msg.data) == len(group.joints):  # forward_position_controller ignores a wrong-sized command too
+        if len(msg.data) == len(
+            group.joints
+        ):  # forward_position_controller ignores a wrong-sized command too
             with self._lock:
                 self.world.command(group.joints, msg.data)
 
@@ -163,12 +182,17 @@ class SimRobot:
     def start(self):
         """Start publishing: physics at the control rate, cameras at their fps."""
         self._running = True
-        self._threads = [threading.Thread(target=self._physics_loop, name="sim-physics", daemon=True),
-                         threading.Thread(target=self._status_loop, name="sim-status", daemon=True)]
+        self._threads = [
+            threading.Thread(target=self._physics_loop, name="sim-physics", daemon=True),
+            threading.Thread(target=self._status_loop, name="sim-status", daemon=True),
+        ]
         for cam in self.profile.cameras:
             fps = self.camera_fps or cam.fps
-            self._threads.append(threading.Thread(target=self._camera_loop, args=(cam, fps), daemon=True,
-                                                  name=f"sim-{cam.name}"))
+            self._threads.append(
+                threading.Thread(
+                    target=self._camera_loop, args=(cam, fps), daemon=True, name=f"sim-{cam.name}"
+                )
+            )
         for t in self._threads:
             t.start()
         return self
@@ -194,13 +218,19 @@ class SimRobot:
                 q, v = self.world.q[self._state_index], self.world.velocity[self._state_index]
             if targets is not None:  # the leader publishes; our own subscription makes us follow
                 for group, idx in self._leader_groups:
-                    self.transport.publish(group.leader.topic, group.leader.type,
-                                           self._leader_message(group, targets[idx], distro))
-                    if group.leader.topic != group.command.topic:  # a teleop bridge: the follower follows its leader
+                    self.transport.publish(
+                        group.leader.topic,
+                        group.leader.type,
+                        self._leader_message(group, targets[idx], distro),
+                    )
+                    if (
+                        group.leader.topic != group.command.topic
+                    ):  # a teleop bridge: the follower follows its leader
                         with self._lock:
                             self.world.command(group.joints, targets[idx])
-            self.transport.publish(self.profile.joint_states, JOINT_STATE,
-                                   m.joint_state(self._state_order, q, v, distro))
+            self.transport.publish(
+                self.profile.joint_states, JOINT_STATE, m.joint_state(self._state_order, q, v, distro)
+            )
 
     def _camera_loop(self, cam, fps):
         params = [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality]
@@ -214,10 +244,15 @@ class SimRobot:
                 snap = self.world.snapshot()
             ok, jpeg = cv2.imencode(".jpg", self.world.render(cam.name, snap), params)
             if ok:
-                self.transport.publish(cam.topic, COMPRESSED_IMAGE,
-                                       m.compressed_image(jpeg.ravel(), cam.name, self.profile.ros_distro),
-                                       qos="sensor_data")
+                self.transport.publish(
+                    cam.topic,
+                    COMPRESSED_IMAGE,
+                    m.compressed_image(jpeg.ravel(), cam.name, self.profile.ros_distro),
+                    qos="sensor_data",
+                )
 
     def _status_loop(self):
         for _ in paced(10.0, lambda: self._running):
-            self.transport.publish(STATUS_TOPIC, STRING, m.string(json.dumps(self.status()), self.profile.ros_distro))
+            self.transport.publish(
+                STATUS_TOPIC, STRING, m.string(json.dumps(self.status()), self.profile.ros_distro)
+            )

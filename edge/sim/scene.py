@@ -13,7 +13,12 @@ TABLE_Y = (-0.50, 0.50)  # m, right and left edge
 OBJECT_RADIUS = 0.025  # m, the object is a ball
 OBJECT_X = (0.36, 0.50)  # m, where an episode may place it
 OBJECT_Y = (-0.26, 0.26)  # m
-COLORS = {"red": (40, 40, 210), "green": (60, 170, 50), "blue": (200, 90, 30), "yellow": (40, 200, 230)}  # BGR
+COLORS = {
+    "red": (40, 40, 210),
+    "green": (60, 170, 50),
+    "blue": (200, 90, 30),
+    "yellow": (40, 200, 230),
+}  # BGR
 GRASP_RADIUS = 0.03  # m: a closing gripper this close to the object's centre grasps it
 GRIPPER_CLOSED = 0.6  # gripper joint value above which the fingers hold an object
 LIFT_SUCCESS = 0.06  # m the object must rise above its resting height for success

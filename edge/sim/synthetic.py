@@ -13,8 +13,9 @@ from .baselines import LeaderCommander
 from .world import SimWorld
 
 
-def write_demonstrations(root, profile, episodes=3, seconds=5.0, seed=0, codec="h264", task="pick up the ball",
-                         image_sizes=None):
+def write_demonstrations(
+    root, profile, episodes=3, seconds=5.0, seed=0, codec="h264", task="pick up the ball", image_sizes=None
+):
     """Record `episodes` scripted demonstrations of `seconds` each into a new dataset at `root`."""
     world = SimWorld(profile, image_sizes=image_sizes)
     writer = DatasetWriter(root, profile, codec=codec)
@@ -25,10 +26,12 @@ def write_demonstrations(root, profile, episodes=3, seconds=5.0, seed=0, codec="
         leader.start(world, seed + k)
         writer.begin_episode(task)
         action = world.q.copy()
-        for i in range(int(seconds * fps)):
+        for _ in range(int(seconds * fps)):
             state = world.q.copy()  # observation at the frame's time, action = the leader's command then
-            images = {c: cv2.imencode(".jpg", world.render(c), [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
-                      for c in world.cameras}
+            images = {
+                c: cv2.imencode(".jpg", world.render(c), [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+                for c in world.cameras
+            }
             for _ in range(int(rate / fps)):
                 action = leader.targets(world.time_s)
                 world.command(profile.joint_names, action)

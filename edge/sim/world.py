@@ -11,10 +11,18 @@ from . import kinematics as kin
 from . import render
 from .scene import COLORS, Scene
 
-# camera -> mount, under the names of the seed's table, physical_ai_tools and cyclo_intelligence (both ZED eyes
+# camera -> mount, under the names of the seed's table, physical_ai_tools and cyclo_intelligence (both ZED
+# eyes
 # are drawn from the head's one viewpoint: close enough for a policy to learn from)
-CAMERA_MOUNTS = {"cam_head": "head", "cam_head_left": "head", "cam_head_right": "head",
-                 "cam_wrist_1": "left", "cam_wrist_left": "left", "cam_wrist_2": "right", "cam_wrist_right": "right"}
+CAMERA_MOUNTS = {
+    "cam_head": "head",
+    "cam_head_left": "head",
+    "cam_head_right": "head",
+    "cam_wrist_1": "left",
+    "cam_wrist_left": "left",
+    "cam_wrist_2": "right",
+    "cam_wrist_right": "right",
+}
 CAMERA_FOV_DEG = {"head": 90.0, "left": 87.0, "right": 87.0}  # ZED Mini, RealSense D405 (horizontal)
 SIDES = ("left", "right")
 
@@ -42,10 +50,16 @@ class SimWorld:
         self.rotations = {cam.name: cam.rotate for cam in profile.cameras}  # crop: the recorder's, after
         for cam in profile.cameras:
             if cam.name not in CAMERA_MOUNTS:
-                raise ValueError(f"the simulated robot has cameras {', '.join(CAMERA_MOUNTS)}; "
-                                 f"profile {profile.name} asks for {cam.name!r}")
-            height, width = (image_sizes or {}).get(cam.name, cam.turned_size)  # drawn upright, sent as mounted
-            self.cameras[cam.name] = render.PinholeCamera(height, width, CAMERA_FOV_DEG[CAMERA_MOUNTS[cam.name]])
+                raise ValueError(
+                    f"the simulated robot has cameras {', '.join(CAMERA_MOUNTS)}; "
+                    f"profile {profile.name} asks for {cam.name!r}"
+                )
+            height, width = (image_sizes or {}).get(
+                cam.name, cam.turned_size
+            )  # drawn upright, sent as mounted
+            self.cameras[cam.name] = render.PinholeCamera(
+                height, width, CAMERA_FOV_DEG[CAMERA_MOUNTS[cam.name]]
+            )
 
     def _home(self):
         q = np.zeros(len(self.index))
@@ -62,7 +76,7 @@ class SimWorld:
 
     def command(self, names, positions):
         """Set targets for the named joints (a JointTrajectory point); unknown names are ignored."""
-        for name, value in zip(names, positions):
+        for name, value in zip(names, positions, strict=False):
             i = self.index.get(name)
             if i is not None and np.isfinite(value):
                 self.target[i] = value

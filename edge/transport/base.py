@@ -100,7 +100,10 @@ class Transport(ABC):
             entry = self._publishers.get(topic)
             if entry is None:
                 prepare(msgtype, self.distro)  # the encoder too: the first publish is not 10 ms late
-                entry = self._publishers[topic] = (msgtype, self._make_writer(topic, msgtype, qos_profile(qos)))
+                entry = self._publishers[topic] = (
+                    msgtype,
+                    self._make_writer(topic, msgtype, qos_profile(qos)),
+                )
         if entry[0] != msgtype:
             raise TypeError(f"topic {topic} is published as {entry[0]} here, not {msgtype}")
         return entry[1]

@@ -66,5 +66,7 @@ def cyclone_uri(user_uri, scope):
 
 def configure():
     """Set CYCLONEDDS_URI for the discovery scope (the user's own wins); returns what is in force."""
-    os.environ["CYCLONEDDS_URI"] = cyclone_uri(os.environ.get("CYCLONEDDS_URI", "").strip(), discovery_scope())
+    os.environ["CYCLONEDDS_URI"] = cyclone_uri(
+        os.environ.get("CYCLONEDDS_URI", "").strip(), discovery_scope()
+    )
     return os.environ["CYCLONEDDS_URI"]

@@ -16,7 +16,16 @@ dds_config.configure()  # before the first participant: Cyclone reads CYCLONEDDS
 
 from cyclonedds._clayer import ddspy_take, ddspy_write  # noqa: E402  (internal API, version pinned)
 from cyclonedds.builtin import BuiltinDataReader, BuiltinTopicDcpsPublication  # noqa: E402
-from cyclonedds.core import GuardCondition, InstanceState, Policy, Qos, ReadCondition, SampleState, ViewState, WaitSet  # noqa: E402
+from cyclonedds.core import (  # noqa: E402
+    GuardCondition,
+    InstanceState,
+    Policy,
+    Qos,
+    ReadCondition,
+    SampleState,
+    ViewState,
+    WaitSet,
+)
 from cyclonedds.domain import DomainParticipant  # noqa: E402
 from cyclonedds.pub import DataWriter  # noqa: E402
 from cyclonedds.sub import DataReader  # noqa: E402
@@ -70,15 +79,21 @@ class DdsTransport(Transport):
         with self._lock:
             found = self._topics.get(topic)
             if found is None:
-                found = self._topics[topic] = Topic(self._participant, "rt" + topic, idl_class(msgtype, self.distro))
+                found = self._topics[topic] = Topic(
+                    self._participant, "rt" + topic, idl_class(msgtype, self.distro)
+                )
         if found.data_type.__idl_typename__ != idl_class(msgtype, self.distro).__idl_typename__:
-            raise TypeError(f"topic {topic} is used as {found.data_type.__idl_typename__} here, not {msgtype}")
+            raise TypeError(
+                f"topic {topic} is used as {found.data_type.__idl_typename__} here, not {msgtype}"
+            )
         return found
 
     def subscribe(self, topic, msgtype, callback, qos="default"):
         """Call `callback(msg)` for each message on `topic`; QoS by profile name."""
         sub = Subscription(topic, msgtype, callback, qos, self.distro)
-        reader = DataReader(self._participant, self._topic(topic, msgtype), qos=ros_qos(sub.qos, msgtype, self.distro))
+        reader = DataReader(
+            self._participant, self._topic(topic, msgtype), qos=ros_qos(sub.qos, msgtype, self.distro)
+        )
         condition = ReadCondition(reader, ANY_SAMPLE)
         with self._lock:
             self._readers[sub] = (reader, condition)
@@ -88,7 +103,9 @@ class DdsTransport(Transport):
         return sub
 
     def _make_writer(self, topic, msgtype, qos):
-        return DataWriter(self._participant, self._topic(topic, msgtype), qos=ros_qos(qos, msgtype, self.distro))
+        return DataWriter(
+            self._participant, self._topic(topic, msgtype), qos=ros_qos(qos, msgtype, self.distro)
+        )
 
     def _write(self, writer, raw):
         padded = raw.ljust((len(raw) + 3) & ~3, b"\0")  # Cyclone and the RMWs pad samples to 4 bytes

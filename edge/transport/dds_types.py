@@ -6,10 +6,10 @@ only have to describe the type exactly, with the RMW's names (`pkg::msg::dds_::N
 """
 import dataclasses
 import types as pytypes
-from functools import lru_cache
+from functools import cache
 
-from cyclonedds.idl import IdlStruct
 import cyclonedds.idl.types as t
+from cyclonedds.idl import IdlStruct
 
 from ..messages import dds_type_name, typestore
 
@@ -21,7 +21,7 @@ _BASE = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def idl_class(msgtype, distro):
     """The IdlStruct class for `pkg/msg/Name` in `distro`."""
     _, fields = typestore(distro).fielddefs[msgtype]

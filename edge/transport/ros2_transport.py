@@ -23,8 +23,11 @@ _open_lock = threading.Lock()
 def rclpy_qos(qos):
     """rclpy QoSProfile equal to a named imitate Qos."""
     from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
-    return QoSProfile(depth=qos.depth, history=HistoryPolicy.KEEP_LAST,
-                      reliability=ReliabilityPolicy.RELIABLE if qos.reliable else ReliabilityPolicy.BEST_EFFORT)
+    return QoSProfile(
+        depth=qos.depth,
+        history=HistoryPolicy.KEEP_LAST,
+        reliability=ReliabilityPolicy.RELIABLE if qos.reliable else ReliabilityPolicy.BEST_EFFORT,
+    )
 
 
 def rclpy_type(msgtype):
@@ -42,6 +45,7 @@ class Ros2Transport(Transport):
         import rclpy
         import rclpy.signals
         from rclpy.executors import SingleThreadedExecutor
+
         super().__init__(distro)
         with _open_lock:
             if not rclpy.ok():  # imitate's commands handle SIGINT/SIGTERM themselves, not rclpy
@@ -57,8 +61,11 @@ class Ros2Transport(Transport):
     def subscribe(self, topic, msgtype, callback, qos="default"):
         """An rclpy subscription delivering rosbags messages to `callback`."""
         sub = Subscription(topic, msgtype, callback, qos, self.distro)
-        self._handles.append(self._node.create_subscription(
-            rclpy_type(msgtype), topic, sub.deliver, rclpy_qos(sub.qos), raw=True))
+        self._handles.append(
+            self._node.create_subscription(
+                rclpy_type(msgtype), topic, sub.deliver, rclpy_qos(sub.qos), raw=True
+            )
+        )
         self.subscriptions.append(sub)
         return sub
 
@@ -79,6 +86,7 @@ class Ros2Transport(Transport):
         process ("terminate called without an active exception").
         """
         import rclpy
+
         if self._node is None:
             return
         self._executor.shutdown(timeout_sec=1.0)

@@ -36,13 +36,28 @@ def qos_token(qos):
 
 
 def node_token(domain, zid, node_id, name, namespace="/", enclave="/"):
-    return f"{ADMIN}/{domain}/{zid}/{node_id}/{node_id}/{NODE}/{mangle(enclave)}/{mangle(namespace)}/{mangle(name)}"
+    names = f"{mangle(enclave)}/{mangle(namespace)}/{mangle(name)}"
+    return f"{ADMIN}/{domain}/{zid}/{node_id}/{node_id}/{NODE}/{names}"
 
 
-def endpoint_token(domain, zid, node_id, entity_id, kind, node_name, topic, dds_type, type_hash, qos,
-                   namespace="/", enclave="/"):
-    return (f"{ADMIN}/{domain}/{zid}/{node_id}/{entity_id}/{kind}/{mangle(enclave)}/{mangle(namespace)}/"
-            f"{mangle(node_name)}/{mangle(topic)}/{dds_type}/{type_hash}/{qos}")
+def endpoint_token(
+    domain,
+    zid,
+    node_id,
+    entity_id,
+    kind,
+    node_name,
+    topic,
+    dds_type,
+    type_hash,
+    qos,
+    namespace="/",
+    enclave="/",
+):
+    return (
+        f"{ADMIN}/{domain}/{zid}/{node_id}/{entity_id}/{kind}/{mangle(enclave)}/{mangle(namespace)}/"
+        f"{mangle(node_name)}/{mangle(topic)}/{dds_type}/{type_hash}/{qos}"
+    )
 
 
 @dataclass(frozen=True)
@@ -63,5 +78,11 @@ def parse_endpoint(key):
     if len(parts) < 13 or parts[0] != ADMIN or parts[5] not in (PUBLISHER, SUBSCRIPTION):
         return None
     namespace, node = demangle(parts[7]), demangle(parts[8])
-    return Endpoint(kind=parts[5], node=(namespace.rstrip("/") + "/" + node), topic=demangle(parts[9]),
-                    dds_type=parts[10], type_hash=parts[11], qos="/".join(parts[12:]))
+    return Endpoint(
+        kind=parts[5],
+        node=(namespace.rstrip("/") + "/" + node),
+        topic=demangle(parts[9]),
+        dds_type=parts[10],
+        type_hash=parts[11],
+        qos="/".join(parts[12:]),
+    )

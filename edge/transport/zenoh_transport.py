@@ -17,7 +17,8 @@ import time
 import zenoh
 
 from ..messages import dds_type_name, ros_type_name, type_hash
-from . import zenoh_config, zenoh_graph as graph
+from . import zenoh_config
+from . import zenoh_graph as graph
 from .base import Subscription, Transport
 from .dds_config import domain_id
 
@@ -66,18 +67,31 @@ class ZenohTransport(Transport):
                 self._graph[key] = endpoint
 
     def _token(self, kind, topic, msgtype, qos):
-        key = graph.endpoint_token(self.domain_id, self.zid, 0, next(self._entity_ids), kind, self.node_name, topic,
-                                   dds_type_name(msgtype), type_hash(msgtype, self.distro), graph.qos_token(qos))
+        key = graph.endpoint_token(
+            self.domain_id,
+            self.zid,
+            0,
+            next(self._entity_ids),
+            kind,
+            self.node_name,
+            topic,
+            dds_type_name(msgtype),
+            type_hash(msgtype, self.distro),
+            graph.qos_token(qos),
+        )
         return self._session.liveliness().declare_token(key)
 
     def subscribe(self, topic, msgtype, callback, qos="default"):
         """Call `callback(msg)` for each message on `topic`, the last `depth` kept while it runs."""
         sub = Subscription(topic, msgtype, callback, qos, self.distro)
-        key = graph.topic_key(self.domain_id, topic, dds_type_name(msgtype), "*")  # any hash: Humble sends none
+        key = graph.topic_key(
+            self.domain_id, topic, dds_type_name(msgtype), "*"
+        )  # any hash: Humble sends none
         receiver = self._session.declare_subscriber(key, zenoh.handlers.RingChannel(sub.qos.depth))
         token = self._token(graph.SUBSCRIPTION, topic, msgtype, sub.qos)
-        thread = threading.Thread(target=self._receive, args=(sub, receiver), daemon=True,
-                                  name=f"zenoh-{topic}")
+        thread = threading.Thread(
+            target=self._receive, args=(sub, receiver), daemon=True, name=f"zenoh-{topic}"
+        )
         with self._lock:
             self.subscriptions.append(sub)
             self._receivers.append((receiver, thread))

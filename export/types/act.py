@@ -8,7 +8,14 @@ def build_graphs(policy, stats, cameras, n_joints, out, opset, spec, options):
     """model.onnx; returns {graph name: file}."""
     names = ["observation.state"] + [f"observation.images.{c}" for c in cameras]
     images = [torch.zeros(1, h, w, 3, dtype=torch.uint8) for h, w in cameras.values()]
-    export_onnx(ActGraph(policy, stats), [torch.zeros(1, n_joints), *images], names, ["action"], out / "model.onnx", opset)
+    export_onnx(
+        ActGraph(policy, stats),
+        [torch.zeros(1, n_joints), *images],
+        names,
+        ["action"],
+        out / "model.onnx",
+        opset,
+    )
     return {"model": "model.onnx"}
 
 

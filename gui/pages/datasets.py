@@ -3,8 +3,9 @@ import json
 
 from flask import Blueprint, jsonify, render_template, send_file
 
-from imitate.edge.dataset import DatasetError
+from imitate.edge.dataset import DatasetError, tools
 from imitate.edge.dataset.reader import DatasetReader, joint_jumps
+
 from ..api import ApiError, body, ctx, named_folder
 
 bp = Blueprint("datasets", __name__)
@@ -58,11 +59,27 @@ def _hub_repo(folder):
 def dataset(name):
     """GET /api/datasets/<name>: its episodes, cameras, joints and tasks."""
     ds = open_dataset(name)
-    episodes = [{"index": e["episode_index"], "length": e["length"], "tasks": e["tasks"],
-                 "dropped": sum(e.get(f"imitate/stale/{c}", 0) + e.get(f"imitate/repeated/{c}", 0) for c in ds.cameras),
-                 "flags": e.get("imitate/flags") or []} for e in ds.episodes()]
-    return jsonify(name=name, fps=ds.fps, cameras=ds.cameras, joints=ds.joint_names(), tasks=ds.tasks(),
-                   episodes=episodes, hub=_hub_repo(ds.root))
+    episodes = [
+        {
+            "index": e["episode_index"],
+            "length": e["length"],
+            "tasks": e["tasks"],
+            "dropped": sum(
+                e.get(f"imitate/stale/{c}", 0) + e.get(f"imitate/repeated/{c}", 0) for c in ds.cameras
+            ),
+            "flags": e.get("imitate/flags") or [],
+        }
+        for e in ds.episodes()
+    ]
+    return jsonify(
+        name=name,
+        fps=ds.fps,
+        cameras=ds.cameras,
+        joints=ds.joint_names(),
+        tasks=ds.tasks(),
+        episodes=episodes,
+        hub=_hub_repo(ds.root),
+    )
 
 
 @bp.route("/api/datasets/<name>/episodes/<int:index>")
@@ -75,13 +92,25 @@ def episode(name, index):
     except DatasetError as err:
         raise ApiError(str(err), 404) from None
     state, action = cols["observation.state"], cols["action"]
-    return jsonify(index=index, fps=ds.fps, joints=ds.joint_names(), time=cols["timestamp"].round(4).tolist(),
-                   state=state.round(5).tolist(), action=action.round(5).tolist(), tasks=row["tasks"],
-                   dropped={c: row.get(f"imitate/bad_frames/{c}") or [] for c in ds.cameras},
-                   jumps=joint_jumps(state, ds.fps),
-                   videos={c: {"url": f"/api/datasets/{name}/videos/{c}/{index}",
-                               "from": row[f"videos/observation.images.{c}/from_timestamp"],
-                               "to": row[f"videos/observation.images.{c}/to_timestamp"]} for c in ds.cameras})
+    return jsonify(
+        index=index,
+        fps=ds.fps,
+        joints=ds.joint_names(),
+        time=cols["timestamp"].round(4).tolist(),
+        state=state.round(5).tolist(),
+        action=action.round(5).tolist(),
+        tasks=row["tasks"],
+        dropped={c: row.get(f"imitate/bad_frames/{c}") or [] for c in ds.cameras},
+        jumps=joint_jumps(state, ds.fps),
+        videos={
+            c: {
+                "url": f"/api/datasets/{name}/videos/{c}/{index}",
+                "from": row[f"videos/observation.images.{c}/from_timestamp"],
+                "to": row[f"videos/observation.images.{c}/to_timestamp"],
+            }
+            for c in ds.cameras
+        },
+    )
 
 
 @bp.route("/api/datasets/<name>/videos/<camera>/<int:index>")
@@ -102,18 +131,21 @@ def video(name, camera, index):
 @bp.route("/api/datasets/<name>/delete-episodes", methods=["POST"])
 def delete_episodes(name):
     """POST .../delete-episodes {episodes: [i, ...]}: a safe rewrite."""
-    from imitate.edge.dataset.tools import delete_episodes as delete
+
     ds = open_dataset(name)
     _, runtime, _ = ctx()
     rec = runtime.recording
     if rec and rec.active and rec.folder.resolve() == ds.root.resolve():
         raise ApiError(f"{name} is being recorded into: finish the recording first", 409)
     episodes = body().get("episodes")
-    if not isinstance(episodes, list) or not episodes or not all(isinstance(i, int) and not isinstance(i, bool)
-                                                                 for i in episodes):
+    if (
+        not isinstance(episodes, list)
+        or not episodes
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in episodes)
+    ):
         raise ApiError("'episodes' must be a non-empty list of episode indices")
     try:
-        report = delete(ds.root, episodes)
+        report = tools.delete_episodes(ds.root, episodes)
     except DatasetError as err:
         raise ApiError(str(err)) from None
     return jsonify(report)

@@ -1,7 +1,6 @@
 """Inference: choose a policy package, start and stop it, live actions vs state, latency, safety."""
 import json
 import time
-
 from pathlib import Path
 
 from flask import Blueprint, jsonify, render_template, request
@@ -25,16 +24,27 @@ def policies():
     config, _, _ = ctx()
     out = []
     folders = [p for p in config.policies.iterdir() if (p / "policy.json").exists()]
-    for folder in sorted(folders, key=lambda p: (p / "policy.json").stat().st_mtime, reverse=True):  # newest first
+    for folder in sorted(
+        folders, key=lambda p: (p / "policy.json").stat().st_mtime, reverse=True
+    ):  # newest first
         try:
             spec = json.loads((folder / "policy.json").read_text())
         except ValueError:
             out.append({"name": folder.name, "error": "policy.json is not valid JSON"})
             continue
-        out.append({"name": folder.name, "type": spec.get("policy_type"), "fps": spec.get("fps"),
-                    "cameras": [c["name"] for c in spec.get("inputs", {}).get("cameras", [])], "parity": spec.get("parity", {}).get("max_abs_error"),
-                    "tensorrt": bool(spec.get("tensorrt")),
-                    "date": time.strftime("%Y-%m-%d %H:%M", time.localtime((folder / "policy.json").stat().st_mtime))})
+        out.append(
+            {
+                "name": folder.name,
+                "type": spec.get("policy_type"),
+                "fps": spec.get("fps"),
+                "cameras": [c["name"] for c in spec.get("inputs", {}).get("cameras", [])],
+                "parity": spec.get("parity", {}).get("max_abs_error"),
+                "tensorrt": bool(spec.get("tensorrt")),
+                "date": time.strftime(
+                    "%Y-%m-%d %H:%M", time.localtime((folder / "policy.json").stat().st_mtime)
+                ),
+            }
+        )
     return jsonify(policies=out)
 
 
@@ -47,14 +57,22 @@ def start():
     name = field_value(data, "name", str)
     path = field_value(data, "path", str)
     if bool(name) == bool(path):
-        raise ApiError("give the policy as {\"name\": <package in the policies folder>} (or \"path\" inside it)")
+        raise ApiError(
+            "give the policy as {\"name\": <package in the policies folder>} (or \"path\" inside it)"
+        )
     package = named_folder(config.policies, name, "policy name") if name else config.policies / path
     if not package.resolve().is_relative_to(config.data.resolve()):
-        raise ApiError(f"{path!r} is outside the data folder {config.data}: put policy packages in {config.policies}", 403)
+        raise ApiError(
+            f"{path!r} is outside the data folder {config.data}: put policy packages in {config.policies}",
+            403,
+        )
     running = getattr(runtime, "policy_path", None)
     if running and not field_value(data, "replace", bool, False):
-        raise ApiError(f"{Path(running).name} is driving the robot: stop it first, or confirm the swap "
-                       "(\"replace\": true)", 409)
+        raise ApiError(
+            f"{Path(running).name} is driving the robot: stop it first, or confirm the swap "
+            "(\"replace\": true)",
+            409,
+        )
     record = field_value(data, "record", str)
     record_folder = named_folder(config.datasets, record, "rollout dataset") if record else None
     runtime.start_policy(package, record=record_folder, page=request.headers.get("X-Page-Id"))

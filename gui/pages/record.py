@@ -4,6 +4,8 @@ import time
 
 from flask import Blueprint, Response, jsonify, render_template
 
+from imitate.edge.recorder import RecordConfig
+
 from ..api import ApiError, body, ctx, field_value
 from .hub import push_when_done, repo_field
 
@@ -17,7 +19,11 @@ def camera_tiles(profile):
     (the JPEGs are the robot's own, so the browser turns them; scaled to fit when on its side)."""
     tiles = []
     for cam in profile.cameras:
-        scale = f" scale({min(cam.height, cam.width) / max(cam.height, cam.width):.3f})" if cam.rotate in (90, 270) else ""
+        scale = (
+            f" scale({min(cam.height, cam.width) / max(cam.height, cam.width):.3f})"
+            if cam.rotate in (90, 270)
+            else ""
+        )
         tiles.append((cam.name, cam.topic, f"rotate({cam.rotate}deg){scale}" if cam.rotate else ""))
     return tiles
 
@@ -26,30 +32,38 @@ def camera_tiles(profile):
 def page():
     """GET /record: the Record page."""
     _, runtime, _ = ctx()
-    return render_template("record.html", cameras=camera_tiles(runtime.profile),
-                           profile=runtime.profile.name)
+    return render_template("record.html", cameras=camera_tiles(runtime.profile), profile=runtime.profile.name)
 
 
 @bp.route("/api/record/session", methods=["POST"])
 def start():
     """POST /api/record/session: open a recording session (optionally pushed to the Hub when done)."""
-    from imitate.edge.recorder import RecordConfig
+
     _, runtime, _ = ctx()
     data = body()
     tasks = data.get("tasks", data.get("task"))
     tasks = [tasks] if isinstance(tasks, str) else tasks
-    if not isinstance(tasks, list) or not tasks or not all(isinstance(t, str) and t.strip() and len(t) < 500
-                                                            for t in tasks):
-        raise ApiError("'tasks' must be a task description or a list of them (non-empty, under 500 characters)")
+    if (
+        not isinstance(tasks, list)
+        or not tasks
+        or not all(isinstance(t, str) and t.strip() and len(t) < 500 for t in tasks)
+    ):
+        raise ApiError(
+            "'tasks' must be a task description or a list of them (non-empty, under 500 characters)"
+        )
     dataset = field_value(data, "dataset", str, required=True)
-    config = RecordConfig(tasks=tuple(t.strip() for t in tasks),
-                          episodes=field_value(data, "episodes", int, 10, 1, 10_000),
-                          episode_time_s=field_value(data, "episode_time", float, 30.0, 0.5, 3600.0),
-                          reset_time_s=field_value(data, "reset_time", float, 5.0, 0.0, 600.0),
-                          start_now=field_value(data, "start_now", bool, False))
+    config = RecordConfig(
+        tasks=tuple(t.strip() for t in tasks),
+        episodes=field_value(data, "episodes", int, 10, 1, 10_000),
+        episode_time_s=field_value(data, "episode_time", float, 30.0, 0.5, 3600.0),
+        reset_time_s=field_value(data, "reset_time", float, 5.0, 0.0, 600.0),
+        start_now=field_value(data, "start_now", bool, False),
+    )
     fps = field_value(data, "fps", int, runtime.profile.dataset_fps, 1, 120)
     hub_repo = repo_field(data, "hub_repo") if data.get("hub_repo") else None
-    session = runtime.start_recording(dataset, config, fps=fps, auto_next=field_value(data, "auto_next", bool, False))
+    session = runtime.start_recording(
+        dataset, config, fps=fps, auto_next=field_value(data, "auto_next", bool, False)
+    )
     if hub_repo:  # "push to the Hub when finished"
         session.when_done(push_when_done(ctx()[2], hub_repo, field_value(data, "hub_private", bool, False)))
     return jsonify(recording=dataset, push_to=hub_repo)
@@ -81,12 +95,20 @@ def camera(camera):
             jpeg, seq = sampler.latest_image(camera)
             if jpeg is not None and seq != last:
                 last = seq
-                yield (b"--" + BOUNDARY + b"\r\nContent-Type: image/jpeg\r\nContent-Length: " +
-                       str(len(jpeg)).encode() + b"\r\n\r\n" + jpeg + b"\r\n")
+                yield (
+                    b"--"
+                    + BOUNDARY
+                    + b"\r\nContent-Type: image/jpeg\r\nContent-Length: "
+                    + str(len(jpeg)).encode()
+                    + b"\r\n\r\n"
+                    + jpeg
+                    + b"\r\n"
+                )
             time.sleep(period / 2)
 
-    return Response(frames(), mimetype="multipart/x-mixed-replace; boundary=frame",
-                    headers={"Cache-Control": "no-store"})
+    return Response(
+        frames(), mimetype="multipart/x-mixed-replace; boundary=frame", headers={"Cache-Control": "no-store"}
+    )
 
 
 @bp.route("/api/joints")
@@ -95,4 +117,6 @@ def joints():
     _, runtime, _ = ctx()
     state, command = runtime.sampler.latest_joints()
     clean = lambda xs: [None if not math.isfinite(x) else round(float(x), 5) for x in xs]  # noqa: E731
-    return jsonify(names=runtime.profile.joint_names, state=clean(state), command=clean(command), time=time.time())
+    return jsonify(
+        names=runtime.profile.joint_names, state=clean(state), command=clean(command), time=time.time()
+    )

@@ -8,6 +8,8 @@ from pathlib import Path
 import psutil
 from flask import Blueprint, jsonify, redirect, request, send_file
 
+from imitate.edge.topic_monitor import TopicMonitor
+
 from ..api import ctx
 
 bp = Blueprint("status", __name__)
@@ -31,7 +33,6 @@ def vendor():
 
 def topic_monitor(runtime):
     """One TopicMonitor per runtime, watching every topic of the profile."""
-    from imitate.edge.topic_monitor import TopicMonitor
     if id(runtime) not in _monitors:
         monitor = TopicMonitor(runtime.transport)
         for topic, msgtype in runtime.profile.topics().items():
@@ -49,11 +50,23 @@ def gpu_status():
         if not shutil.which("nvidia-smi"):
             return None
         try:
-            out = subprocess.run(["nvidia-smi", "--query-gpu=name,utilization.gpu,memory.used,memory.total",
-                                  "--format=csv,noheader,nounits"], capture_output=True, text=True, timeout=2).stdout
+            out = subprocess.run(
+                [
+                    "nvidia-smi",
+                    "--query-gpu=name,utilization.gpu,memory.used,memory.total",
+                    "--format=csv,noheader,nounits",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=2,
+            ).stdout
             name, util, used, total = [x.strip() for x in out.splitlines()[0].split(",")]
-            _gpu["value"] = {"name": name, "util_percent": float(util), "memory_mb": float(used),
-                             "memory_total_mb": float(total)}
+            _gpu["value"] = {
+                "name": name,
+                "util_percent": float(util),
+                "memory_mb": float(used),
+                "memory_total_mb": float(total),
+            }
         except (OSError, ValueError, IndexError, subprocess.TimeoutExpired):
             _gpu["value"] = None
         return _gpu["value"]
@@ -66,11 +79,22 @@ def status():
     if hasattr(runtime, "page_seen"):  # the page watchdog (serve --page-watchdog) watches this page
         runtime.page_seen(request.headers.get("X-Page-Id"))
     disk = psutil.disk_usage(str(config.data))
-    topics = [{"topic": s.topic, "type": s.msgtype.split("/")[-1], "rate_hz": round(s.rate_hz, 1),
-               "age_s": None if s.age_s == float("inf") else round(s.age_s, 3)}
-              for s in topic_monitor(runtime).snapshot()]
-    system = {"cpu_percent": psutil.cpu_percent(interval=None), "memory_percent": psutil.virtual_memory().percent,
-              "disk_percent": disk.percent, "disk_free_gb": round(disk.free / 1e9, 1), "gpu": gpu_status()}
+    topics = [
+        {
+            "topic": s.topic,
+            "type": s.msgtype.split("/")[-1],
+            "rate_hz": round(s.rate_hz, 1),
+            "age_s": None if s.age_s == float("inf") else round(s.age_s, 3),
+        }
+        for s in topic_monitor(runtime).snapshot()
+    ]
+    system = {
+        "cpu_percent": psutil.cpu_percent(interval=None),
+        "memory_percent": psutil.virtual_memory().percent,
+        "disk_percent": disk.percent,
+        "disk_free_gb": round(disk.free / 1e9, 1),
+        "gpu": gpu_status(),
+    }
     return jsonify({**runtime.status(), "topics": topics, "system": system})
 
 

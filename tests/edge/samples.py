@@ -16,7 +16,9 @@ def jpeg(height=480, width=640, seed=0):
 
 def twist(x=0.1, y=-0.2, yaw=0.3):
     vec = m.msg_class("geometry_msgs/msg/Vector3")
-    return m.msg_class("geometry_msgs/msg/Twist")(linear=vec(x=x, y=y, z=0.0), angular=vec(x=0.0, y=0.0, z=yaw))
+    return m.msg_class("geometry_msgs/msg/Twist")(
+        linear=vec(x=x, y=y, z=0.0), angular=vec(x=0.0, y=0.0, z=yaw)
+    )
 
 
 def odometry():
@@ -25,9 +27,11 @@ def odometry():
     pose = m.msg_class("geometry_msgs/msg/Pose")(position=point, orientation=quat)
     cov = np.arange(36, dtype=np.float64)
     return m.msg_class("nav_msgs/msg/Odometry")(
-        header=m.header("odom"), child_frame_id="base_link",
+        header=m.header("odom"),
+        child_frame_id="base_link",
         pose=m.msg_class("geometry_msgs/msg/PoseWithCovariance")(pose=pose, covariance=cov),
-        twist=m.msg_class("geometry_msgs/msg/TwistWithCovariance")(twist=twist(), covariance=cov))
+        twist=m.msg_class("geometry_msgs/msg/TwistWithCovariance")(twist=twist(), covariance=cov),
+    )
 
 
 def all_samples():
@@ -55,9 +59,10 @@ def same(a, b):
     """Deep equality of two rosbags messages (numpy arrays compared by value)."""
     if hasattr(a, "__dataclass_fields__"):
         return type(a).__msgtype__ == type(b).__msgtype__ and all(
-            same(getattr(a, f), getattr(b, f)) for f in a.__dataclass_fields__)
+            same(getattr(a, f), getattr(b, f)) for f in a.__dataclass_fields__
+        )
     if isinstance(a, np.ndarray):
         return np.array_equal(a, b)
     if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     return a == b

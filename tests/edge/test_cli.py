@@ -4,7 +4,9 @@ import sys
 
 
 def imitate(*args, timeout=60):
-    return subprocess.run([sys.executable, "-m", "imitate.cli", *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "imitate.cli", *args], capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_help_lists_subcommands():

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from imitate.edge.clock import LatenessWindow, Pacer, try_realtime
+from imitate.edge.clock import LatenessWindow, try_realtime
 
 
 def in_a_thread(fn):

@@ -23,11 +23,14 @@ def test_bytes_on_the_wire_equal_rosbags_cdr(msgtype, msg):
     """What a DDS reader takes is rosbags' CDR plus Cyclone's zero padding to 4 bytes."""
     from cyclonedds._clayer import ddspy_take
     from cyclonedds.sub import DataReader
+
     from imitate.edge.transport.base import QOS
     from imitate.edge.transport.dds_transport import ANY_SAMPLE, ros_qos
     pub, peer = make_transport("dds"), make_transport("dds")
     topic = "/wire/" + msgtype.split("/")[-1].lower()
-    reader = DataReader(peer._participant, peer._topic(topic, msgtype), qos=ros_qos(QOS["default"], msgtype, "jazzy"))
+    reader = DataReader(
+        peer._participant, peer._topic(topic, msgtype), qos=ros_qos(QOS["default"], msgtype, "jazzy")
+    )
     expected = m.serialize(msg, msgtype)
     raw = None
     deadline = time.monotonic() + 5
@@ -39,7 +42,7 @@ def test_bytes_on_the_wire_equal_rosbags_cdr(msgtype, msg):
     pub.close()
     peer.close()
     assert raw is not None, "nothing arrived"
-    assert raw[:len(expected)] == expected and not any(raw[len(expected):]) and len(raw) % 4 == 0
+    assert raw[: len(expected)] == expected and not any(raw[len(expected) :]) and len(raw) % 4 == 0
 
 
 def test_topics_are_discovered_with_ros_names_and_types():
@@ -64,11 +67,13 @@ def test_invalid_bytes_are_refused_at_write_not_crashing():
 @pytest.mark.slow
 def test_two_processes_joint_states_200hz_and_jpeg_30hz_no_loss():
     """10 s of JointState at 200 Hz (reliable) and a 640x480 JPEG at 30 Hz (best effort)."""
-    peer = subprocess.Popen([sys.executable, str(WIRE_PEER), "listen", "30"],
-                            stdout=subprocess.PIPE, text=True)
+    peer = subprocess.Popen(
+        [sys.executable, str(WIRE_PEER), "listen", "30"], stdout=subprocess.PIPE, text=True
+    )
     time.sleep(2.0)  # the listener is up and discovered before the first sample
-    sent = subprocess.run([sys.executable, str(WIRE_PEER), "talk", "10"],
-                          capture_output=True, text=True, timeout=60)
+    sent = subprocess.run(
+        [sys.executable, str(WIRE_PEER), "talk", "10"], capture_output=True, text=True, timeout=60
+    )
     assert sent.returncode == 0, sent.stderr
     out, _ = peer.communicate(timeout=60)
     sent, got = json.loads(sent.stdout), json.loads(out)

@@ -60,7 +60,8 @@ groups:
     command: /leader/joystick_controller_right/joint_trajectory
 cameras:
   cam_head: {topic: /cam_head_other/compressed, height: 376, width: 672, fps: 30}
-  cam_wrist_1: {topic: /camera_left/camera_left/color/image_rect_raw/compressed, height: 480, width: 640, fps: 30}
+  cam_wrist_1:
+    {topic: /camera_left/camera_left/color/image_rect_raw/compressed, height: 480, width: 640, fps: 30}
 limits:
   arm_l_joint8: {min: -1.0, max: 1.0, velocity: 1.0, acceleration: 5.0}
 """)
@@ -76,14 +77,34 @@ def test_transport_auto_picks_what_doctor_would_and_says_why(router, tmp_path):
     """`imitate serve --transport auto` beside a robot on Zenoh: it runs on zenoh and says so."""
     pytest.importorskip("flask")
     from imitate.demo_page import free_port
-    sim = subprocess.Popen([sys.executable, "-m", "imitate.cli", "sim", "--transport", "zenoh", "--duration", "60"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    sim = subprocess.Popen(
+        [sys.executable, "-m", "imitate.cli", "sim", "--transport", "zenoh", "--duration", "60"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     serve = None
     try:
         time.sleep(3.0)
-        serve = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "auto", "--port",
-                                  str(free_port()), "--data", str(tmp_path), "--no-token"],
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        serve = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "imitate.cli",
+                "serve",
+                "--transport",
+                "auto",
+                "--port",
+                str(free_port()),
+                "--data",
+                str(tmp_path),
+                "--no-token",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         lines = []
         for line in serve.stdout:
             lines.append(line)

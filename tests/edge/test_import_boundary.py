@@ -47,7 +47,9 @@ def check_loaded(modules, forbidden):
         "        importlib.import_module(name)\n"
         "    except ImportError as err:\n"  # an optional library (cyclonedds) missing here
         "        skipped.append((name, str(err)))\n"
-        f"print(json.dumps({{'loaded': [m for m in {forbidden!r} if m in sys.modules], 'skipped': skipped}}))\n")
+        f"print(json.dumps({{'loaded': [m for m in {forbidden!r} if m in sys.modules], 'skipped': "
+        "skipped}))\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["loaded"] == [], f"edge modules loaded {result['loaded']}"
@@ -64,7 +66,10 @@ MAY_NOT_IMPORT = {
     "gui": {"export", "hub"},
     "hub": {"gui", "trainer"},
 }
-EXCEPTIONS = {"gui": {"imitate.trainer.presets", "imitate.trainer.events"}, "hub": {"imitate.export.checkpoint"}}
+EXCEPTIONS = {
+    "gui": {"imitate.trainer.presets", "imitate.trainer.events"},
+    "hub": {"imitate.export.checkpoint"},
+}
 
 
 def imitate_imports(path, module):
@@ -75,7 +80,7 @@ def imitate_imports(path, module):
             found.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                base = module.split(".")[:-node.level]  # a package's module name ends in .__init__
+                base = module.split(".")[: -node.level]  # a package's module name ends in .__init__
                 name = ".".join(base + ([node.module] if node.module else []))
             else:
                 name = node.module or ""

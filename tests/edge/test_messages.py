@@ -31,7 +31,9 @@ def test_dds_names_mangle_both_ways():
 
 
 def test_wrong_type_and_bad_bytes_are_clear_errors():
-    with pytest.raises(TypeError, match="expected a sensor_msgs/msg/JointState message, got std_msgs/msg/String"):
+    with pytest.raises(
+        TypeError, match="expected a sensor_msgs/msg/JointState message, got std_msgs/msg/String"
+    ):
         m.serialize(m.string("x"), "sensor_msgs/msg/JointState")
     with pytest.raises(m.MessageError, match="not a valid sensor_msgs/msg/JointState"):
         m.deserialize(b"\x00\x01\x00\x00\xff\xff", "sensor_msgs/msg/JointState")
@@ -49,12 +51,19 @@ def test_stamp_survives_in_nanoseconds():
 def test_prepare_generates_the_type_and_every_nested_type(monkeypatch):
     """Subscribing or advertising generates the CDR code, so the first message is not 10 ms late."""
     from rosbags.typesys import Stores, get_typestore
+
     fresh = get_typestore(Stores.ROS2_JAZZY)
     monkeypatch.setattr(m, "typestore", lambda distro="jazzy": fresh)
     assert "geometry_msgs/msg/Quaternion" not in fresh.cache
     m.prepare("tf2_msgs/msg/TFMessage")
-    assert {"tf2_msgs/msg/TFMessage", "geometry_msgs/msg/TransformStamped", "geometry_msgs/msg/Transform",
-            "geometry_msgs/msg/Vector3", "geometry_msgs/msg/Quaternion", "std_msgs/msg/Header",
-            "builtin_interfaces/msg/Time"} <= set(fresh.cache)
+    assert {
+        "tf2_msgs/msg/TFMessage",
+        "geometry_msgs/msg/TransformStamped",
+        "geometry_msgs/msg/Transform",
+        "geometry_msgs/msg/Vector3",
+        "geometry_msgs/msg/Quaternion",
+        "std_msgs/msg/Header",
+        "builtin_interfaces/msg/Time",
+    } <= set(fresh.cache)
     with pytest.raises(m.MessageError, match="unknown message type"):
         m.prepare("sensor_msgs/msg/JointStat")

@@ -4,8 +4,12 @@ import pytest
 
 from imitate.edge.profile import ProfileError, available_profiles, load_profile
 
-BG2_ORDER = [f"arm_l_joint{i}" for i in range(1, 8)] + ["gripper_l_joint1"] + \
-            [f"arm_r_joint{i}" for i in range(1, 8)] + ["gripper_r_joint1", "head_joint1", "head_joint2", "lift_joint"]
+BG2_ORDER = (
+    [f"arm_l_joint{i}" for i in range(1, 8)]
+    + ["gripper_l_joint1"]
+    + [f"arm_r_joint{i}" for i in range(1, 8)]
+    + ["gripper_r_joint1", "head_joint1", "head_joint2", "lift_joint"]
+)
 
 
 def test_builtin_profiles_load():
@@ -75,9 +79,13 @@ def test_duplicate_joint_is_refused(tmp_path):
 
 
 def test_unknown_topic_type_is_refused_with_suggestion(tmp_path):
-    text = GOOD.replace("command: /arm/joint_trajectory",
-                        "command: {topic: /arm/cmd, type: trajectory_msgs/msg/JointTrajectry}")
-    with pytest.raises(ProfileError, match="unknown topic type .*did you mean 'trajectory_msgs/msg/JointTrajectory'"):
+    text = GOOD.replace(
+        "command: /arm/joint_trajectory",
+        "command: {topic: /arm/cmd, type: trajectory_msgs/msg/JointTrajectry}",
+    )
+    with pytest.raises(
+        ProfileError, match="unknown topic type .*did you mean 'trajectory_msgs/msg/JointTrajectory'"
+    ):
         load_profile(write(tmp_path, text))
 
 
@@ -91,6 +99,8 @@ def test_unknown_field_and_bad_number(tmp_path):
 def test_extends_merges_limits(tmp_path):
     base = write(tmp_path, GOOD)
     child = tmp_path / "child.yaml"
-    child.write_text(f"extends: {base}\nname: child\nlimits:\n  j1: {{min: -2, max: 2, velocity: 1, acceleration: 5}}\n")
+    child.write_text(
+        f"extends: {base}\nname: child\nlimits:\n  j1: {{min: -2, max: 2, velocity: 1, acceleration: 5}}\n"
+    )
     profile = load_profile(child)
     assert profile.name == "child" and profile.limits["j1"].min == -2 and profile.limits["j2"].min == -1

@@ -58,18 +58,53 @@ def test_no_robot_is_said_plainly():
 @pytest.mark.slow
 def test_profiles_new_from_graph_over_dds_from_another_process(tmp_path):
     pytest.importorskip("cyclonedds")
-    sim = subprocess.Popen([sys.executable, "-m", "imitate.cli", "sim", "--transport", "dds", "--duration", "30"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sim = subprocess.Popen(
+        [sys.executable, "-m", "imitate.cli", "sim", "--transport", "dds", "--duration", "30"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
-        out = subprocess.run([sys.executable, "-m", "imitate.cli", "profiles", "new", "robot", "--from-graph",
-                              "--transport", "dds", "--seconds", "5", "--out", str(tmp_path / "robot.yaml")],
-                             capture_output=True, text=True, timeout=120, env=os.environ)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "imitate.cli",
+                "profiles",
+                "new",
+                "robot",
+                "--from-graph",
+                "--transport",
+                "dds",
+                "--seconds",
+                "5",
+                "--out",
+                str(tmp_path / "robot.yaml"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=os.environ,
+        )
     finally:
         sim.terminate()
         sim.wait(timeout=10)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "imitate doctor --profile" in out.stdout
     check_draft(load_profile(tmp_path / "robot.yaml"))
-    again = subprocess.run([sys.executable, "-m", "imitate.cli", "profiles", "new", "robot", "--from-graph",
-                            "--out", str(tmp_path / "robot.yaml")], capture_output=True, text=True, timeout=60)
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imitate.cli",
+            "profiles",
+            "new",
+            "robot",
+            "--from-graph",
+            "--out",
+            str(tmp_path / "robot.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert again.returncode != 0 and "exists: pass --force" in again.stderr

@@ -72,12 +72,15 @@ def imitate_listen(transport):
             elif kind == "images":
                 ok, index = bytes(msg.data) == JPEG and msg.format == "jpeg", msg.header.frame_id
             else:
-                ok, index = list(msg.joint_names) == NAMES and len(msg.points) == 1, msg.points[0].positions[0]
+                ok = list(msg.joint_names) == NAMES and len(msg.points) == 1
+                index = msg.points[0].positions[0]
             with lock:
                 seen[kind].add(int(float(index)))
                 if not ok:
                     bad.append(kind)
+
         return callback
+
     for kind in TOPICS:
         transport.subscribe(TOPICS[kind], TYPES[kind], on(kind), qos=QOS[kind])
     return seen, bad
@@ -115,7 +118,7 @@ def test_rclpy_to_imitate(name):
         assert talker.returncode == 0, err
         time.sleep(0.5)
     result = json.loads(out.strip().splitlines()[-1])
-    print(f"\nrclpy -> {name}: sent {result['sent']}, received {({k: len(s) for k, s in seen.items()})}")
+    print(f"\nrclpy -> {name}: sent {result['sent']}, received { ({k: len(s) for k, s in seen.items()}) }")
     assert all(result["matched"].values()), f"the rclpy publishers never matched imitate: {result}"
     assert not bad, bad
     assert not missing(seen["joint_states"]) and not missing(seen["commands"])

@@ -19,7 +19,11 @@ def test_each_profile_loads_with_robotis_names(name):
     values, cameras = FEATURES[name]
     assert len(profile.joint_names) == values and list(profile.camera_names) == cameras
     rotated = {c.name for c in profile.cameras if c.rotate}
-    assert rotated == ({"cam_wrist_left", "cam_wrist_right"} if "_pat" not in name and name.startswith("ai_worker") else set())
+    assert rotated == (
+        {"cam_wrist_left", "cam_wrist_right"}
+        if "_pat" not in name and name.startswith("ai_worker")
+        else set()
+    )
     assert all(profile.limits[j].min < profile.limits[j].max for j in profile.joint_names)
 
 
@@ -30,6 +34,7 @@ def test_the_seed_profile_keeps_its_names():
 def test_the_simulated_robot_serves_the_rev4_layout_with_its_wrists_sent_on_their_side():
     from imitate.edge.images import orient
     from imitate.edge.sim.world import SimWorld
+
     world = SimWorld(load_profile("ai_worker_bg2_rev4"))
     sent = world.render("cam_wrist_left")
     assert sent.shape == (240, 424, 3)  # as the camera sends, mounted on its side

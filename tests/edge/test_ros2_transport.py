@@ -41,13 +41,39 @@ def test_ros2_round_trip_and_qos():
 def test_record_over_ros2_from_the_simulated_robot_on_dds(tmp_path):
     pytest.importorskip("cyclonedds")
     root = tmp_path / "ros2_pick"
-    sim = subprocess.Popen([sys.executable, "-m", "imitate.cli", "sim", "--transport", "dds", "--duration", "60"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    sim = subprocess.Popen(
+        [sys.executable, "-m", "imitate.cli", "sim", "--transport", "dds", "--duration", "60"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
-        out = subprocess.run([sys.executable, "-m", "imitate.cli", "record", "--transport", "ros2", "--dataset",
-                              str(root), "--task", "pick", "--episodes", "2", "--episode-time", "2",
-                              "--reset-time", "0", "--codec", "h264"],
-                             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "imitate.cli",
+                "record",
+                "--transport",
+                "ros2",
+                "--dataset",
+                str(root),
+                "--task",
+                "pick",
+                "--episodes",
+                "2",
+                "--episode-time",
+                "2",
+                "--reset-time",
+                "0",
+                "--codec",
+                "h264",
+            ],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         sim.terminate()
         sim.wait(timeout=10)
@@ -58,6 +84,7 @@ def test_record_over_ros2_from_the_simulated_robot_on_dds(tmp_path):
     # the scripted leader may end an episode early with its button, as over DDS; at least one second came
     assert info["total_frames"] >= info["fps"]
     from lerobot.datasets.lerobot_dataset import LeRobotDataset  # lerobot reads what came through rclpy
+
     ds = LeRobotDataset(repo_id="local/ros2_pick", root=root, video_backend="pyav")
     item = ds[len(ds) - 1]
     assert item["observation.state"].shape == (19,) and item["observation.images.cam_head"].shape[0] == 3

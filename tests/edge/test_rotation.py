@@ -26,7 +26,11 @@ def pattern(height, width):
 
 def test_orient_turns_clockwise_and_unorient_undoes_it():
     img = np.arange(6).reshape(2, 3)
-    assert orient(img, 90).tolist() == [[3, 0], [4, 1], [5, 2]]  # clockwise: the left column becomes the top row
+    assert orient(img, 90).tolist() == [
+        [3, 0],
+        [4, 1],
+        [5, 2],
+    ]  # clockwise: the left column becomes the top row
     assert orient(img, 270).tolist() == [[2, 5], [1, 4], [0, 3]]
     for deg in (0, 90, 180, 270):
         assert np.array_equal(unorient(orient(img, deg), deg), img)
@@ -40,8 +44,10 @@ def test_crop_keeps_a_window_of_the_turned_image(tmp_path):
     with pytest.raises(ValueError, match="does not fit"):
         orient(img, 0, (0, 0, 4, 4))
     cropped = tmp_path / "cropped.yaml"
-    cropped.write_text("extends: ai_worker_bg2_rev4\nname: cropped\ncameras:\n"
-                       "  cam_wrist_left: {topic: /c, height: 240, width: 424, rotate: 270, crop: [100, 0, 240, 240]}\n")
+    cropped.write_text(
+        "extends: ai_worker_bg2_rev4\nname: cropped\ncameras:\n"
+        "  cam_wrist_left: {topic: /c, height: 240, width: 424, rotate: 270, crop: [100, 0, 240, 240]}\n"
+    )
     cam = load_profile(cropped).camera("cam_wrist_left")
     assert cam.stored_size == (240, 240) and cam.view == (270, (100, 0, 240, 240))
     writer = DatasetWriter(tmp_path / "ds", load_profile(cropped), codec="h264")
@@ -53,8 +59,10 @@ def test_crop_keeps_a_window_of_the_turned_image(tmp_path):
     writer.add_frame(zeros, zeros, {"cam_wrist_left": jpeg})
     assert writer.save_episode().frames == 1  # the encoder took the cropped frame at the stored size
     outside = tmp_path / "outside.yaml"
-    outside.write_text("extends: ai_worker_bg2_rev4\nname: outside\ncameras:\n"
-                       "  c: {topic: /c, height: 240, width: 424, rotate: 270, crop: [300, 0, 240, 240]}\n")
+    outside.write_text(
+        "extends: ai_worker_bg2_rev4\nname: outside\ncameras:\n"
+        "  c: {topic: /c, height: 240, width: 424, rotate: 270, crop: [300, 0, 240, 240]}\n"
+    )
     with pytest.raises(ProfileError, match="inside the 240x424 image"):
         load_profile(outside)
 
@@ -63,7 +71,10 @@ def test_the_profile_gives_the_stored_size_and_refuses_other_angles(tmp_path):
     cam = REV4.camera("cam_wrist_left")
     assert (cam.height, cam.width, cam.rotate, cam.stored_size) == (240, 424, 270, (424, 240))
     bad = tmp_path / "bad.yaml"
-    bad.write_text("extends: ai_worker_bg2_rev4\nname: bad\ncameras:\n  c: {topic: /c, height: 4, width: 4, rotate: 45}\n")
+    bad.write_text(
+        "extends: ai_worker_bg2_rev4\nname: bad\ncameras:\n  c: "
+        "{topic: /c, height: 4, width: 4, rotate: 45}\n"
+    )
     with pytest.raises(ProfileError, match="rotate: expected 0, 90, 180 or 270"):
         load_profile(bad)
 
@@ -74,8 +85,11 @@ def test_recording_stores_the_turned_image_the_runtime_gives_the_policy(tmp_path
     from lerobot.datasets.lerobot_dataset import LeRobotDataset
 
     from imitate.edge.runtime.loop import CommandLoop
-    jpegs = {c.name: cv2.imencode(".jpg", pattern(c.height, c.width), [cv2.IMWRITE_JPEG_QUALITY, 95])[1].tobytes()
-             for c in REV4.cameras}
+
+    jpegs = {
+        c.name: cv2.imencode(".jpg", pattern(c.height, c.width), [cv2.IMWRITE_JPEG_QUALITY, 95])[1].tobytes()
+        for c in REV4.cameras
+    }
     writer = DatasetWriter(tmp_path / "ds", REV4, codec="h264")
     writer.begin_episode("pick")
     zeros = np.zeros(len(REV4.joint_names), np.float32)
@@ -95,7 +109,9 @@ def test_recording_stores_the_turned_image_the_runtime_gives_the_policy(tmp_path
         assert recorded.shape == seen[cam].shape
         assert np.abs(recorded - seen[cam]).mean() < 4.0  # the same picture, up to video compression
     wrong_way = orient(cv2.cvtColor(pattern(240, 424), cv2.COLOR_BGR2RGB), 90)
-    recorded = (stored["observation.images.cam_wrist_left"].numpy().transpose(1, 2, 0) * 255).astype(np.float32)
+    recorded = (stored["observation.images.cam_wrist_left"].numpy().transpose(1, 2, 0) * 255).astype(
+        np.float32
+    )
     assert np.abs(recorded - wrong_way).mean() > 40  # and not turned the other way
 
 
@@ -104,15 +120,57 @@ def test_the_simulated_rev4_sends_its_wrists_on_their_side_and_import_bag_turns_
     """Recorded live from the simulated AI Worker rev4 (four cameras, wrists sent turned), with its raw
     bag; the bag imported gives the same frames: import-bag turns the wrists as recording did."""
     from lerobot.datasets.lerobot_dataset import LeRobotDataset
+
     live = tmp_path / "live"
-    subprocess.run([sys.executable, "-m", "imitate.cli", "record", "--transport", "sim", "--profile", "ai_worker_bg2_rev4",
-                    "--dataset", str(live), "--task", "pick", "--episodes", "1", "--episode-time", "1.5",
-                    "--codec", "h264", "--raw-bag"], check=True, capture_output=True, timeout=180)
-    bags = sorted((live / "raw").glob("*")) if (live / "raw").exists() else sorted(live.parent.glob("live*bag*"))
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imitate.cli",
+            "record",
+            "--transport",
+            "sim",
+            "--profile",
+            "ai_worker_bg2_rev4",
+            "--dataset",
+            str(live),
+            "--task",
+            "pick",
+            "--episodes",
+            "1",
+            "--episode-time",
+            "1.5",
+            "--codec",
+            "h264",
+            "--raw-bag",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    bags = (
+        sorted((live / "raw").glob("*")) if (live / "raw").exists() else sorted(live.parent.glob("live*bag*"))
+    )
     assert bags, list(live.iterdir())
     imported = tmp_path / "imported"
-    out = subprocess.run([sys.executable, "-m", "imitate.cli", "import-bag", str(bags[0]), "--profile", "ai_worker_bg2_rev4",
-                          "--dataset", str(imported), "--codec", "h264"], capture_output=True, text=True, timeout=180)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imitate.cli",
+            "import-bag",
+            str(bags[0]),
+            "--profile",
+            "ai_worker_bg2_rev4",
+            "--dataset",
+            str(imported),
+            "--codec",
+            "h264",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     a = LeRobotDataset("local/a", root=live, video_backend="pyav")
     b = LeRobotDataset("local/b", root=imported, video_backend="pyav")
@@ -128,10 +186,32 @@ def test_a_policy_is_refused_on_a_profile_that_turns_its_camera_otherwise(packag
     spec = json.loads((packages["act"].root / "policy.json").read_text())
     assert all(c["rotate_deg"] == 0 for c in spec["inputs"]["cameras"])
     turned = tmp_path / "turned.yaml"
-    turned.write_text("extends: sim\nname: turned\ncameras:\n"
-                      "  cam_head: {topic: /zed/zed_node/left/image_rect_color/compressed, height: 376, width: 672, rotate: 180}\n")
-    out = subprocess.run([sys.executable, "-m", "imitate.cli", "run", "--profile", str(turned), "--transport", "sim",
-                          "--policy", str(packages["act"].root), "--duration", "2"], capture_output=True, text=True, timeout=120)
+    turned.write_text(
+        "extends: sim\nname: turned\ncameras:\n"
+        "  cam_head: "
+        "{topic: /zed/zed_node/left/image_rect_color/compressed, height: 376, width: 672, rotate: 180}\n"
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imitate.cli",
+            "run",
+            "--profile",
+            str(turned),
+            "--transport",
+            "sim",
+            "--policy",
+            str(packages["act"].root),
+            "--duration",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode != 0
-    assert "trained on images turned 0 degrees, profile turned turns them 180" in out.stderr, out.stderr[-1500:]
+    assert "trained on images turned 0 degrees, profile turned turns them 180" in out.stderr, out.stderr[
+        -1500:
+    ]
     assert "Traceback" not in out.stderr

@@ -11,13 +11,22 @@ from imitate.edge.transport.sim_transport import SimBus
 
 from .samples import all_samples, same
 
-NO_DDS = pytest.mark.skipif(importlib.util.find_spec("cyclonedds") is None, reason="cyclonedds not installed (extra 'dds')")
-NO_RCLPY = pytest.mark.skipif(importlib.util.find_spec("rclpy") is None, reason="rclpy not installed (extra 'ros2')")
-NO_ZENOH = pytest.mark.skipif(importlib.util.find_spec("zenoh") is None, reason="zenoh not installed (extra 'zenoh')")
-TRANSPORTS = ["sim", pytest.param("dds", marks=NO_DDS),  # publisher>subscriber: Cyclone to and from a real rclpy
-              pytest.param("dds>ros2", marks=[NO_DDS, NO_RCLPY, pytest.mark.ros2]),
-              pytest.param("ros2>dds", marks=[NO_DDS, NO_RCLPY, pytest.mark.ros2]),
-              pytest.param("zenoh", marks=NO_ZENOH)]  # through the tests' Zenoh router
+NO_DDS = pytest.mark.skipif(
+    importlib.util.find_spec("cyclonedds") is None, reason="cyclonedds not installed (extra 'dds')"
+)
+NO_RCLPY = pytest.mark.skipif(
+    importlib.util.find_spec("rclpy") is None, reason="rclpy not installed (extra 'ros2')"
+)
+NO_ZENOH = pytest.mark.skipif(
+    importlib.util.find_spec("zenoh") is None, reason="zenoh not installed (extra 'zenoh')"
+)
+TRANSPORTS = [
+    "sim",
+    pytest.param("dds", marks=NO_DDS),  # publisher>subscriber: Cyclone to and from a real rclpy
+    pytest.param("dds>ros2", marks=[NO_DDS, NO_RCLPY, pytest.mark.ros2]),
+    pytest.param("ros2>dds", marks=[NO_DDS, NO_RCLPY, pytest.mark.ros2]),
+    pytest.param("zenoh", marks=NO_ZENOH),
+]  # through the tests' Zenoh router
 
 
 @pytest.fixture(params=TRANSPORTS)
@@ -42,6 +51,7 @@ def collect(transport, topic, msgtype, qos="default"):
     def on_msg(msg):
         got.append(msg)
         event.set()
+
     sub = transport.subscribe(topic, msgtype, on_msg, qos)
     return got, event, sub
 
@@ -68,7 +78,9 @@ def test_every_type_round_trips(pair, msgtype, msg):
 def test_publishing_the_wrong_type_raises(pair):
     pub, _ = pair
     pub.publish("/js", "sensor_msgs/msg/JointState", m.joint_state(["a"], [0.0]))
-    with pytest.raises(TypeError, match="expected a sensor_msgs/msg/JointState message, got std_msgs/msg/String"):
+    with pytest.raises(
+        TypeError, match="expected a sensor_msgs/msg/JointState message, got std_msgs/msg/String"
+    ):
         pub.publish("/js", "sensor_msgs/msg/JointState", m.string("oops"))
     with pytest.raises(TypeError, match="published as sensor_msgs/msg/JointState"):
         pub.publish("/js", "std_msgs/msg/String", m.string("oops"))
@@ -95,6 +107,7 @@ def test_callback_errors_are_counted_not_fatal():
         seen.append(msg)
         if len(seen) == 1:
             raise RuntimeError("subscriber bug")
+
     sub = t.subscribe("/s", "std_msgs/msg/String", flaky)
     for text in ("a", "b"):
         t.publish("/s", "std_msgs/msg/String", m.string(text))
@@ -113,6 +126,7 @@ def test_sim_keep_last_queue_drops_oldest_and_counts():
     def slow(msg):
         gate.wait(2.0)
         got.append(int(msg.data))
+
     sub = t.subscribe("/burst", "std_msgs/msg/String", slow, qos="sensor_data")  # keep last 5
     for i in range(20):
         t.publish("/burst", "std_msgs/msg/String", m.string(str(i)))
@@ -134,6 +148,7 @@ def test_unknown_transport_suggests():
 def test_cyclone_configuration_keeps_the_users_and_ignores_fast_dds_type_information():
     """Cyclone must match Fast DDS 3 endpoints by name (tests/edge/test_rclpy_interop.py has why)."""
     from imitate.edge.transport.dds_config import COMPATIBILITY, LOCALHOST_URI, cyclone_uri
+
     assert "<IgnoreTypeInformation>1.15</IgnoreTypeInformation>" in COMPATIBILITY  # eProsima's vendor id
     assert cyclone_uri("", "localhost") == f"{LOCALHOST_URI},{COMPATIBILITY}"
     assert cyclone_uri("", "subnet") == COMPATIBILITY

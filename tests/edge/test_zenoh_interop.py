@@ -51,7 +51,10 @@ def test_imitate_to_the_sdk(router, msgdir):
         sent = imitate_talk(transport)
         out, err = listener.communicate(timeout=SECONDS + 40)
     got = json.loads(out.strip().splitlines()[-1])
-    print(f"\nzenoh -> sdk: sent {sent}, received {got['received']}, imitate in its graph: {got['imitate_publishers']}")
+    print(
+        f"\nzenoh -> sdk: sent {sent}, received {got['received']}, imitate in its graph: "
+        f"{got['imitate_publishers']}"
+    )
     assert {k: h for k, (_, h) in got["imitate_publishers"].items()} == jazzy_hashes()
     assert not got["bad"], got["bad"]
     assert not got["missing"]["joint_states"] and not got["missing"]["commands"], got["missing"]
@@ -71,7 +74,7 @@ def test_the_sdk_to_imitate(router, msgdir):
         assert talker.returncode == 0, err[-2000:]
         time.sleep(0.5)
     result = json.loads(out.strip().splitlines()[-1])
-    print(f"\nsdk -> zenoh: sent {result['sent']}, received {({k: len(s) for k, s in seen.items()})}")
+    print(f"\nsdk -> zenoh: sent {result['sent']}, received { ({k: len(s) for k, s in seen.items()}) }")
     assert theirs == {TOPICS[k]: h for k, h in jazzy_hashes().items()}  # the SDK computes its own hashes
     assert {k: h for k, (_, h) in result["imitate_subscriptions"].items()} == jazzy_hashes()
     assert not bad, bad

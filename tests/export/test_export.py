@@ -20,7 +20,9 @@ from imitate.export.types.diffusion import reference_chunk, use_ddim  # noqa: E4
 def test_export_passes_parity_and_describes_itself(packages, kind, limit):
     package = packages[kind]
     spec = package.spec
-    assert spec["parity"]["max_abs_error"] <= limit and spec["parity"]["frames"] >= (32 if kind == "act" else 4)
+    assert spec["parity"]["max_abs_error"] <= limit and spec["parity"]["frames"] >= (
+        32 if kind == "act" else 4
+    )
     assert "frames of" in spec["parity"]["inputs"]
     assert package.state_joints == load_profile("sim").joint_names
     assert package.cameras == {"cam_head": (48, 84)}
@@ -39,9 +41,12 @@ def test_the_edge_backend_gives_lerobots_actions(packages, tiny_checkpoints):
     runtime = make_policy(packages["act"].root, backend="ort-cpu")
     chunk = runtime.infer({"state": state, "images": {"cam_head": robot_image}})
     from imitate.edge.images import resize_rgb
+
     small = resize_rgb(robot_image, (48, 84))
-    batch = {"observation.state": torch.from_numpy(state)[None],
-             "observation.images.cam_head": torch.from_numpy(small).permute(2, 0, 1)[None].float() / 255}
+    batch = {
+        "observation.state": torch.from_numpy(state)[None],
+        "observation.images.cam_head": torch.from_numpy(small).permute(2, 0, 1)[None].float() / 255,
+    }
     with torch.no_grad():
         expected = post(policy.predict_action_chunk(pre(batch)))[0].numpy()
     assert chunk.actions.shape == (30, 19) and chunk.infer_ms > 0
@@ -54,11 +59,18 @@ def test_diffusion_runtime_follows_lerobot_with_the_same_noise(packages, tiny_ch
     use_ddim(policy, packages["diffusion"].spec["diffusion"]["num_inference_steps"])
     pre, post = ckpt.load_processors(folder, policy.config)
     rng = np.random.default_rng(7)
-    obs = {"state": rng.standard_normal(19).astype(np.float32),
-           "images": {"cam_head": rng.integers(0, 256, (48, 84, 3), dtype=np.uint8)}}
+    obs = {
+        "state": rng.standard_normal(19).astype(np.float32),
+        "images": {"cam_head": rng.integers(0, 256, (48, 84, 3), dtype=np.uint8)},
+    }
     noise = rng.standard_normal((1, 16, 19)).astype(np.float32)
-    batch = {"observation.state": torch.from_numpy(obs["state"])[None],
-             "observation.images.cam_head": torch.from_numpy(obs["images"]["cam_head"]).permute(2, 0, 1)[None].float() / 255}
+    batch = {
+        "observation.state": torch.from_numpy(obs["state"])[None],
+        "observation.images.cam_head": torch.from_numpy(obs["images"]["cam_head"])
+        .permute(2, 0, 1)[None]
+        .float()
+        / 255,
+    }
     with torch.no_grad():
         expected = post(reference_chunk(policy, pre(batch), noise))[0].numpy()
     got = make_policy(packages["diffusion"].root, backend="ort-cpu").actions(obs, noise=noise)
@@ -114,7 +126,9 @@ def test_vla_policies_are_out_of_scope_with_a_clear_message(tmp_path):
     folder.mkdir()
     (folder / "config.json").write_text(json.dumps({"type": "smolvla"}))
     (folder / "model.safetensors").write_bytes(b"")
-    with pytest.raises(ValueError, match="cannot export a smolvla policy yet: imitate exports and runs act and diffusion"):
+    with pytest.raises(
+        ValueError, match="cannot export a smolvla policy yet: imitate exports and runs act and diffusion"
+    ):
         ckpt.policy_type(ckpt.resolve(tmp_path))
 
 
@@ -122,9 +136,11 @@ def test_vla_policies_are_out_of_scope_with_a_clear_message(tmp_path):
 def test_build_engine_and_its_parity(packages):
     pytest.importorskip("tensorrt", reason="TensorRT is not installed here")
     from imitate.export.tensorrt_engine import build_engines
+
     engines = build_engines(packages["act"].root)
     spec = load_package(packages["act"].root).spec
     assert engines and spec["tensorrt"]["max_abs_error_vs_ort"] <= 1e-3
     chunk = make_policy(packages["act"].root, backend="tensorrt").infer(
-        {"state": np.zeros(19, np.float32), "images": {"cam_head": np.zeros((376, 672, 3), np.uint8)}})
+        {"state": np.zeros(19, np.float32), "images": {"cam_head": np.zeros((376, 672, 3), np.uint8)}}
+    )
     assert chunk.actions.shape == (30, 19)

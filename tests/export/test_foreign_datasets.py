@@ -12,19 +12,28 @@ from imitate.edge.dataset.layout import vector_names
 from imitate.edge.dataset.tools import delete_episodes, info, validate
 from imitate.edge.profile import load_profile
 
-lerobot_dataset = pytest.importorskip("lerobot.datasets.lerobot_dataset", reason="needs lerobot (extra 'train')")
+lerobot_dataset = pytest.importorskip(
+    "lerobot.datasets.lerobot_dataset", reason="needs lerobot (extra 'train')"
+)
 SO101 = ["shoulder_pan", "shoulder_lift", "elbow_flex", "wrist_flex", "wrist_roll", "gripper"]
 NAMES = {"list": SO101, "dict": {"motors": SO101}, "lists": [SO101[:3], SO101[3:]], "null": None}
 
 
 def write_with_lerobot(root, names, joints=6, cameras=(("wrist", 48, 64),), episodes=2, frames=20):
     """A dataset created, filled and finalized by lerobot's LeRobotDataset (h264 video)."""
-    feats = {"observation.state": {"dtype": "float32", "shape": (joints,), "names": names},
-             "action": {"dtype": "float32", "shape": (joints,), "names": names}}
+    feats = {
+        "observation.state": {"dtype": "float32", "shape": (joints,), "names": names},
+        "action": {"dtype": "float32", "shape": (joints,), "names": names},
+    }
     for cam, h, w in cameras:
-        feats[f"observation.images.{cam}"] = {"dtype": "video", "shape": (h, w, 3), "names": ["height", "width", "channels"]}
-    ds = lerobot_dataset.LeRobotDataset.create("local/foreign", fps=30, features=feats, root=root, robot_type="so101_follower",
-                                               vcodec="h264")
+        feats[f"observation.images.{cam}"] = {
+            "dtype": "video",
+            "shape": (h, w, 3),
+            "names": ["height", "width", "channels"],
+        }
+    ds = lerobot_dataset.LeRobotDataset.create(
+        "local/foreign", fps=30, features=feats, root=root, robot_type="so101_follower", vcodec="h264"
+    )
     rng = np.random.default_rng(0)
     for _ in range(episodes):
         for i in range(frames):
@@ -68,12 +77,50 @@ CLI = [sys.executable, "-m", "imitate.cli"]
 def train_and_export(root, tmp_path, camera, image_size):
     """`imitate train` two steps on `camera`, then `imitate export` with parity on the dataset's frames;
     the package's policy.json."""
-    run = subprocess.run(CLI + ["train", "--dataset", str(root), "--output", str(tmp_path / "run"), "--steps", "2",
-                                "--batch-size", "2", "--save-freq", "2", "--image-size", image_size, "--cameras", camera,
-                                "--device", "cpu", "--num-workers", "0"], capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        CLI
+        + [
+            "train",
+            "--dataset",
+            str(root),
+            "--output",
+            str(tmp_path / "run"),
+            "--steps",
+            "2",
+            "--batch-size",
+            "2",
+            "--save-freq",
+            "2",
+            "--image-size",
+            image_size,
+            "--cameras",
+            camera,
+            "--device",
+            "cpu",
+            "--num-workers",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
-    out = subprocess.run(CLI + ["export", str(tmp_path / "run"), "--out", str(tmp_path / "pkg"), "--dataset", str(root),
-                                "--frames", "4"], capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        CLI
+        + [
+            "export",
+            str(tmp_path / "run"),
+            "--out",
+            str(tmp_path / "pkg"),
+            "--dataset",
+            str(root),
+            "--frames",
+            "4",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     spec = json.loads((tmp_path / "pkg" / "policy.json").read_text())
     assert spec["parity"]["max_abs_error"] < 1e-4
@@ -83,16 +130,26 @@ def train_and_export(root, tmp_path, camera, image_size):
 @pytest.mark.slow
 def test_a_lerobot_dataset_trains_exports_with_parity_and_runs(tmp_path):
     """The sim robot's 19 joints, names as a dict (as older lerobot writes them), its head camera at
-    another size than the profile's: trained, exported with parity on its frames, run on the simulated robot."""
+    another size than the profile's: trained, exported with parity on its frames, run on the
+    simulated robot."""
     profile = load_profile("sim")
-    root = write_with_lerobot(tmp_path / "foreign", {"motors": list(profile.joint_names)}, joints=len(profile.joint_names),
-                              cameras=(("cam_head", 72, 128),), frames=15)
+    root = write_with_lerobot(
+        tmp_path / "foreign",
+        {"motors": list(profile.joint_names)},
+        joints=len(profile.joint_names),
+        cameras=(("cam_head", 72, 128),),
+        frames=15,
+    )
     spec = train_and_export(root, tmp_path, "cam_head", "48x84")
     assert spec["inputs"]["state"]["joints"] == list(profile.joint_names)  # from the dict of lists
-    ran = subprocess.run(CLI + ["run", "--transport", "sim", "--policy", str(tmp_path / "pkg"), "--duration", "4"],
-                         capture_output=True, text=True, timeout=300)
+    ran = subprocess.run(
+        CLI + ["run", "--transport", "sim", "--policy", str(tmp_path / "pkg"), "--duration", "4"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert ran.returncode == 0, ran.stderr[-3000:]
-    stats = json.loads(ran.stdout[ran.stdout.index("{"):])
+    stats = json.loads(ran.stdout[ran.stdout.index("{") :])
     assert stats["commands_sent"] > 50 and stats["inference_errors"] == 0
 
 

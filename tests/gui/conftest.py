@@ -10,13 +10,16 @@ flask = pytest.importorskip("flask", reason="the page needs the 'gui' extra")
 def runtime(tmp_path_factory):
     from imitate.edge.runtime.config import RuntimeConfig
     from imitate.edge.runtime.service import RuntimeService
-    service = RuntimeService(RuntimeConfig(profile="sim", transport="sim", data=tmp_path_factory.mktemp("data")))
+    service = RuntimeService(
+        RuntimeConfig(profile="sim", transport="sim", data=tmp_path_factory.mktemp("data"))
+    )
     yield service
     service.close()
 
 
 def make_client(runtime, token=None):
     from imitate.gui.app import PageConfig, create_app
+
     app = create_app(PageConfig(data=runtime.data, token=token), runtime)
     app.testing = True
     return app.test_client()

@@ -52,9 +52,25 @@ def server(page_data, tiny_checkpoints, sim_dataset):
     data = page_data
     export(tiny_checkpoints["act"], data / "policies" / "tiny-act", dataset=sim_dataset, frames=2)
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--port", str(port),
-                             "--data", str(data), "--token", TOKEN], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "imitate.cli",
+            "serve",
+            "--transport",
+            "sim",
+            "--port",
+            str(port),
+            "--data",
+            str(data),
+            "--token",
+            TOKEN,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -103,7 +119,9 @@ def test_record_view_and_estop_in_a_browser(browser, server, artifacts):
 
     # Record: camera frames arrive
     page.goto(server + "/record")
-    page.wait_for_function("[...document.querySelectorAll('img.camera')].every(i => i.naturalWidth > 0)", timeout=30_000)
+    page.wait_for_function(
+        "[...document.querySelectorAll('img.camera')].every(i => i.naturalWidth > 0)", timeout=30_000
+    )
     page.fill("input[name=dataset]", "browser")
     page.fill("input[name=episodes]", "3")
     page.fill("input[name=reset_time]", "0.3")
@@ -113,27 +131,35 @@ def test_record_view_and_estop_in_a_browser(browser, server, artifacts):
     # two episodes with the buttons: start, then save; save again once the next one runs
     page.click("button[data-verb=start]")
     for saved in (1, 2):
-        wait_until(lambda: (r := status(server)["recording"]) and r["phase"] == "recording" and r["frames"] > 15,
-                   what="recording")
+        wait_until(
+            lambda: (r := status(server)["recording"]) and r["phase"] == "recording" and r["frames"] > 15,
+            what="recording",
+        )
         if saved == 1:
             page.wait_for_function("document.getElementById('phase').textContent === 'recording'")
             page.screenshot(path=str(artifacts / "page_record.png"))
         page.click("button[data-verb=save]")
-        wait_until(lambda: status(server)["recording"]["saved"] == saved, what=f"episode {saved} saved")
+        wait_until(lambda n=saved: status(server)["recording"]["saved"] == n, what=f"episode {saved} saved")
     # the third with the keyboard (Space saves while recording, once the episode is 2 s old)
-    wait_until(lambda: (r := status(server)["recording"]) and r["phase"] == "recording" and r["elapsed_s"] > 3.0,
-               what="recording")
+    wait_until(
+        lambda: (r := status(server)["recording"]) and r["phase"] == "recording" and r["elapsed_s"] > 3.0,
+        what="recording",
+    )
     page.keyboard.press("Space")
     wait_until(lambda: status(server)["recording"]["phase"] == "finished", what="the session finished")
     assert status(server)["recording"]["saved"] == 3
 
     # Datasets: three episodes, the plot, videos that play, the scrubber moves them
     page.goto(server + "/datasets?dataset=browser")
-    page.wait_for_function("document.querySelectorAll('#episode-list tr[data-index]').length === 3", timeout=20_000)
+    page.wait_for_function(
+        "document.querySelectorAll('#episode-list tr[data-index]').length === 3", timeout=20_000
+    )
     page.wait_for_selector("#episode-plot .main-svg", timeout=20_000)
-    page.wait_for_function("[...document.querySelectorAll('#videos video')].length === 3 && "
-                           "[...document.querySelectorAll('#videos video')].every(v => v.readyState >= 2 && v.videoWidth > 0)",
-                           timeout=20_000)
+    page.wait_for_function(
+        "[...document.querySelectorAll('#videos video')].length === 3 && "
+        "[...document.querySelectorAll('#videos video')].every(v => v.readyState >= 2 && v.videoWidth > 0)",
+        timeout=20_000,
+    )
     page.eval_on_selector("#scrub", "s => { s.value = 0.5; s.dispatchEvent(new Event('input')); }")
     page.wait_for_function("Math.abs(document.querySelector('#videos video').currentTime - 0.5) < 0.05")
     time.sleep(0.5)
@@ -147,7 +173,9 @@ def test_record_view_and_estop_in_a_browser(browser, server, artifacts):
     page.goto(server + "/inference")
     page.wait_for_selector("#policy-select option[value=tiny-act]", state="attached")
     page.click("#policy-start")
-    wait_until(lambda: (status(server)["loop"] or {}).get("commands_sent", 0) > 50, what="commands from the policy")
+    wait_until(
+        lambda: (status(server)["loop"] or {}).get("commands_sent", 0) > 50, what="commands from the policy"
+    )
     page.wait_for_selector("#loop-stats tr")
     page.screenshot(path=str(artifacts / "page_inference.png"))
     page.click("#estop")
@@ -173,7 +201,8 @@ fetch("{target}/api/estop", {{method: "POST", credentials: "include", body: "{{}
   headers: {{"Content-Type": "application/json"}}}})
   .then(r => window.results.push("fetch " + r.status), e => window.results.push("fetch blocked"));
 fetch("{target}/api/status", {{credentials: "include"}})
-  .then(r => r.text()).then(t => window.results.push("read " + t.slice(0, 40)), e => window.results.push("read blocked"));
+  .then(r => r.text())
+  .then(t => window.results.push("read " + t.slice(0, 40)), e => window.results.push("read blocked"));
 </script></body></html>"""
 
 
@@ -191,8 +220,10 @@ def test_a_page_from_another_origin_cannot_drive_the_robot(browser, server):
 
         def log_message(self, *args):
             pass
+
     evil = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Attacker)
     import threading
+
     threading.Thread(target=evil.serve_forever, daemon=True).start()
     page = logged_in_page(browser, server, bypass_csp=False)
     try:
@@ -224,14 +255,19 @@ def test_every_page_runs_under_its_content_security_policy(browser, server, with
     page.goto(server + "/record")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not page.evaluate(
-            "[...document.querySelectorAll('img.camera')].some(i => i.naturalWidth > 0)"):
+        "[...document.querySelectorAll('img.camera')].some(i => i.naturalWidth > 0)"
+    ):
         time.sleep(0.2)
     assert page.evaluate("[...document.querySelectorAll('img.camera')].some(i => i.naturalWidth > 0)")
     page.goto(server + "/datasets?dataset=" + with_page_dataset)
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not page.evaluate("!!document.querySelector('#episode-plot .main-svg')"):
+    while time.monotonic() < deadline and not page.evaluate(
+        "!!document.querySelector('#episode-plot .main-svg')"
+    ):
         time.sleep(0.2)
-    assert page.evaluate("!!document.querySelector('#episode-plot .main-svg')"), "plotly drew nothing under the CSP"
+    assert page.evaluate("!!document.querySelector('#episode-plot .main-svg')"), (
+        "plotly drew nothing under the CSP"
+    )
     assert not violations, violations
     assert not errors, errors
     page.close()

@@ -65,14 +65,32 @@ def test_estop_keeps_its_look_says_engaged_and_clear_asks(browser, server, artif
 
 def test_the_link_lost_banner_comes_within_2_s_of_the_service_dying(browser, tmp_path, artifacts):  # noqa: F811
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--port", str(port),
-                             "--data", str(tmp_path), "--token", TOKEN], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "imitate.cli",
+            "serve",
+            "--transport",
+            "sim",
+            "--port",
+            str(port),
+            "--data",
+            str(tmp_path),
+            "--token",
+            TOKEN,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: _up(url), timeout_s=60, what="imitate serve")
         page = logged_in_page(browser, url, viewport=LAPTOP)
         page.goto(url + "/record")
-        page.wait_for_function("document.getElementById('conn').textContent.includes('connected')", timeout=20_000)
+        page.wait_for_function(
+            "document.getElementById('conn').textContent.includes('connected')", timeout=20_000
+        )
         assert page.is_hidden("#link-banner")
         proc.send_signal(signal.SIGKILL)  # as a dropped tunnel or a crash looks from the page
         proc.wait()
@@ -81,7 +99,9 @@ def test_the_link_lost_banner_comes_within_2_s_of_the_service_dying(browser, tmp
         assert page.evaluate("document.body.classList.contains('link-lost')")  # stale content greyed
         assert computed(page, "main", "opacity") != "1"
         page.click("#estop")  # a press that cannot arrive is said, not swallowed
-        page.wait_for_function("document.getElementById('link-detail').textContent.includes('did NOT arrive')")
+        page.wait_for_function(
+            "document.getElementById('link-detail').textContent.includes('did NOT arrive')"
+        )
         page.screenshot(path=str(artifacts / "page_link_lost.png"))
         page.close()
     finally:
@@ -100,7 +120,9 @@ def _up(url):
 def test_record_fits_a_laptop_and_left_in_the_reset_undoes_the_save(browser, server, artifacts):  # noqa: F811
     page = logged_in_page(browser, server, viewport=LAPTOP)
     page.goto(server + "/record")
-    page.wait_for_function("[...document.querySelectorAll('img.camera')].every(i => i.naturalWidth > 0)", timeout=30_000)
+    page.wait_for_function(
+        "[...document.querySelectorAll('img.camera')].every(i => i.naturalWidth > 0)", timeout=30_000
+    )
     page.fill("input[name=dataset]", "laptop")
     page.fill("input[name=episodes]", "2")
     page.fill("input[name=episode_time]", "3")
@@ -112,29 +134,41 @@ def test_record_fits_a_laptop_and_left_in_the_reset_undoes_the_save(browser, ser
     page.keyboard.press("Space")
     wait_until(lambda: status(server)["recording"]["phase"] == "recording", what="recording")
     # the buttons follow the phase: checked in the page's own state at one instant, while recording
-    page.wait_for_function("document.getElementById('phase-text').textContent.includes('episode 1 of 2 · recording') && "
-                           "document.querySelector('[data-verb=start]').disabled && "
-                           "!document.querySelector('[data-verb=save]').disabled")
-    for selector in ["#phase-banner"] + [f"img.camera[data-camera={c}]" for c in ("cam_head", "cam_wrist_1", "cam_wrist_2")]:
+    page.wait_for_function(
+        "document.getElementById('phase-text').textContent.includes('episode 1 of 2 · recording') && "
+        "document.querySelector('[data-verb=start]').disabled && "
+        "!document.querySelector('[data-verb=save]').disabled"
+    )
+    for selector in ["#phase-banner"] + [
+        f"img.camera[data-camera={c}]" for c in ("cam_head", "cam_wrist_1", "cam_wrist_2")
+    ]:
         box = page.locator(selector).bounding_box()
-        assert box["y"] >= 0 and box["y"] + box["height"] <= LAPTOP["height"], f"{selector} is below the fold: {box}"
+        assert box["y"] >= 0 and box["y"] + box["height"] <= LAPTOP["height"], (
+            f"{selector} is below the fold: {box}"
+        )
     page.screenshot(path=str(artifacts / "page_record.png"))
     wait_until(lambda: status(server)["recording"]["phase"] == "reset", what="the reset")
-    page.wait_for_function("document.getElementById('phase-next').textContent.includes('undoes the save of episode 0') && "
-                           "!document.querySelector('[data-verb=retry]').disabled && "
-                           "document.querySelector('[data-verb=save]').disabled")
+    page.wait_for_function(
+        "document.getElementById('phase-next').textContent.includes('undoes the save of episode 0') && "
+        "!document.querySelector('[data-verb=retry]').disabled && "
+        "document.querySelector('[data-verb=save]').disabled"
+    )
     page.screenshot(path=str(artifacts / "page_record_reset.png"))
     page.keyboard.press("ArrowLeft")
     wait_until(lambda: "removed" in status(server)["recording"]["message"], what="the save undone")
     assert status(server)["recording"]["saved"] == 0
     page.once("dialog", lambda d: d.accept())  # F while recording: "save the episode ... and finish?"
-    wait_until(lambda: status(server)["recording"]["phase"] == "recording", timeout_s=15, what="recording again")
+    wait_until(
+        lambda: status(server)["recording"]["phase"] == "recording", timeout_s=15, what="recording again"
+    )
     page.keyboard.press("f")
     wait_until(lambda: status(server)["recording"]["phase"] == "finished", what="finished")
     assert status(server)["recording"]["saved"] == 1
     page.set_viewport_size(TABLET)
     page.goto(server + "/record")
-    page.wait_for_function("[...document.querySelectorAll('img.camera')].every(i => i.naturalWidth > 0)", timeout=30_000)
+    page.wait_for_function(
+        "[...document.querySelectorAll('img.camera')].every(i => i.naturalWidth > 0)", timeout=30_000
+    )
     page.screenshot(path=str(artifacts / "page_record_768.png"), full_page=True)
     page.close()
 
@@ -145,28 +179,41 @@ def test_inference_shows_the_cameras_and_the_planned_chunk(browser, server, arti
     page.wait_for_selector("#policy-select option[value=tiny-act]", state="attached")
     assert "parity" in page.inner_text("#policy-select option[value=tiny-act]")
     page.click("#policy-start")
-    wait_until(lambda: (status(server)["loop"] or {}).get("commands_sent", 0) > 30, what="commands from the policy")
-    page.wait_for_function("[...document.querySelectorAll('img.camera')].every(i => i.naturalWidth > 0)", timeout=30_000)
+    wait_until(
+        lambda: (status(server)["loop"] or {}).get("commands_sent", 0) > 30, what="commands from the policy"
+    )
+    page.wait_for_function(
+        "[...document.querySelectorAll('img.camera')].every(i => i.naturalWidth > 0)", timeout=30_000
+    )
     page.wait_for_function("document.querySelector('[data-uses=cam_head]').textContent === 'policy input'")
     # the plan: points ahead of now (thick) and executed (faint), and the raw target at now
-    page.wait_for_function("""(() => { const d = document.getElementById('joint-plot').data;
-        const plan = d.filter(t => t.name === 'plan, ahead'), raw = d.filter(t => t.name === 'raw target (before safety)');
-        return plan.length > 0 && plan[0].x.length > 2 && raw[0].x.length === 1 && plan[0].x[plan[0].x.length - 1] > raw[0].x[0]; })()""",
-                           timeout=20_000)
+    page.wait_for_function(
+        """(() => { const d = document.getElementById('joint-plot').data;
+        const plan = d.filter(t => t.name === 'plan, ahead');
+        const raw = d.filter(t => t.name === 'raw target (before safety)');
+        return plan.length > 0 && plan[0].x.length > 2 && raw[0].x.length === 1
+          && plan[0].x[plan[0].x.length - 1] > raw[0].x[0]; })()""",
+        timeout=20_000,
+    )
     page.wait_for_selector("#safety-stats tr td")
     page.screenshot(path=str(artifacts / "page_inference.png"))
     page.click("#policy-stop")
     wait_until(lambda: status(server)["policy"] is None, what="the policy stopped")
-    page.wait_for_function("document.getElementById('safety-when').textContent.includes('last run (tiny-act)')")
+    page.wait_for_function(
+        "document.getElementById('safety-when').textContent.includes('last run (tiny-act)')"
+    )
     assert page.locator("#safety-stats tr").count() > 1  # the numbers stay after stop
     page.close()
 
 
-def test_datasets_plots_per_group_keyboard_rows_frame_steps_and_marks(browser, server, page_data, sim_dataset, artifacts):  # noqa: F811
+def test_datasets_plots_per_group_keyboard_rows_frame_steps_and_marks(
+    browser, server, page_data, sim_dataset, artifacts  # noqa: F811 - the fixtures imported above
+):
     import shutil
 
     import pyarrow as pa
     import pyarrow.parquet as pq
+
     target = page_data / "datasets" / "marked"
     if not target.exists():  # a rollout dataset: episode 0 E-STOPPED and failed, episode 1 a success
         shutil.copytree(sim_dataset, target)
@@ -174,19 +221,32 @@ def test_datasets_plots_per_group_keyboard_rows_frame_steps_and_marks(browser, s
             path = target / "meta" / "episodes" / "chunk-000" / f"file-{index:03d}.parquet"
             table = pq.read_table(path)
             column = table.schema.get_field_index("imitate/flags")
-            table = table.set_column(column, table.schema.field(column), pa.array([flags], table.schema.field(column).type))
+            table = table.set_column(
+                column, table.schema.field(column), pa.array([flags], table.schema.field(column).type)
+            )
             pq.write_table(table, path)
     page = logged_in_page(browser, server, viewport=LAPTOP)
     page.goto(server + "/datasets?dataset=marked")
-    page.wait_for_function("document.querySelectorAll('#episode-list tr[data-index]').length >= 2", timeout=20_000)
-    page.wait_for_function("document.querySelectorAll('#episode-plot .group-plot .main-svg').length >= 2", timeout=20_000)
+    page.wait_for_function(
+        "document.querySelectorAll('#episode-list tr[data-index]').length >= 2", timeout=20_000
+    )
+    page.wait_for_function(
+        "document.querySelectorAll('#episode-plot .group-plot .main-svg').length >= 2", timeout=20_000
+    )
     groups = page.eval_on_selector_all("#episode-plot .group-plot", "els => els.map(e => e.dataset.group)")
     assert {"arm_l", "arm_r"} <= set(groups), groups  # one plot per joint group
-    assert page.evaluate("document.querySelector('#episode-plot .group-plot')._fullLayout.hovermode") == "x unified"
+    assert (
+        page.evaluate("document.querySelector('#episode-plot .group-plot')._fullLayout.hovermode")
+        == "x unified"
+    )
     assert page.is_visible("#dataset-list tr.selected[data-name=marked]")
     assert page.is_visible("#episode-list tr.selected[data-index='0']")
     marks = page.inner_text("#episode-list tr[data-index='0']")
-    assert "estop" in marks and "failure" in marks and "success" in page.inner_text("#episode-list tr[data-index='1']")
+    assert (
+        "estop" in marks
+        and "failure" in marks
+        and "success" in page.inner_text("#episode-list tr[data-index='1']")
+    )
     # Tab reaches the episode rows; Enter opens one, and it is highlighted
     page.focus("#episode-list tr[data-index='0']")
     page.keyboard.press("Tab")

@@ -11,16 +11,78 @@ import pytest
 
 from imitate.demo_page import free_port
 
-PATHS = ["/", "/record", "/datasets", "/train", "/inference", "/login", "/api/status", "/api/joints", "/api/csrf",
-         "/api/estop", "/api/clear", "/api/record/session", "/api/record/start", "/api/record/save", "/api/record/nope", "/api/datasets",
-         "/api/datasets/x", "/api/datasets/../../etc/passwd", "/api/datasets/x/episodes/-1", "/api/runs",
-         "/api/train/start", "/api/runs/a/export", "/api/runs/%2e%2e/stop", "/api/policies", "/api/policy/start",
-         "/api/policy/stop", "/api/policies/x/engine", "/api/camera/%00.mjpg", "/static/../app.py", "/vendor/x.js",
-         "/api/datasets/x/videos/cam/1", "/" + "a" * 3000]
-VALUES = [None, True, -1, 0, 2**63, 1e308, float("nan"), "", "x" * 600, "../../etc", "\x00", [], {}, [1, "a"],
-          {"a": {"b": []}}, "cpu_small", "act", 3.5]
-KEYS = ["dataset", "tasks", "task", "episodes", "episode_time", "reset_time", "fps", "name", "path", "policy",
-        "preset", "steps", "device", "episodes", "record", "start_now"]
+PATHS = [
+    "/",
+    "/record",
+    "/datasets",
+    "/train",
+    "/inference",
+    "/login",
+    "/api/status",
+    "/api/joints",
+    "/api/csrf",
+    "/api/estop",
+    "/api/clear",
+    "/api/record/session",
+    "/api/record/start",
+    "/api/record/save",
+    "/api/record/nope",
+    "/api/datasets",
+    "/api/datasets/x",
+    "/api/datasets/../../etc/passwd",
+    "/api/datasets/x/episodes/-1",
+    "/api/runs",
+    "/api/train/start",
+    "/api/runs/a/export",
+    "/api/runs/%2e%2e/stop",
+    "/api/policies",
+    "/api/policy/start",
+    "/api/policy/stop",
+    "/api/policies/x/engine",
+    "/api/camera/%00.mjpg",
+    "/static/../app.py",
+    "/vendor/x.js",
+    "/api/datasets/x/videos/cam/1",
+    "/" + "a" * 3000,
+]
+VALUES = [
+    None,
+    True,
+    -1,
+    0,
+    2**63,
+    1e308,
+    float("nan"),
+    "",
+    "x" * 600,
+    "../../etc",
+    "\x00",
+    [],
+    {},
+    [1, "a"],
+    {"a": {"b": []}},
+    "cpu_small",
+    "act",
+    3.5,
+]
+KEYS = [
+    "dataset",
+    "tasks",
+    "task",
+    "episodes",
+    "episode_time",
+    "reset_time",
+    "fps",
+    "name",
+    "path",
+    "policy",
+    "preset",
+    "steps",
+    "device",
+    "episodes",
+    "record",
+    "start_now",
+]
 
 
 def random_body(rng):
@@ -29,7 +91,6 @@ def random_body(rng):
         return rng.choice([b"{", b"null", b"[]", b"\xff\xfe", b"1e999", b'{"a":' * 50, b""])
     body = {rng.choice(KEYS): rng.choice(VALUES) for _ in range(rng.randint(0, 5))}
     return json.dumps(body, allow_nan=True).encode()
-
 
 
 def wait_for_port(port, proc, timeout_s=60):
@@ -48,21 +109,41 @@ def wait_for_port(port, proc, timeout_s=60):
 def test_random_requests_never_break_the_service(tmp_path):
     pytest.importorskip("flask")
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--port", str(port),
-                             "--data", str(tmp_path / "data"), "--token", "t0ken-of-16-chars"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "imitate.cli",
+            "serve",
+            "--transport",
+            "sim",
+            "--port",
+            str(port),
+            "--data",
+            str(tmp_path / "data"),
+            "--token",
+            "t0ken-of-16-chars",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         wait_for_port(port, proc)
         rng = random.Random(7)
         codes = {}
-        for i in range(1200):
+        for _ in range(1200):
             method = rng.choice(["GET", "POST", "POST", "PUT", "DELETE", "HEAD"])
             path = rng.choice(PATHS)
             headers = {}
             if rng.random() < 0.9:  # mostly authorized, so the requests reach the handlers
-                headers["Authorization"] = rng.choice(["Bearer t0ken-of-16-chars"] * 8 + ["Bearer wrong", "Basic x", "Bearer "])
+                headers["Authorization"] = rng.choice(
+                    ["Bearer t0ken-of-16-chars"] * 8 + ["Bearer wrong", "Basic x", "Bearer "]
+                )
             if rng.random() < 0.5:
-                headers["Content-Type"] = rng.choice(["application/json", "text/plain", "multipart/form-data"])
+                headers["Content-Type"] = rng.choice(
+                    ["application/json", "text/plain", "multipart/form-data"]
+                )
             body = random_body(rng) if method in ("POST", "PUT") else None
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             conn.request(method, path, body=body, headers=headers)

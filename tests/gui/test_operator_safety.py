@@ -14,6 +14,7 @@ pytest.importorskip("flask", reason="the page needs the 'gui' extra")
 def watched(tmp_path, packages):
     """(service, api, clock): a service with a 2 s page watchdog on a fake clock, package 'act' and 'act2'."""
     import shutil
+
     from imitate.edge.runtime.config import LoopConfig, RuntimeConfig
     from imitate.edge.runtime.service import RuntimeService
     for name in ("act", "act2"):
@@ -72,11 +73,15 @@ def test_every_page_says_what_drives_the_robot_and_what_estop_covers(api):
     for path in ("/record", "/datasets", "/train", "/inference"):
         html = api.get(path).get_data(as_text=True)
         assert 'id="drive"' in html and 'id="estop-banner"' in html and 'id="link-banner"' in html
-        assert 'aria-live="assertive"' in html and "the leader arm and the robot's own controllers are not under it" in html
+        assert (
+            'aria-live="assertive"' in html
+            and "the leader arm and the robot's own controllers are not under it" in html
+        )
 
 
 def test_policies_are_listed_newest_first_with_their_date(watched, tmp_path):
     import os
+
     service, api, _ = watched
     os.utime(tmp_path / "policies" / "act" / "policy.json", (2e9, 2e9))
     listed = api.get("/api/policies").get_json()["policies"]
@@ -99,18 +104,25 @@ def test_export_never_replaces_the_running_package_and_asks_before_another(watch
 
 def test_a_reused_run_name_asks_resume_or_a_new_name(watched, tmp_path, sim_dataset):
     import shutil
+
     service, api, _ = watched
     shutil.copytree(sim_dataset, tmp_path / "datasets" / "pick")
     run = tmp_path / "runs" / "r1"
     run.mkdir(parents=True)
-    (run / "events.jsonl").write_text('{"event": "start", "time": 0, "policy": "act", "steps": 100}\n'
-                                      '{"event": "step", "time": 1, "step": 40, "loss": 0.5}\n')
+    (run / "events.jsonl").write_text(
+        '{"event": "start", "time": 0, "policy": "act", "steps": 100}\n'
+        '{"event": "step", "time": 1, "step": 40, "loss": 0.5}\n'
+    )
     r = api.post("/api/train/start", {"name": "r1", "dataset": "pick", "device": "cpu"})
-    assert r.status_code == 409 and "run 'r1' exists (step 40 of 100): resume it, or choose another name" in r.get_json()["error"]
+    assert (
+        r.status_code == 409
+        and "run 'r1' exists (step 40 of 100): resume it, or choose another name" in r.get_json()["error"]
+    )
 
 
 def test_only_devices_that_exist_are_offered(api, with_dataset):
     from imitate.gui.pages.train import devices
+
     html = api.get("/train").get_data(as_text=True)
     if "cuda" in devices():
         pytest.skip("this machine has an NVIDIA GPU")
@@ -122,6 +134,7 @@ def test_only_devices_that_exist_are_offered(api, with_dataset):
 def test_a_failed_job_says_why(tmp_path):
     from imitate.gui.app import PageConfig
     from imitate.gui.jobs import Jobs
+
     jobs = Jobs(PageConfig(data=tmp_path))
     jobs.train("bad", tmp_path / "no-such-dataset", "act", "cpu_small", 1, "cpu")
     proc = jobs._procs["bad"][1]
@@ -135,6 +148,7 @@ def test_an_estopped_rollout_is_marked_in_the_dataset(watched, tmp_path):
     import time
 
     import pyarrow.parquet as pq
+
     service, api, _ = watched
     assert api.post("/api/policy/start", {"name": "act", "record": "rollouts"}).status_code == 200
     deadline = time.monotonic() + 30
@@ -146,4 +160,6 @@ def test_an_estopped_rollout_is_marked_in_the_dataset(watched, tmp_path):
     api.post("/api/clear")
     episodes = sorted((tmp_path / "datasets" / "rollouts" / "meta" / "episodes").glob("*/*.parquet"))
     flags = pq.read_table(episodes[-1]).to_pylist()[0]["imitate/flags"]
-    assert "estop" in flags and any(f.startswith("safety_held_ticks:") and int(f.split(":")[1]) > 10 for f in flags), flags
+    assert "estop" in flags and any(
+        f.startswith("safety_held_ticks:") and int(f.split(":")[1]) > 10 for f in flags
+    ), flags

@@ -23,7 +23,11 @@ def every_route(runtime_data):
     app = create_app(PageConfig(data=runtime_data, token=TOKEN), NoRuntime())
     routes = []
     for rule in app.url_map.iter_rules():
-        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: "cam_head.mjpg" if "camera" in rule.rule else "x", rule.rule)
+        path = re.sub(
+            r"<(?:[^:>]+:)?([^>]+)>",
+            lambda m, r=rule.rule: "cam_head.mjpg" if "camera" in r else "x",
+            rule.rule,
+        )
         routes += [(method, path) for method in sorted(rule.methods - {"OPTIONS"})]
     return routes
 
@@ -32,9 +36,25 @@ def every_route(runtime_data):
 def test_a_foreign_host_is_refused_on_every_route(tmp_path):
     pytest.importorskip("flask")
     data, port = tmp_path / "data", free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--port", str(port),
-                             "--data", str(data), "--token", TOKEN], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "imitate.cli",
+            "serve",
+            "--transport",
+            "sim",
+            "--port",
+            str(port),
+            "--data",
+            str(data),
+            "--token",
+            TOKEN,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         wait_for_port(port, proc)
         routes = every_route(data)
@@ -42,9 +62,16 @@ def test_a_foreign_host_is_refused_on_every_route(tmp_path):
         for host in (f"evil.example:{port}", f"127.0.0.1.nip.example:{port}"):
             for method, path in routes:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                conn.request(method, path, body=b"{}" if method != "GET" else None,
-                             headers={"Host": host, "Authorization": f"Bearer {TOKEN}",
-                                      "Content-Type": "application/json"})
+                conn.request(
+                    method,
+                    path,
+                    body=b"{}" if method != "GET" else None,
+                    headers={
+                        "Host": host,
+                        "Authorization": f"Bearer {TOKEN}",
+                        "Content-Type": "application/json",
+                    },
+                )
                 response = conn.getresponse()
                 body = response.read() if method != "HEAD" else b""
                 conn.close()

@@ -57,12 +57,14 @@ def test_estop_and_clear(api, runtime):
 
 
 def test_record_validation(api):
-    for body, words in [({"dataset": "../escape", "tasks": ["t"]}, "dataset name"),
-                        ({"dataset": "ok", "tasks": []}, "'tasks'"),
-                        ({"dataset": "ok", "tasks": ["t"], "episodes": 0}, "'episodes' must be between"),
-                        ({"dataset": "ok", "tasks": ["t"], "episode_time": "long"}, "'episode_time' must be float"),
-                        ({"dataset": "ok", "tasks": ["t"], "fps": 1000}, "'fps' must be between"),
-                        ({"tasks": ["t"]}, "'dataset' is required")]:
+    for body, words in [
+        ({"dataset": "../escape", "tasks": ["t"]}, "dataset name"),
+        ({"dataset": "ok", "tasks": []}, "'tasks'"),
+        ({"dataset": "ok", "tasks": ["t"], "episodes": 0}, "'episodes' must be between"),
+        ({"dataset": "ok", "tasks": ["t"], "episode_time": "long"}, "'episode_time' must be float"),
+        ({"dataset": "ok", "tasks": ["t"], "fps": 1000}, "'fps' must be between"),
+        ({"tasks": ["t"]}, "'dataset' is required"),
+    ]:
         r = api.post("/api/record/session", body)
         assert r.status_code == 400 and words in r.get_json()["error"], (body, r.get_json())
     r = api.post("/api/record/save")
@@ -71,10 +73,21 @@ def test_record_validation(api):
 
 
 def test_record_two_episodes_then_view_them(api, runtime):
-    r = api.post("/api/record/session", {"dataset": "demos", "tasks": "pick up the ball", "episodes": 2,
-                                       "episode_time": 1.0, "reset_time": 0.2, "start_now": True})
+    r = api.post(
+        "/api/record/session",
+        {
+            "dataset": "demos",
+            "tasks": "pick up the ball",
+            "episodes": 2,
+            "episode_time": 1.0,
+            "reset_time": 0.2,
+            "start_now": True,
+        },
+    )
     assert r.status_code == 200, r.get_json()
-    assert api.post("/api/record/session", {"dataset": "other", "tasks": "t"}).status_code == 400  # one at a time
+    assert (
+        api.post("/api/record/session", {"dataset": "other", "tasks": "t"}).status_code == 400
+    )  # one at a time
     assert wait_for(lambda: not runtime.recording.active, 60)
     status = api.get("/api/status").get_json()["recording"]
     assert status["saved"] == 2 and status["phase"] == "finished", status
@@ -91,8 +104,13 @@ def test_record_two_episodes_then_view_them(api, runtime):
 def test_dataset_routes_refuse_bad_names_and_traversal(api, with_dataset):
     assert api.get("/api/datasets/pick").status_code == 200
     assert api.get("/api/datasets/nothing").status_code == 404
-    for path in ["/api/datasets/..%2F..%2Fetc", "/api/datasets/.hidden", "/api/datasets/pick/episodes/99",
-                 "/api/datasets/pick/videos/..%2F..%2Fmeta/0", "/api/datasets/pick/videos/cam_head/99"]:
+    for path in [
+        "/api/datasets/..%2F..%2Fetc",
+        "/api/datasets/.hidden",
+        "/api/datasets/pick/episodes/99",
+        "/api/datasets/pick/videos/..%2F..%2Fmeta/0",
+        "/api/datasets/pick/videos/cam_head/99",
+    ]:
         r = api.get(path)
         assert r.status_code in (400, 404) and "error" in r.get_json(), path
     r = api.post("/api/datasets/pick/delete-episodes", {"episodes": "all"})
@@ -111,11 +129,13 @@ def test_delete_episodes_rewrites_a_dataset_lerobot_loads(api, with_dataset):
 
 
 def test_train_validation_and_runs(api, with_dataset):
-    for body, words in [({"name": "r", "dataset": "pick", "preset": "gpu_huge"}, "'preset' must be one of"),
-                        ({"name": "r", "dataset": "pick", "policy": "pi0"}, "'policy' must be one of"),
-                        ({"name": "r", "dataset": "pick", "steps": -5}, "'steps' must be between"),
-                        ({"name": "r/../x", "dataset": "pick"}, "run name"),
-                        ({"name": "r", "dataset": "missing"}, "no dataset")]:
+    for body, words in [
+        ({"name": "r", "dataset": "pick", "preset": "gpu_huge"}, "'preset' must be one of"),
+        ({"name": "r", "dataset": "pick", "policy": "pi0"}, "'policy' must be one of"),
+        ({"name": "r", "dataset": "pick", "steps": -5}, "'steps' must be between"),
+        ({"name": "r/../x", "dataset": "pick"}, "run name"),
+        ({"name": "r", "dataset": "missing"}, "no dataset"),
+    ]:
         r = api.post("/api/train/start", body)
         assert r.status_code in (400, 404) and words in r.get_json()["error"], (body, r.get_json())
     assert api.get("/api/runs").get_json()["runs"] == []
@@ -139,11 +159,16 @@ def test_policy_routes_stay_inside_the_data_folder(api):
 
 
 def test_malformed_requests_get_json_errors(api):
-    r = api.client.post("/api/estop", data="{not json", content_type="application/json",
-                        headers={"X-CSRF-Token": api.csrf})
+    r = api.client.post(
+        "/api/estop", data="{not json", content_type="application/json", headers={"X-CSRF-Token": api.csrf}
+    )
     assert r.status_code == 200  # e-stop ignores its body: it must always work
-    r = api.client.post("/api/record/session", data="{not json", content_type="application/json",
-                        headers={"X-CSRF-Token": api.csrf})
+    r = api.client.post(
+        "/api/record/session",
+        data="{not json",
+        content_type="application/json",
+        headers={"X-CSRF-Token": api.csrf},
+    )
     assert r.status_code == 400 and "expected a JSON object" in r.get_json()["error"]
     r = api.post("/api/record/session", [1, 2])
     assert r.status_code == 400 and "JSON object" in r.get_json()["error"]

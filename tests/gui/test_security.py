@@ -34,8 +34,20 @@ def logged_in(runtime, **kw):
     return client
 
 
-@pytest.mark.parametrize("path", ["/", "/record", "/login", f"/login?token={TOKEN}", "/api/status", "/api/csrf",
-                                  "/static/common.js", "/vendor/plotly.min.js", "/api/camera/cam_head.mjpg"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/record",
+        "/login",
+        f"/login?token={TOKEN}",
+        "/api/status",
+        "/api/csrf",
+        "/static/common.js",
+        "/vendor/plotly.min.js",
+        "/api/camera/cam_head.mjpg",
+    ],
+)
 def test_a_foreign_host_is_refused_everywhere(runtime, path):
     client = logged_in(runtime)
     for host in ("evil.example:8080", "evil.example", "127.0.0.1.evil.example", "localhost.:8080x", ""):
@@ -58,7 +70,9 @@ def test_host_names_from_the_command_line():
     assert access.host_allowed("orin.local") and not access.host_allowed("10.0.0.1:8080")
     assert not access.host_allowed("evil.example:8080")
     wildcard = resolve_access("0.0.0.0", token=TOKEN)
-    assert wildcard.host_allowed("10.1.2.3:8080") and wildcard.host_allowed("[fe80::1]:8080")  # IPs: no rebinding
+    assert wildcard.host_allowed("10.1.2.3:8080") and wildcard.host_allowed(
+        "[fe80::1]:8080"
+    )  # IPs: no rebinding
     assert not wildcard.host_allowed("evil.example:8080")
     assert split_host("[::1]:8080") == "::1" and split_host("Robot.LAN.:80") == "robot.lan"
 
@@ -66,8 +80,12 @@ def test_host_names_from_the_command_line():
 def test_a_foreign_origin_cannot_change_state(runtime):
     client = logged_in(runtime)
     api = Api(client)
-    for headers in ({"Origin": "http://evil.example"}, {"Origin": "http://127.0.0.1:9999"}, {"Origin": "null"},
-                    {"Referer": "http://evil.example/attack.html"}):
+    for headers in (
+        {"Origin": "http://evil.example"},
+        {"Origin": "http://127.0.0.1:9999"},
+        {"Origin": "null"},
+        {"Referer": "http://evil.example/attack.html"},
+    ):
         r = api.post("/api/estop", headers=headers)
         assert r.status_code == 403 and "cross-origin" in r.get_json()["error"], headers
     assert runtime.estopped is False
@@ -94,8 +112,19 @@ def test_the_login_url_sets_the_cookie_and_drops_the_token(runtime):
     assert client.get("/login?token=wrong").status_code == 401
 
 
-@pytest.mark.parametrize("target", ["/\\evil.example", "//evil.example", "%2F%2Fevil.example", "http://evil.example",
-                                    "/%5Cevil.example", "javascript:alert(1)", "/%0d%0aSet-Cookie:x=1", "evil"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/\\evil.example",
+        "//evil.example",
+        "%2F%2Fevil.example",
+        "http://evil.example",
+        "/%5Cevil.example",
+        "javascript:alert(1)",
+        "/%0d%0aSet-Cookie:x=1",
+        "evil",
+    ],
+)
 def test_no_open_redirect(runtime, target):
     assert safe_next(target) == "/"
     r = client_for(runtime).get(f"/login?token={TOKEN}&next={target}")
@@ -169,6 +198,7 @@ def test_estop_works_from_the_login_page_and_clearing_needs_the_login(runtime):
     """After a restart the page lands on /login: its E-STOP works with the login page's CSRF token
     (the page's own origin); clearing, and anything else, still needs the login."""
     import re
+
     client = client_for(runtime)
     html = client.get("/login").get_data(as_text=True)
     assert 'id="estop"' in html and "login.js" in html and "not under it" in html
@@ -178,7 +208,11 @@ def test_estop_works_from_the_login_page_and_clearing_needs_the_login(runtime):
         assert r.status_code == 200 and runtime.estopped
         assert client.post("/api/clear", json={}, headers={"X-CSRF-Token": csrf}).status_code == 401
         assert runtime.estopped
-        assert client.post("/api/estop", json={}, headers={"X-CSRF-Token": csrf, "Origin": "http://evil.example"}
-                           ).status_code == 403
+        assert (
+            client.post(
+                "/api/estop", json={}, headers={"X-CSRF-Token": csrf, "Origin": "http://evil.example"}
+            ).status_code
+            == 403
+        )
     finally:
         runtime.clear_estop()

@@ -132,7 +132,7 @@ def _handler(hub):
             with hub._lock:
                 for pattern, handler_method, handler in ROUTES:
                     match = re.fullmatch(pattern, path)
-                    if match and handler_method == method or (match and method == "HEAD" and handler_method == "GET"):
+                    if match and (handler_method == method or (method == "HEAD" and handler_method == "GET")):
                         return handler(self, parse_qs(url.query), *match.groups())
             self.error(404, f"no route {method} {path}")
 
@@ -140,8 +140,15 @@ def _handler(hub):
             user = hub.user(self.headers)
             if user is None:
                 return self.error(401, "Invalid credentials in Authorization header")
-            self.reply(200, {"type": "user", "name": user, "orgs": [],
-                             "auth": {"type": "access_token", "accessToken": {"role": "write", "displayName": "test"}}})
+            self.reply(
+                200,
+                {
+                    "type": "user",
+                    "name": user,
+                    "orgs": [],
+                    "auth": {"type": "access_token", "accessToken": {"role": "write", "displayName": "test"}},
+                },
+            )
 
         def create_repo(self, query):
             user = hub.user(self.headers)
@@ -166,18 +173,36 @@ def _handler(hub):
             sha, files = repo.files(unquote(revision))
             if files is None:
                 return self.error(404, f"Invalid rev id: {revision}", "RevisionNotFound")
-            self.reply(200, {"id": repo_id, "sha": sha, "private": repo.private, "xetEnabled": False,
-                             "lastModified": "2026-11-27T00:00:00.000Z", "tags": [], "downloads": 0,
-                             "siblings": [{"rfilename": p, "size": len(b)} for p, b in sorted(files.items())]})
+            self.reply(
+                200,
+                {
+                    "id": repo_id,
+                    "sha": sha,
+                    "private": repo.private,
+                    "xetEnabled": False,
+                    "lastModified": "2026-11-27T00:00:00.000Z",
+                    "tags": [],
+                    "downloads": 0,
+                    "siblings": [{"rfilename": p, "size": len(b)} for p, b in sorted(files.items())],
+                },
+            )
 
         def refs(self, query, kinds, repo_id):
             repo = self.repo(TYPES[kinds], repo_id)
             if repo is None:
                 return
+
             def ref(name, kind):
                 return {"name": name, "ref": f"refs/{kind}/{name}", "targetCommit": repo.refs[name]}
-            self.reply(200, {"branches": [ref("main", "heads")], "converts": [],
-                             "tags": [ref(t, "tags") for t in sorted(repo.tags)]})
+
+            self.reply(
+                200,
+                {
+                    "branches": [ref("main", "heads")],
+                    "converts": [],
+                    "tags": [ref(t, "tags") for t in sorted(repo.tags)],
+                },
+            )
 
         def tag(self, query, kinds, repo_id, revision):
             repo = self.repo(TYPES[kinds], repo_id, write=True)
@@ -205,9 +230,19 @@ def _handler(hub):
                 return
             files = json.loads(self.body())["files"]
             binary = (".mp4", ".parquet", ".onnx", ".safetensors", ".engine", ".bin")
-            self.reply(200, {"files": [{"path": f["path"], "shouldIgnore": False,
-                                        "uploadMode": "lfs" if f["path"].endswith(binary) else "regular"}
-                                       for f in files]})
+            self.reply(
+                200,
+                {
+                    "files": [
+                        {
+                            "path": f["path"],
+                            "shouldIgnore": False,
+                            "uploadMode": "lfs" if f["path"].endswith(binary) else "regular",
+                        }
+                        for f in files
+                    ]
+                },
+            )
 
         def lfs_batch(self, query, prefix, repo_id):
             kind = {"": "model", "datasets/": "dataset", "spaces/": "space"}[prefix or ""]
@@ -246,8 +281,14 @@ def _handler(hub):
                         return self.error(400, f"LFS object {value['oid']} was never uploaded")
                     files[value["path"]] = hub.lfs[value["oid"]]
             sha = hub.commit(repo, files, unquote(revision))
-            self.reply(200, {"commitUrl": f"https://huggingface.co/{PREFIX[repo.kind]}{repo_id}/commit/{sha}",
-                             "commitOid": sha, "pullRequestUrl": None})
+            self.reply(
+                200,
+                {
+                    "commitUrl": f"https://huggingface.co/{PREFIX[repo.kind]}{repo_id}/commit/{sha}",
+                    "commitOid": sha,
+                    "pullRequestUrl": None,
+                },
+            )
 
         def validate_yaml(self, query):
             """The card's YAML header must parse and carry a list of tags (the Hub checks far more)."""
@@ -257,7 +298,9 @@ def _handler(hub):
             except yaml.YAMLError as err:
                 return self.reply(400, {"errors": [{"message": f"invalid YAML: {err}"}]})
             if not isinstance(header, dict) or not isinstance(header.get("tags", []), list):
-                return self.reply(400, {"errors": [{"message": "metadata must be a mapping with a tags list"}]})
+                return self.reply(
+                    400, {"errors": [{"message": "metadata must be a mapping with a tags list"}]}
+                )
             self.reply(200, {"errors": [], "warnings": []})
 
         def resolve(self, query, prefix, repo_id, revision, filename):
@@ -272,9 +315,12 @@ def _handler(hub):
                 return self.error(404, "Entry not found", "EntryNotFound")
             data = files[filename]
             etag = hashlib.sha256(data).hexdigest()
-            self.reply(200, data, {"X-Repo-Commit": sha, "ETag": f'"{etag}"',
-                                   "Last-Modified": formatdate(usegmt=True)},
-                       content_type="application/octet-stream")
+            self.reply(
+                200,
+                data,
+                {"X-Repo-Commit": sha, "ETag": f'"{etag}"', "Last-Modified": formatdate(usegmt=True)},
+                content_type="application/octet-stream",
+            )
 
     repo = r"([\w.-]+/[\w.-]+)"
     ROUTES = [

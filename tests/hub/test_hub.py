@@ -95,14 +95,18 @@ def test_an_interrupted_upload_is_retried_and_an_interrupted_pull_resumes(hub, d
     hub.requests.clear()
     pull_dataset("alice/pick", dest)
     fetched = [p for m, p in hub.requests if m == "GET" and "/resolve/" in p]
-    assert fetched == [f"/datasets/alice/pick/resolve/{hub.repos[('dataset', 'alice/pick')].refs['v3.0']}/{video}"]
+    assert fetched == [
+        f"/datasets/alice/pick/resolve/{hub.repos[('dataset', 'alice/pick')].refs['v3.0']}/{video}"
+    ]
     assert (dest / video).read_bytes() == (dataset / video).read_bytes()
 
 
 def test_a_pull_can_leave_the_videos_behind(hub, dataset, tmp_path):
     push_dataset(dataset, "alice/pick", token=ALICE)
     dest = pull_dataset("alice/pick", tmp_path / "light", include=["data/*"])
-    pulled = {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file() and ".cache" not in p.parts}
+    pulled = {
+        p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file() and ".cache" not in p.parts
+    }
     assert any(p.startswith("data/") for p in pulled) and any(p.startswith("meta/") for p in pulled)
     assert not any(p.startswith("videos/") for p in pulled)
 
@@ -147,9 +151,12 @@ def test_policies_go_up_and_come_back_runnable(hub, packages, tiny_checkpoints, 
     from lerobot.policies.act.modeling_act import ACTPolicy
 
     from imitate.edge.policy_package import load_package
+
     assert push_policy(packages["act"].root, "alice/act", token=ALICE)[0] == "package"
     assert pull_policy("alice/act", tmp_path / "pkg") == "package"
-    assert load_package(tmp_path / "pkg").spec == load_package(packages["act"].root).spec  # hashes checked too
+    assert (
+        load_package(tmp_path / "pkg").spec == load_package(packages["act"].root).spec
+    )  # hashes checked too
     header, _ = card(hub.repos[("model", "alice/act")])
     assert {"LeRobot", "act", "onnx"} <= set(header["tags"])
 
@@ -163,9 +170,17 @@ def test_policies_go_up_and_come_back_runnable(hub, packages, tiny_checkpoints, 
 
 def test_login_stores_the_token_in_the_hub_cache_and_never_prints_it(hub, dataset, tmp_path):
     env = {**os.environ, "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+
     def imitate(*args, stdin=""):
-        return subprocess.run([sys.executable, "-m", "imitate.cli", "hub", *args], input=stdin, env=env,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "imitate.cli", "hub", *args],
+            input=stdin,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
     bad = imitate("login", stdin="hf_wrong\n")
     assert bad.returncode == 1 and "refused the token" in bad.stderr
     assert not (tmp_path / "hf_home" / "token").exists()

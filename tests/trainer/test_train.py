@@ -7,8 +7,9 @@ import pytest
 
 
 def imitate_train(*args, timeout=600):
-    return subprocess.run([sys.executable, "-m", "imitate.cli", "train", *args], capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "imitate.cli", "train", *args], capture_output=True, text=True, timeout=timeout
+    )
 
 
 FAST = ["--steps", "4", "--save-freq", "2", "--image-size", "48x84", "--batch-size", "4"]
@@ -21,15 +22,23 @@ def events(output):
 @pytest.mark.parametrize("policy", ["act", "diffusion"])
 def test_trains_and_saves_checkpoints_lerobot_loads(sim_dataset, tmp_path, policy):
     out = tmp_path / policy
-    run = imitate_train("--dataset", str(sim_dataset), "--output", str(out), "--policy", policy, "--val-episodes", "1", *FAST)
+    run = imitate_train(
+        "--dataset", str(sim_dataset), "--output", str(out), "--policy", policy, "--val-episodes", "1", *FAST
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     last = out / "checkpoints" / "last"
     assert last.is_symlink() and last.resolve().name == "000004"
-    for name in ("config.json", "model.safetensors", "train_config.json", "policy_preprocessor.json",
-                 "policy_postprocessor.json"):
+    for name in (
+        "config.json",
+        "model.safetensors",
+        "train_config.json",
+        "policy_preprocessor.json",
+        "policy_postprocessor.json",
+    ):
         assert (last / "pretrained_model" / name).exists(), name
     assert (last / "training_state" / "optimizer_state.safetensors").exists()
     from lerobot.policies.factory import get_policy_class
+
     policy_obj = get_policy_class(policy).from_pretrained(last / "pretrained_model")
     assert policy_obj.config.type == policy
     assert "observation.images.cam_head" in policy_obj.config.input_features
@@ -44,8 +53,14 @@ def test_trains_and_saves_checkpoints_lerobot_loads(sim_dataset, tmp_path, polic
 def test_resume_continues_at_the_saved_step_with_optimizer_state(sim_dataset, tmp_path):
     out = tmp_path / "run"
     assert imitate_train("--dataset", str(sim_dataset), "--output", str(out), *FAST).returncode == 0
-    again = imitate_train("--dataset", str(sim_dataset), "--output", str(out), "--resume",
-                          *[a if a != "4" else "6" for a in FAST])
+    again = imitate_train(
+        "--dataset",
+        str(sim_dataset),
+        "--output",
+        str(out),
+        "--resume",
+        *[a if a != "4" else "6" for a in FAST],
+    )
     assert again.returncode == 0, again.stderr[-3000:]
     starts = [e for e in events(out) if e["event"] == "start"]
     assert [s["step"] for s in starts] == [0, 4]
@@ -58,26 +73,43 @@ def test_resume_continues_at_the_saved_step_with_optimizer_state(sim_dataset, tm
 @pytest.mark.timeout(1200)
 def test_loss_falls_by_half_on_a_tiny_dataset(sim_dataset, tmp_path):
     out = tmp_path / "overfit"
-    run = imitate_train("--dataset", str(sim_dataset), "--output", str(out), "--steps", "200", "--save-freq", "200",
-                        "--image-size", "48x84", "--batch-size", "8", timeout=1100)
+    run = imitate_train(
+        "--dataset",
+        str(sim_dataset),
+        "--output",
+        str(out),
+        "--steps",
+        "200",
+        "--save-freq",
+        "200",
+        "--image-size",
+        "48x84",
+        "--batch-size",
+        "8",
+        timeout=1100,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     losses = [e["loss"] for e in events(out) if e["event"] == "step"]
     print(f"\nloss {losses[0]:.3f} -> {losses[-1]:.3f} over 200 steps")
     assert losses[-1] <= losses[0] / 2
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--policy", "actt"], "did you mean 'act'"),
-    (["--policy", "smolvla"], "cannot train a smolvla policy yet"),
-    (["--preset", "cpu_smal"], "did you mean 'cpu_small'"),
-    (["--cameras", "cam_top"], "has no camera cam_top; it has cam_head, cam_wrist_1, cam_wrist_2"),
-    (["--preset", "ai_worker_act", "--cameras", "cam_head,cam_belly"], "has no camera cam_belly"),
-    (["--image-size", "big"], "expected HEIGHTxWIDTH"),
-    (["--val-episodes", "9"], "has only 4 episodes"),
-    (["--device", "cuda"], "no CUDA device here"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--policy", "actt"], "did you mean 'act'"),
+        (["--policy", "smolvla"], "cannot train a smolvla policy yet"),
+        (["--preset", "cpu_smal"], "did you mean 'cpu_small'"),
+        (["--cameras", "cam_top"], "has no camera cam_top; it has cam_head, cam_wrist_1, cam_wrist_2"),
+        (["--preset", "ai_worker_act", "--cameras", "cam_head,cam_belly"], "has no camera cam_belly"),
+        (["--image-size", "big"], "expected HEIGHTxWIDTH"),
+        (["--val-episodes", "9"], "has only 4 episodes"),
+        (["--device", "cuda"], "no CUDA device here"),
+    ],
+)
 def test_bad_input_gets_a_clear_error(sim_dataset, tmp_path, args, message):
     import torch
+
     if "cuda" in args and torch.cuda.is_available():
         pytest.skip("this machine has CUDA")
     run = imitate_train("--dataset", str(sim_dataset), "--output", str(tmp_path / "x"), *FAST, *args)
@@ -88,6 +120,7 @@ def test_bad_input_gets_a_clear_error(sim_dataset, tmp_path, args, message):
 def test_empty_or_missing_dataset_is_refused(tmp_path):
     from imitate.edge.dataset import DatasetWriter
     from imitate.edge.profile import load_profile
+
     DatasetWriter(tmp_path / "empty", load_profile("sim"))
     run = imitate_train("--dataset", str(tmp_path / "empty"), "--output", str(tmp_path / "o"), *FAST)
     assert run.returncode == 2 and "has no episode" in run.stderr
@@ -98,7 +131,9 @@ def test_empty_or_missing_dataset_is_refused(tmp_path):
 def test_resume_with_another_policy_is_refused(sim_dataset, tmp_path):
     out = tmp_path / "run"
     assert imitate_train("--dataset", str(sim_dataset), "--output", str(out), *FAST).returncode == 0
-    run = imitate_train("--dataset", str(sim_dataset), "--output", str(out), "--resume", "--policy", "diffusion", *FAST)
+    run = imitate_train(
+        "--dataset", str(sim_dataset), "--output", str(out), "--resume", "--policy", "diffusion", *FAST
+    )
     assert run.returncode == 2 and "is a act policy, not diffusion" in run.stderr
     run = imitate_train("--dataset", str(sim_dataset), "--output", str(out), *FAST)
     assert run.returncode == 2 and "pass --resume" in run.stderr
@@ -108,9 +143,28 @@ def test_resume_with_another_policy_is_refused(sim_dataset, tmp_path):
 def test_accelerate_launch_runs_the_same_command(sim_dataset, tmp_path):
     """The multi-GPU path, as far as one machine without a GPU allows: `accelerate launch` on CPU."""
     out = tmp_path / "accelerate"
-    launcher = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", "1", "--num_machines", "1",
-                "--mixed_precision", "no", "--dynamo_backend", "no", "--cpu", "-m", "imitate.cli", "train"]
-    run = subprocess.run([*launcher, "--dataset", str(sim_dataset), "--output", str(out), *FAST], capture_output=True,
-                         text=True, timeout=600)
+    launcher = [
+        sys.executable,
+        "-m",
+        "accelerate.commands.launch",
+        "--num_processes",
+        "1",
+        "--num_machines",
+        "1",
+        "--mixed_precision",
+        "no",
+        "--dynamo_backend",
+        "no",
+        "--cpu",
+        "-m",
+        "imitate.cli",
+        "train",
+    ]
+    run = subprocess.run(
+        [*launcher, "--dataset", str(sim_dataset), "--output", str(out), *FAST],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     assert (out / "checkpoints" / "last" / "pretrained_model" / "model.safetensors").exists()

@@ -11,7 +11,9 @@ def write_msg_files(root, msgtypes, distro="jazzy"):
     for msgtype in msgtypes:
         text, _ = typestore(distro).generate_msgdef(msgtype, ros_version=2)
         blocks = text.split(SEPARATOR + "\n")
-        named = [(msgtype, blocks[0])] + [(b.split("\n", 1)[0][len("MSG: "):], b.split("\n", 1)[1]) for b in blocks[1:]]
+        named = [(msgtype, blocks[0])] + [
+            (b.split("\n", 1)[0][len("MSG: ") :], b.split("\n", 1)[1]) for b in blocks[1:]
+        ]
         for name, body in named:
             pkg, _, leaf = name.replace("/msg/", "/").partition("/")
             path = Path(root) / pkg / "msg" / f"{leaf}.msg"

@@ -22,8 +22,10 @@ def get_type(name, doing="run"):
     """The PolicyType called `name`; ValueError saying why it cannot be used (`doing`: what was asked)."""
     kind = REGISTRY.get(name)
     if kind is None:
-        raise ValueError(f"cannot {doing} a {name!r} policy{did_you_mean(name or '', REGISTRY)}: imitate knows "
-                         f"{', '.join(supported())}")
+        raise ValueError(
+            f"cannot {doing} a {name!r} policy{did_you_mean(name or '', REGISTRY)}: imitate knows "
+            f"{', '.join(supported())}"
+        )
     if not kind.supported:
         raise ValueError(f"cannot {doing} a {name} policy yet: {kind.reason}")
     return kind

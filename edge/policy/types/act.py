@@ -10,9 +10,19 @@ def actions(policy, state, images, noise=None):
 TYPE = PolicyType(
     name="act",
     offline_config=dict(pretrained_backbone_weights=None),  # never download ImageNet weights
-    small_config=dict(dim_model=128, n_heads=4, dim_feedforward=512, n_encoder_layers=2, n_decoder_layers=1,
-                      latent_dim=16, n_vae_encoder_layers=2, chunk_size=30, n_action_steps=30, optimizer_lr=1e-4,
-                      optimizer_lr_backbone=1e-4),
+    small_config=dict(
+        dim_model=128,
+        n_heads=4,
+        dim_feedforward=512,
+        n_encoder_layers=2,
+        n_decoder_layers=1,
+        latent_dim=16,
+        n_vae_encoder_layers=2,
+        chunk_size=30,
+        n_action_steps=30,
+        optimizer_lr=1e-4,
+        optimizer_lr_backbone=1e-4,
+    ),
     export_module="imitate.export.types.act",
     graphs=("model",),
     parity_tolerance=1e-4,

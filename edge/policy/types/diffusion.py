@@ -18,11 +18,15 @@ def actions(policy, state, images, noise=None):
     package = policy.package
     spec = package.spec["diffusion"]
     if noise is None:
-        noise = policy.rng.standard_normal((1, spec["horizon"], len(package.action_joints))).astype(np.float32)
+        noise = policy.rng.standard_normal((1, spec["horizon"], len(package.action_joints))).astype(
+            np.float32
+        )
     denoiser = policy.runners["denoiser"]
-    sample = ddim_sample(lambda x, t: denoiser([x, np.array([t], np.int64), cond])[0], noise, spec["scheduler"])
+    sample = ddim_sample(
+        lambda x, t: denoiser([x, np.array([t], np.int64), cond])[0], noise, spec["scheduler"]
+    )
     start = package.n_obs_steps - 1
-    return unnormalize(sample[0, start:start + package.n_action_steps], spec["action_norm"])
+    return unnormalize(sample[0, start : start + package.n_action_steps], spec["action_norm"])
 
 
 def unnormalize(x, norm):
@@ -37,9 +41,16 @@ def unnormalize(x, norm):
 
 TYPE = PolicyType(
     name="diffusion",
-    small_config=dict(down_dims=(64, 128, 256), n_obs_steps=2, horizon=16, n_action_steps=8,
-                      spatial_softmax_num_keypoints=16, diffusion_step_embed_dim=64, num_inference_steps=10,
-                      noise_scheduler_type="DDIM"),
+    small_config=dict(
+        down_dims=(64, 128, 256),
+        n_obs_steps=2,
+        horizon=16,
+        n_action_steps=8,
+        spatial_softmax_num_keypoints=16,
+        diffusion_step_embed_dim=64,
+        num_inference_steps=10,
+        noise_scheduler_type="DDIM",
+    ),
     export_module="imitate.export.types.diffusion",
     graphs=("encoder", "denoiser"),
     parity_tolerance=1e-3,

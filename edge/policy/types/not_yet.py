@@ -5,4 +5,6 @@ VLA_REASON = ("imitate exports and runs act and diffusion; a VLA needs its graph
               "model, action expert), a tokenizer on the robot and a torch backend: train it with "
               "lerobot-train directly for now")
 
-TYPES = tuple(PolicyType(name=name, supported=False, reason=VLA_REASON) for name in ("smolvla", "pi0", "pi05"))
+TYPES = tuple(
+    PolicyType(name=name, supported=False, reason=VLA_REASON) for name in ("smolvla", "pi0", "pi05")
+)

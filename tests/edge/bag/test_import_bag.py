@@ -25,9 +25,32 @@ STORE = typestore(PROFILE.ros_distro)
 def live(tmp_path_factory):
     """Two 2 s episodes recorded live from the simulated robot, with their raw bags."""
     root = tmp_path_factory.mktemp("live") / "pick"
-    subprocess.run([sys.executable, "-m", "imitate.cli", "record", "--transport", "sim", "--dataset", str(root),
-                    "--task", "pick the ball", "--episodes", "2", "--episode-time", "2", "--reset-time", "0.5",
-                    "--codec", "h264", "--raw-bag"], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imitate.cli",
+            "record",
+            "--transport",
+            "sim",
+            "--dataset",
+            str(root),
+            "--task",
+            "pick the ball",
+            "--episodes",
+            "2",
+            "--episode-time",
+            "2",
+            "--reset-time",
+            "0.5",
+            "--codec",
+            "h264",
+            "--raw-bag",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     return root
 
 
@@ -38,22 +61,36 @@ def table(root):
 def frames(root):
     """Every decoded frame of every camera, through lerobot."""
     from lerobot.datasets.lerobot_dataset import LeRobotDataset
+
     ds = LeRobotDataset("local/x", root=root, video_backend="pyav")
     return ds, [{k: ds[i][k].numpy() for k in ds.meta.video_keys} for i in range(len(ds))]
 
 
-def copy_bag(src, dst, storage=StoragePlugin.MCAP, drop=(), extra=(), change=None, shift_ns=0, append=None,
-             trailing=None):
+def copy_bag(
+    src,
+    dst,
+    storage=StoragePlugin.MCAP,
+    drop=(),
+    extra=(),
+    change=None,
+    shift_ns=0,
+    append=None,
+    trailing=None,
+):
     """Rewrite a bag with rosbags: other storage, topics dropped, (t, topic, type, msg) added, messages
     changed by change(topic, msg), times shifted; `append`: a second bag's messages after the first's;
     `trailing`: {topic: bytes} written after each of that topic's CDR payloads (as some recorders do)."""
     writer = Writer(dst, version=9, storage_plugin=storage)
     writer.open()
     conns = {}
+
     def put(topic, msgtype, t, msg):
         if topic not in conns:
             conns[topic] = writer.add_connection(topic, msgtype, typestore=STORE)
-        writer.write(conns[topic], t, bytes(STORE.serialize_cdr(msg, msgtype)) + (trailing or {}).get(topic, b""))
+        writer.write(
+            conns[topic], t, bytes(STORE.serialize_cdr(msg, msgtype)) + (trailing or {}).get(topic, b"")
+        )
+
     for path, shift in ((src, 0), *(((append, shift_ns),) if append else ())):
         with Reader(path) as reader:
             for c, t, raw in reader.messages():
@@ -84,7 +121,8 @@ def test_raw_bags_rebuild_the_live_dataset_frame_for_frame(live, tmp_path):
         assert np.array_equal(np.stack(a[column]), np.stack(b[column])), column
     ds_live, live_frames = frames(live)
     _, imported_frames = frames(out)
-    assert all(np.array_equal(x[k], y[k]) for x, y in zip(live_frames, imported_frames) for k in x)
+    pairs = zip(live_frames, imported_frames, strict=True)
+    assert all(np.array_equal(x[k], y[k]) for x, y in pairs for k in x)
     assert ds_live.meta.tasks.index.tolist() == ["pick the ball"]
 
 
@@ -113,7 +151,7 @@ def test_trailing_bytes_after_the_cdr_payload_are_counted_named_once_and_harmles
 def test_a_bag_without_ticks_is_sampled_on_a_grid(live, tmp_path):
     bag = copy_bag(live / "raw" / "episode_000000", tmp_path / "plain", drop=(FRAME_TICKS,))
     report = import_bag(bag, PROFILE, tmp_path / "grid", codec="h264", task="grid")
-    (index, count, task), = report.episodes
+    ((index, count, task),) = report.episodes
     start, end = bag_times(bag)
     assert task == "grid" and abs(count - (end - start) / 1e9 * PROFILE.dataset_fps) <= 2
     ds, _ = frames(tmp_path / "grid")
@@ -124,7 +162,10 @@ def test_a_bag_without_ticks_is_sampled_on_a_grid(live, tmp_path):
     episode = ds.meta.episodes[0]
     for cam in PROFILE.cameras:
         with Reader(bag) as reader:
-            times = [t / 1e9 for c, t, _ in reader.messages([c for c in reader.connections if c.topic == cam.topic])]
+            times = [
+                t / 1e9
+                for c, t, _ in reader.messages([c for c in reader.connections if c.topic == cam.topic])
+            ]
         gaps = np.diff(times)
         missed = int(sum(np.ceil(g / period) for g in gaps if g > 1.5 * period))
         assert episode.get(f"imitate/stale/{cam.name}", 0) <= missed, cam.name
@@ -133,7 +174,9 @@ def test_a_bag_without_ticks_is_sampled_on_a_grid(live, tmp_path):
 def test_gap_split_ends_an_episode_when_the_leader_pauses(live, tmp_path):
     first = live / "raw" / "episode_000000"
     start, end = bag_times(first)
-    bag = copy_bag(first, tmp_path / "two", drop=(FRAME_TICKS,), append=first, shift_ns=end - start + 3 * 10**9)
+    bag = copy_bag(
+        first, tmp_path / "two", drop=(FRAME_TICKS,), append=first, shift_ns=end - start + 3 * 10**9
+    )
     report = import_bag(bag, PROFILE, tmp_path / "gap", codec="h264", split="gap", gap_s=1.0)
     assert len(report.episodes) == 2
     lengths = [n for _, n, _ in report.episodes]
@@ -148,12 +191,17 @@ def test_trigger_split_follows_the_leader_buttons(live, tmp_path):
     start, _ = bag_times(first)
     string = STORE.types["std_msgs/msg/String"]
     presses = [(0.2, "right"), (0.8, "right"), (1.0, "right"), (1.3, "left"), (1.5, "right")]
-    extra = [(start + int(s * 1e9), PROFILE.trigger_topic, "std_msgs/msg/String", string(data=d)) for s, d in presses]
+    extra = [
+        (start + int(s * 1e9), PROFILE.trigger_topic, "std_msgs/msg/String", string(data=d))
+        for s, d in presses
+    ]
     bag = copy_bag(first, tmp_path / "buttons", drop=(FRAME_TICKS,), extra=extra)
     report = import_bag(bag, PROFILE, tmp_path / "trigger", codec="h264", split="trigger")
     lengths = [n for _, n, _ in report.episodes]
     assert len(lengths) == 2 and abs(lengths[0] - 18) <= 1  # 0.2 -> 0.8 s at 30 fps; 1.0 -> 1.3 discarded
-    assert any("discarded" in n for n in report.notes) and any("no closing button press" in n for n in report.notes)
+    assert any("discarded" in n for n in report.notes) and any(
+        "no closing button press" in n for n in report.notes
+    )
 
 
 def test_a_bag_missing_a_camera_or_with_other_joints_is_refused(live, tmp_path):
@@ -161,11 +209,15 @@ def test_a_bag_missing_a_camera_or_with_other_joints_is_refused(live, tmp_path):
     camera = PROFILE.cameras[0].topic
     with pytest.raises(BagError, match=f"missing {camera}.*The bag has"):
         import_bag(copy_bag(bag, tmp_path / "nocam", drop=(camera,)), PROFILE, tmp_path / "a")
+
     def rename(topic, msg):
         if topic == PROFILE.joint_states:
             msg.name = [n.replace(PROFILE.joint_names[0], "other_joint") for n in msg.name]
         return msg
-    with pytest.raises(BagError, match=f"needs \\['{PROFILE.joint_names[0]}'\\].*different robot or joint set"):
+
+    with pytest.raises(
+        BagError, match=f"needs \\['{PROFILE.joint_names[0]}'\\].*different robot or joint set"
+    ):
         import_bag(copy_bag(bag, tmp_path / "joints", change=rename), PROFILE, tmp_path / "b")
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()  # nothing written
 
@@ -176,7 +228,7 @@ def test_a_truncated_recording_is_converted_up_to_the_cut(live, tmp_path):
     data = mcap.read_bytes()
     mcap.write_bytes(data[: len(data) * 6 // 10])  # killed midway: no footer, last chunk cut
     report = import_bag(bag, PROFILE, tmp_path / "partial", codec="h264")
-    (_, count, _), = report.episodes
+    ((_, count, _),) = report.episodes
     full = len(table(live).query("episode_index == 0"))
     assert 0.3 * full < count < full and "no footer" in report.truncated
     frames(tmp_path / "partial")  # loads in lerobot
@@ -186,22 +238,50 @@ def test_a_truncated_recording_is_converted_up_to_the_cut(live, tmp_path):
 
 
 def test_import_bag_command(live, tmp_path):
-    result = subprocess.run([sys.executable, "-m", "imitate.cli", "import-bag", str(live / "raw" / "episode_000001"),
-                             "--dataset", str(tmp_path / "cli"), "--codec", "h264"], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imitate.cli",
+            "import-bag",
+            str(live / "raw" / "episode_000001"),
+            "--dataset",
+            str(tmp_path / "cli"),
+            "--codec",
+            "h264",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "1 episodes from" in result.stdout
-    bad = subprocess.run([sys.executable, "-m", "imitate.cli", "import-bag", str(tmp_path / "nothing"),
-                          "--dataset", str(tmp_path / "x")], capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imitate.cli",
+            "import-bag",
+            str(tmp_path / "nothing"),
+            "--dataset",
+            str(tmp_path / "x"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 2 and "does not exist" in bad.stderr
 
 
 def test_deleting_an_episode_renumbers_its_raw_bags(live, tmp_path):
     from imitate.edge.dataset import tools
+
     copy = shutil.copytree(live, tmp_path / "copy")
     (copy / "meta" / "hub.json").write_text('{"repo_id": "alice/pick"}')
     tools.delete_episodes(copy, [0])
     assert sorted(p.name for p in (copy / "raw").iterdir()) == ["episode_000000"]
     assert (copy / "meta" / "hub.json").exists()
     import_bag(copy / "raw" / "episode_000000", PROFILE, tmp_path / "again", codec="h264")
-    assert np.array_equal(np.stack(table(copy)["observation.state"]), np.stack(table(tmp_path / "again")["observation.state"]))
+    assert np.array_equal(
+        np.stack(table(copy)["observation.state"]), np.stack(table(tmp_path / "again")["observation.state"])
+    )

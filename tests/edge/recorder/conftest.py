@@ -51,7 +51,9 @@ def rig(tmp_path):
         recorder = Recorder(sampler, writer, RecordConfig(**cfg))
         if on_recorder:
             on_recorder(recorder)
-        transport.subscribe(PROFILE.trigger_topic, "std_msgs/msg/String", recorder.on_button)  # as the CLI does
+        transport.subscribe(
+            PROFILE.trigger_topic, "std_msgs/msg/String", recorder.on_button
+        )  # as the CLI does
         events = []
         recorder.listen(events.append)
         for listener in listeners:
@@ -78,4 +80,5 @@ def _presser(recorder, phase, nth, verb):
                 seen["done"] = True
                 recorder.command(verb)
         seen["last"] = event["phase"]
+
     return on_event

@@ -10,7 +10,10 @@ from .conftest import PROFILE
 
 
 def tasks_of(root):
-    return [pq.read_table(p).to_pylist()[0]["tasks"][0] for p in sorted((root / "meta/episodes").glob("*/*.parquet"))]
+    return [
+        pq.read_table(p).to_pylist()[0]["tasks"][0]
+        for p in sorted((root / "meta/episodes").glob("*/*.parquet"))
+    ]
 
 
 def test_retry_discards_and_records_again(rig):
@@ -18,7 +21,14 @@ def test_retry_discards_and_records_again(rig):
     writer, _, status, events = record(episodes=2, commands=[("recording", 1, "retry")])
     assert status.saved == 2 and writer.total_episodes == 2
     assert any("discarded" in e["message"] for e in events)
-    assert sum(1 for e, f in zip(events, events[1:]) if f["phase"] == "recording" and e["phase"] != "recording") == 3
+    assert (
+        sum(
+            1
+            for e, f in zip(events, events[1:], strict=False)
+            if f["phase"] == "recording" and e["phase"] != "recording"
+        )
+        == 3
+    )
 
 
 def test_skip_moves_to_the_next_task_without_saving(rig):
@@ -36,12 +46,21 @@ def test_multi_task_cycles_tasks(rig):
 
 def test_next_saves_early_and_finish_saves_the_current_episode(rig):
     _, record = rig
-    def finish_second(event, box={}):
+
+    box = {}  # set once the action is done
+
+    def finish_second(event):
         if event["phase"] == "recording" and event["saved"] == 1 and event["frames"] >= 10 and not box:
             box["done"] = recorder_box[0].command("finish") or True
+
     recorder_box = []
-    writer, _, status, _ = record(episodes=5, episode_time_s=5.0, commands=[("recording", 1, "next")],
-                                  listeners=[finish_second], on_recorder=recorder_box.append)
+    writer, _, status, _ = record(
+        episodes=5,
+        episode_time_s=5.0,
+        commands=[("recording", 1, "next")],
+        listeners=[finish_second],
+        on_recorder=recorder_box.append,
+    )
     assert status.phase == "finished" and status.saved == 2
     lengths = [pq.read_table(p).num_rows for p in sorted((writer.root / "data").glob("*/*.parquet"))]
     assert all(n < 60 for n in lengths)  # far shorter than the 5 s limit
@@ -56,12 +75,15 @@ def test_resume_appends_and_refuses_without_flag(rig, tmp_path):
     assert writer.total_episodes == 3 and status.episode == 3
     assert tasks_of(writer.root) == ["a", "b", "b"]
     index = pq.read_table(writer.root / "data/chunk-000/file-002.parquet").to_pydict()["index"]
-    first = pq.read_table(writer.root / "meta/episodes/chunk-000/file-002.parquet").to_pydict()["dataset_from_index"][0]
+    first = pq.read_table(writer.root / "meta/episodes/chunk-000/file-002.parquet").to_pydict()[
+        "dataset_from_index"
+    ][0]
     assert index[0] == first and first > 0
 
 
 def test_resume_with_another_profile_is_refused(rig, tmp_path):
     from imitate.edge.profile import load_profile
+
     _, record = rig
     record(episodes=1)
     with pytest.raises(DatasetError, match="use the profile it was recorded with"):
@@ -76,6 +98,7 @@ def test_leader_buttons_drive_the_recorder(rig):
         if event["phase"] == "recording" and event["frames"] >= 15 and len(pressed) <= event["saved"]:
             pressed.append(event["saved"])
             robot.transport.publish(PROFILE.trigger_topic, "std_msgs/msg/String", m.string("right"))
+
     writer, _, status, _ = record(episodes=2, episode_time_s=5.0, listeners=[operator])
     lengths = [pq.read_table(p).num_rows for p in sorted((writer.root / "data").glob("*/*.parquet"))]
     assert status.saved == 2 and all(15 <= n < 40 for n in lengths), lengths
@@ -90,12 +113,17 @@ def test_bad_config_is_refused():
 
 def entered(events, phase):
     """How many times the recorder entered `phase`."""
-    return sum(1 for e, f in zip([{"phase": None}] + events, events) if f["phase"] == phase and e["phase"] != phase)
+    return sum(
+        1
+        for e, f in zip([{"phase": None}] + events, events, strict=False)
+        if f["phase"] == phase and e["phase"] != phase
+    )
 
 
 def assert_consistent(writer):
     """info.json's totals are the episodes on disk, and lerobot's reader would find each file."""
     import json
+
     info = json.loads((writer.root / "meta/info.json").read_text())
     lengths = [pq.read_table(p).num_rows for p in sorted((writer.root / "data").glob("*/*.parquet"))]
     assert info["total_episodes"] == len(lengths) and info["total_frames"] == sum(lengths)
@@ -106,8 +134,9 @@ def assert_consistent(writer):
 
 def test_retry_during_the_reset_undoes_the_last_save(rig):
     _, record = rig
-    writer, _, status, events = record(episodes=2, tasks=("a", "b"), reset_time_s=0.5,
-                                       commands=[("reset", 1, "retry")])
+    writer, _, status, events = record(
+        episodes=2, tasks=("a", "b"), reset_time_s=0.5, commands=[("reset", 1, "retry")]
+    )
     assert any("episode 0 removed" in e["message"] for e in events)
     assert status.saved == 2 and writer.total_episodes == 2
     assert tasks_of(writer.root) == ["a", "b"]  # the removed "a" was recorded again, then "b"
@@ -130,11 +159,19 @@ def test_a_late_retry_discards_only_the_episode_being_recorded(rig):
     _, record = rig
     recorder_box = []
 
-    def late_retry(event, box={}):
+    box = {}  # set once the action is done
+
+    def late_retry(event):
         if event["phase"] == "recording" and event["saved"] == 1 and event["elapsed_s"] > 1.2 and not box:
             box["done"] = recorder_box[0].command("retry") or True
-    writer, _, status, events = record(episodes=2, tasks=("a", "b"), episode_time_s=3.0, listeners=[late_retry],
-                                       on_recorder=recorder_box.append)
+
+    writer, _, status, events = record(
+        episodes=2,
+        tasks=("a", "b"),
+        episode_time_s=3.0,
+        listeners=[late_retry],
+        on_recorder=recorder_box.append,
+    )
     assert not any("removed" in e["message"] for e in events)
     assert tasks_of(writer.root) == ["a", "b"] and status.saved == 2
     assert_consistent(writer)
@@ -144,9 +181,15 @@ def test_an_estop_while_recording_marks_the_episode(rig):
     _, record = rig
     recorder_box = []
 
-    def estop_once(event, box={}):
+    box = {}  # set once the action is done
+
+    def estop_once(event):
         if event["phase"] == "recording" and event["saved"] == 0 and event["frames"] >= 5 and not box:
             box["done"] = recorder_box[0].flag("estop") or True
+
     writer, _, _, _ = record(episodes=2, listeners=[estop_once], on_recorder=recorder_box.append)
-    flags = [pq.read_table(p).to_pylist()[0]["imitate/flags"] for p in sorted((writer.root / "meta/episodes").glob("*/*.parquet"))]
+    flags = [
+        pq.read_table(p).to_pylist()[0]["imitate/flags"]
+        for p in sorted((writer.root / "meta/episodes").glob("*/*.parquet"))
+    ]
     assert flags == [["estop"], []]

@@ -26,9 +26,29 @@ def test_space_starts_right_arrow_saves_q_finishes(tmp_path):
     root = tmp_path / "ds"
     pid, fd = pty.fork()
     if pid == 0:  # the child: imitate record on a terminal
-        os.execv(sys.executable, [sys.executable, "-m", "imitate.cli", "record", "--transport", "sim", "--dataset",
-                                  str(root), "--task", "pick", "--episodes", "5", "--episode-time", "30",
-                                  "--reset-time", "0", "--codec", "h264"])
+        os.execv(
+            sys.executable,
+            [
+                sys.executable,
+                "-m",
+                "imitate.cli",
+                "record",
+                "--transport",
+                "sim",
+                "--dataset",
+                str(root),
+                "--task",
+                "pick",
+                "--episodes",
+                "5",
+                "--episode-time",
+                "30",
+                "--reset-time",
+                "0",
+                "--codec",
+                "h264",
+            ],
+        )
     try:
         assert "keys:" in read_until(fd, "keys:", 30)
         assert "idle" in read_until(fd, "idle", 30)  # on a terminal it waits for space

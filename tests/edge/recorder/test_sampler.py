@@ -23,9 +23,13 @@ def test_a_silent_leader_group_blocks_with_a_clear_message():
     robot = FakeRobot(PROFILE, make_transport("sim", bus=bus), leader=False).start()
     sampler = ObservationSampler(PROFILE, make_transport("sim", bus=bus))
     time.sleep(0.5)
-    with pytest.raises(NotReady, match="leader commands of arm_left on /leader/joint_trajectory_command_broadcaster_left"):
+    with pytest.raises(
+        NotReady, match="leader commands of arm_left on /leader/joint_trajectory_command_broadcaster_left"
+    ):
         sampler.sample()
-    assert all("leader" in m for m in sampler.missing())  # state and cameras arrived; only the leader is silent
+    assert all(
+        "leader" in m for m in sampler.missing()
+    )  # state and cameras arrived; only the leader is silent
     robot.stop()
 
 
@@ -37,7 +41,9 @@ def test_frames_map_joints_by_name_and_carry_ages():
     frame = sampler.sample()
     robot.stop()
     joints = np.arange(len(PROFILE.joint_names))
-    assert frame.state.dtype == np.float32 and np.allclose(frame.state - joints, (frame.state - joints)[0], atol=1e-4)
+    assert frame.state.dtype == np.float32 and np.allclose(
+        frame.state - joints, (frame.state - joints)[0], atol=1e-4
+    )
     assert np.allclose(frame.action + joints, (frame.action + joints)[0], atol=1e-4)
     assert set(frame.images) == set(PROFILE.camera_names) and frame.images["cam_head"][:2] == b"\xff\xd8"
     assert {"state/arm_left", "action/lift", "camera/cam_wrist_2"} <= set(frame.ages)
@@ -46,7 +52,9 @@ def test_frames_map_joints_by_name_and_carry_ages():
 
 def test_a_stalled_camera_is_counted_stale_and_a_slow_one_repeated():
     bus = SimBus()
-    robot = FakeRobot(PROFILE, make_transport("sim", bus=bus), camera_fps=10.0).start()  # a third of the grid rate
+    robot = FakeRobot(
+        PROFILE, make_transport("sim", bus=bus), camera_fps=10.0
+    ).start()  # a third of the grid rate
     sampler = ObservationSampler(PROFILE, make_transport("sim", bus=bus))
     wait_ready(sampler)
     for _ in range(30):

@@ -11,12 +11,34 @@ def fake_package(profile, root, camera="cam_head", fps=30, chunk=30):
     """A PolicyPackage for `profile`'s joints and one camera, with no graph files (nothing reads them)."""
     cam = profile.camera(camera)
     joints = list(profile.joint_names)
-    return PolicyPackage(root, {
-        "format": 1, "policy_type": "act", "fps": fps, "chunk_size": chunk, "n_action_steps": chunk, "n_obs_steps": 1,
-        "inputs": {"state": {"name": "observation.state", "dtype": "float32", "joints": joints},
-                   "cameras": [{"name": camera, "input": f"observation.images.{camera}", "height": cam.height,
-                                "width": cam.width, "dtype": "uint8", "layout": "HWC", "color": "RGB", "rotate_deg": 0}]},
-        "outputs": {"action": {"joints": joints, "dtype": "float32"}}, "graphs": {}})
+    return PolicyPackage(
+        root,
+        {
+            "format": 1,
+            "policy_type": "act",
+            "fps": fps,
+            "chunk_size": chunk,
+            "n_action_steps": chunk,
+            "n_obs_steps": 1,
+            "inputs": {
+                "state": {"name": "observation.state", "dtype": "float32", "joints": joints},
+                "cameras": [
+                    {
+                        "name": camera,
+                        "input": f"observation.images.{camera}",
+                        "height": cam.height,
+                        "width": cam.width,
+                        "dtype": "uint8",
+                        "layout": "HWC",
+                        "color": "RGB",
+                        "rotate_deg": 0,
+                    }
+                ],
+            },
+            "outputs": {"action": {"joints": joints, "dtype": "float32"}},
+            "graphs": {},
+        },
+    )
 
 
 class SwingPolicy(Policy):
@@ -27,7 +49,9 @@ class SwingPolicy(Policy):
         self.joint, self.amplitude, self.calls = joint_index, amplitude, 0
 
     def actions(self, observation):
-        assert set(observation["images"]) == set(self.package.cameras), "the loop hands over the policy's cameras"
+        assert set(observation["images"]) == set(self.package.cameras), (
+            "the loop hands over the policy's cameras"
+        )
         self.calls += 1
         state = np.asarray(observation["state"], np.float32)
         steps = np.arange(self.package.chunk_size) / self.package.fps

@@ -14,7 +14,9 @@ def robot_rig(robot_transport, transport, timeout_s=5.0):
     robot = SimRobot(PROFILE, robot_transport, leader=False).start()
     sampler = ObservationSampler(PROFILE, transport, cameras=["cam_head"], with_action=False)
     commands = []  # as the robot's side sees them
-    robot_transport.subscribe(PROFILE.groups[0].command.topic, TRAJECTORY, lambda msg: commands.append(time.monotonic()))
+    robot_transport.subscribe(
+        PROFILE.groups[0].command.topic, TRAJECTORY, lambda msg: commands.append(time.monotonic())
+    )
     deadline = time.monotonic() + timeout_s
     while sampler.missing() and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -1,4 +1,6 @@
-"""The control tick in its own process, over real DDS: commands, e-stop, listeners, a dying parent or child."""
+"""The control tick in its own process, over real DDS: commands, e-stop, listeners, a dying parent or
+child."""
+
 import os
 import signal
 import subprocess
@@ -11,7 +13,7 @@ import pytest
 pytest.importorskip("cyclonedds")
 
 from imitate.edge.policy import make_policy  # noqa: E402
-from imitate.edge.runtime.control_process import RING, Board, ProcessTick, ControlSpec  # noqa: E402
+from imitate.edge.runtime.control_process import RING, Board, ControlSpec, ProcessTick  # noqa: E402
 from imitate.edge.runtime.loop import CommandLoop, LoopConfig  # noqa: E402
 from imitate.edge.runtime.safety import SafetyConfig, SafetyFilter  # noqa: E402
 from imitate.edge.sampler import ObservationSampler  # noqa: E402
@@ -42,8 +44,14 @@ def any_rig(request):
 
 
 def process_loop(packages, transport, sampler):
-    return CommandLoop(PROFILE, transport, sampler, make_policy(packages["act"].root, "ort-cpu"), SafetyFilter(PROFILE),
-                       LoopConfig(control="process"))
+    return CommandLoop(
+        PROFILE,
+        transport,
+        sampler,
+        make_policy(packages["act"].root, "ort-cpu"),
+        SafetyFilter(PROFILE),
+        LoopConfig(control="process"),
+    )
 
 
 def test_the_tick_runs_in_its_own_process_and_drives_the_robot(packages, any_rig):
@@ -60,12 +68,18 @@ def test_the_tick_runs_in_its_own_process_and_drives_the_robot(packages, any_rig
     assert stats["control"] == "process"
     assert_ticks_follow_time(inner, outer, stats)  # every period ticked or counted missed; few missed
     assert stats["infer_p50_ms"] > 0 and stats["inference_errors"] == 0
-    assert stats["safety"]["soft_start"] >= 80  # a 1 s ramp: ~100 ticks, the first few hold for the first chunk
+    assert (
+        stats["safety"]["soft_start"] >= 80
+    )  # a 1 s ramp: ~100 ticks, the first few hold for the first chunk
     assert len(commands) >= stats["ticks"] - 20  # published by the child, received by the robot
-    sent = np.array([cmd for _, cmd in heard if cmd is not None])  # every tick reached the listeners, in order
+    sent = np.array(
+        [cmd for _, cmd in heard if cmd is not None]
+    )  # every tick reached the listeners, in order
     assert len(heard) == stats["ticks"] and np.all(np.diff([now for now, _ in heard]) > 0)
     vmax = np.array([PROFILE.limits[n].velocity for n in PROFILE.joint_names])
-    assert (np.abs(np.diff(sent, axis=0)) <= vmax * 0.01 + 1e-9).all()  # chunks arrive over the pipe, still smooth
+    assert (
+        np.abs(np.diff(sent, axis=0)) <= vmax * 0.01 + 1e-9
+    ).all()  # chunks arrive over the pipe, still smooth
     assert loop.stats()["control_process"].startswith("closed")
 
 
@@ -92,9 +106,12 @@ def test_nothing_is_sent_once_stop_returns(packages, rig):
     """As after a thread's join: a command sent after stop() would land after whatever the caller does
     next (an evaluation resets the scene, and a late command put the arm back where it was)."""
     from imitate.edge import messages as m
+
     transport, sampler, _ = rig
     stamps = []
-    transport.subscribe(PROFILE.groups[1].command.topic, TRAJECTORY, lambda msg: stamps.append(m.stamp_ns(msg)))
+    transport.subscribe(
+        PROFILE.groups[1].command.topic, TRAJECTORY, lambda msg: stamps.append(m.stamp_ns(msg))
+    )
     loop = process_loop(packages, transport, sampler)
     try:
         for _ in range(3):
@@ -144,10 +161,14 @@ def test_the_child_stops_when_its_parent_is_gone(rig):
 
 
 def test_a_robot_that_does_not_publish_is_named_when_the_process_starts():
-    spec = ControlSpec(PROFILE, "dds", ("cam_head",), SafetyConfig(), 1 / 30, 0.2, None, 1.0, 0, 0.0, ready_timeout_s=0.5)
+    spec = ControlSpec(
+        PROFILE, "dds", ("cam_head",), SafetyConfig(), 1 / 30, 0.2, None, 1.0, 0, 0.0, ready_timeout_s=0.5
+    )
     os.environ["ROS_DOMAIN_ID"] = "77"  # the child takes its domain from the environment, as a ROS node does
     try:
-        with pytest.raises(RuntimeError, match="could not start: RuntimeError: waiting for state of arm_left"):
+        with pytest.raises(
+            RuntimeError, match="could not start: RuntimeError: waiting for state of arm_left"
+        ):
             ProcessTick(spec, lambda now, cmd: None)
     finally:
         del os.environ["ROS_DOMAIN_ID"]
@@ -155,12 +176,14 @@ def test_a_robot_that_does_not_publish_is_named_when_the_process_starts():
 
 def test_a_script_without_a_main_guard_is_told_what_to_do(tmp_path):
     script = tmp_path / "unguarded.py"
-    script.write_text("from imitate.edge.profile import load_profile\n"
-                      "from imitate.edge.runtime.control_process import ProcessTick, ControlSpec\n"
-                      "from imitate.edge.runtime.safety import SafetyConfig\n"
-                      "spec = ControlSpec(load_profile('sim'), 'dds', ('cam_head',), SafetyConfig(), 1 / 30, 0.2, None,"
-                      " 1.0, 0, 0.0, ready_timeout_s=0.5)\n"
-                      "ProcessTick(spec, lambda now, cmd: None)\n")
+    script.write_text(
+        "from imitate.edge.profile import load_profile\n"
+        "from imitate.edge.runtime.control_process import ProcessTick, ControlSpec\n"
+        "from imitate.edge.runtime.safety import SafetyConfig\n"
+        "spec = ControlSpec(load_profile('sim'), 'dds', ('cam_head',), SafetyConfig(), 1 / 30, 0.2, None,"
+        " 1.0, 0, 0.0, ready_timeout_s=0.5)\n"
+        "ProcessTick(spec, lambda now, cmd: None)\n"
+    )
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert out.returncode != 0 and 'needs `if __name__ == "__main__":`' in out.stderr, out.stderr[-2000:]
 
@@ -178,7 +201,9 @@ class FakeTick:
 
     def __init__(self):
         from collections import Counter, deque
+
         from imitate.edge.clock import LatenessWindow
+
         self.ticks = self.commands_sent = self.late_tick_count = 0
         self.late_ticks, self.lateness, self.pacer = deque(maxlen=100), LatenessWindow(100), None
         self.safety = type("S", (), {"estopped": False, "counts": Counter()})()
@@ -197,7 +222,11 @@ def test_the_board_carries_ticks_counts_and_late_ticks():
         board.after_tick(tick, float(k), None if k == 3 else np.full(3, k, float))
     stats = reader.stats()
     assert stats["ticks"] == RING + 10 and stats["safety"] == {"velocity": RING + 10}
-    assert stats["ticks_late_over_1ms"] == 3 and stats["late_ticks"] == [[7.0, 2.5], [107.0, 2.5], [207.0, 2.5]]
+    assert stats["ticks_late_over_1ms"] == 3 and stats["late_ticks"] == [
+        [7.0, 2.5],
+        [107.0, 2.5],
+        [207.0, 2.5],
+    ]
     assert reader.get("written") == RING + 10
     newest = reader.ring[(RING + 9) % RING]
     assert newest[0] == RING + 9 and (newest[1:] == RING + 9).all()

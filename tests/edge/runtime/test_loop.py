@@ -10,7 +10,6 @@ import time
 import numpy as np
 import pytest
 
-
 from imitate.edge.clock import try_realtime  # noqa: E402
 from imitate.edge.policy import make_policy  # noqa: E402
 from imitate.edge.policy_package import PackageError, check_profile  # noqa: E402
@@ -27,7 +26,9 @@ from .test_loop_without_lerobot import assert_ticks_follow_time, run_for  # noqa
 @pytest.fixture(scope="module")
 def package(tiny_checkpoints, sim_dataset, tmp_path_factory):
     from imitate.export.exporter import export
-    return export(tiny_checkpoints["act"], tmp_path_factory.mktemp("pkg") / "act", dataset=sim_dataset, frames=4)
+    return export(
+        tiny_checkpoints["act"], tmp_path_factory.mktemp("pkg") / "act", dataset=sim_dataset, frames=4
+    )
 
 
 @pytest.fixture
@@ -52,7 +53,9 @@ class FailingPolicy:
 
 def test_holds_100_hz_with_a_real_policy(package, rig):
     transport, sampler, commands = rig
-    loop = CommandLoop(PROFILE, transport, sampler, make_policy(package.root, "ort-cpu"), SafetyFilter(PROFILE))
+    loop = CommandLoop(
+        PROFILE, transport, sampler, make_policy(package.root, "ort-cpu"), SafetyFilter(PROFILE)
+    )
     inner, outer, stats = run_for(loop, 5.0)
     print(f"\n{stats}")
     # 100 Hz held: every period of the run either ticked or was counted missed, never bursting (the
@@ -77,7 +80,9 @@ def test_failing_inference_holds_and_reports(package, rig):
 
 def test_estop_stops_motion_commands(package, rig):
     transport, sampler, commands = rig
-    loop = CommandLoop(PROFILE, transport, sampler, make_policy(package.root, "ort-cpu"), SafetyFilter(PROFILE))
+    loop = CommandLoop(
+        PROFILE, transport, sampler, make_policy(package.root, "ort-cpu"), SafetyFilter(PROFILE)
+    )
     loop.start()
     time.sleep(1.0)
     loop.estop()
@@ -94,14 +99,33 @@ def test_estop_stops_motion_commands(package, rig):
 def test_a_package_for_another_robot_is_refused(package):
     with pytest.raises(PackageError, match="do not match profile ai_worker_sg2"):
         check_profile(package, load_profile("ai_worker_sg2"))
-    out = subprocess.run([sys.executable, "-m", "imitate.cli", "run", "--profile", "ai_worker_sg2", "--transport", "sim",
-                          "--policy", str(package.root), "--duration", "1"], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imitate.cli",
+            "run",
+            "--profile",
+            "ai_worker_sg2",
+            "--transport",
+            "sim",
+            "--policy",
+            str(package.root),
+            "--duration",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 2 and "do not match profile ai_worker_sg2" in out.stderr
 
 
 def test_chunk_boundaries_through_the_filter_stay_within_velocity_limits(package, rig):
     transport, sampler, _ = rig
-    loop = CommandLoop(PROFILE, transport, sampler, make_policy(package.root, "ort-cpu"), SafetyFilter(PROFILE))
+    loop = CommandLoop(
+        PROFILE, transport, sampler, make_policy(package.root, "ort-cpu"), SafetyFilter(PROFILE)
+    )
     sent = []
     loop.listeners.append(lambda now, cmd: sent.append(cmd) if cmd is not None else None)
     loop.start()
@@ -114,7 +138,9 @@ def test_chunk_boundaries_through_the_filter_stay_within_velocity_limits(package
 
 def test_late_ticks_are_kept_with_their_time(package, rig):
     transport, sampler, _ = rig
-    loop = CommandLoop(PROFILE, transport, sampler, make_policy(package.root, "ort-cpu"), SafetyFilter(PROFILE))
+    loop = CommandLoop(
+        PROFILE, transport, sampler, make_policy(package.root, "ort-cpu"), SafetyFilter(PROFILE)
+    )
     stalled = []
 
     def stall_once(now, command):  # one listener call takes 25 ms: the next tick starts ~15 ms late
@@ -135,7 +161,9 @@ def test_late_ticks_are_kept_with_their_time(package, rig):
 
 def test_the_garbage_collector_skips_what_lived_before_the_loop(package, rig):
     transport, sampler, _ = rig
-    loop = CommandLoop(PROFILE, transport, sampler, make_policy(package.root, "ort-cpu"), SafetyFilter(PROFILE))
+    loop = CommandLoop(
+        PROFILE, transport, sampler, make_policy(package.root, "ort-cpu"), SafetyFilter(PROFILE)
+    )
     alive = len(gc.get_objects())
     loop.start()
     try:
@@ -157,8 +185,14 @@ def test_a_real_time_control_thread_waits_less_for_the_interpreter_lock(package,
         pytest.skip("SCHED_FIFO is not permitted here (needs root or an RLIMIT_RTPRIO)")
     transport, sampler, _ = rig
     before = sys.getswitchinterval()
-    loop = CommandLoop(PROFILE, transport, sampler, make_policy(package.root, "ort-cpu"), SafetyFilter(PROFILE),
-                       LoopConfig(rt_priority=10, gil_switch_ms=0.2))
+    loop = CommandLoop(
+        PROFILE,
+        transport,
+        sampler,
+        make_policy(package.root, "ort-cpu"),
+        SafetyFilter(PROFILE),
+        LoopConfig(rt_priority=10, gil_switch_ms=0.2),
+    )
     loop.start()
     time.sleep(0.5)
     during = sys.getswitchinterval()

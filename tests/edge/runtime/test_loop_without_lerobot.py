@@ -45,7 +45,9 @@ def assert_ticks_follow_time(inner, outer, stats):
 def test_the_thread_tick_drives_the_robot_at_100_hz(sim_rig, tmp_path):
     transport, sampler, commands = sim_rig
     policy = SwingPolicy(fake_package(PROFILE, tmp_path), JOINT)
-    loop = CommandLoop(PROFILE, transport, sampler, policy, SafetyFilter(PROFILE), LoopConfig(control="thread"))
+    loop = CommandLoop(
+        PROFILE, transport, sampler, policy, SafetyFilter(PROFILE), LoopConfig(control="thread")
+    )
     heard = []
     loop.listeners.append(lambda now, cmd: heard.append(cmd))
     inner, outer, stats = run_for(loop, 3.0)
@@ -60,8 +62,14 @@ def test_the_thread_tick_drives_the_robot_at_100_hz(sim_rig, tmp_path):
 
 def test_estop_stops_motion_commands_and_clear_soft_starts(sim_rig, tmp_path):
     transport, sampler, commands = sim_rig
-    loop = CommandLoop(PROFILE, transport, sampler, SwingPolicy(fake_package(PROFILE, tmp_path), JOINT),
-                       SafetyFilter(PROFILE), LoopConfig(control="thread"))
+    loop = CommandLoop(
+        PROFILE,
+        transport,
+        sampler,
+        SwingPolicy(fake_package(PROFILE, tmp_path), JOINT),
+        SafetyFilter(PROFILE),
+        LoopConfig(control="thread"),
+    )
     loop.start()
     try:
         time.sleep(1.0)
@@ -82,7 +90,9 @@ def test_the_process_tick_drives_the_robot_over_dds(tmp_path):
     rig = robot_rig(make_transport("dds"), make_transport("dds"))
     transport, sampler, commands = next(rig)
     policy = SwingPolicy(fake_package(PROFILE, tmp_path), JOINT)
-    loop = CommandLoop(PROFILE, transport, sampler, policy, SafetyFilter(PROFILE), LoopConfig(control="process"))
+    loop = CommandLoop(
+        PROFILE, transport, sampler, policy, SafetyFilter(PROFILE), LoopConfig(control="process")
+    )
     try:
         inner, outer, stats = run_for(loop, 3.0)
     finally:

@@ -39,7 +39,9 @@ def test_a_step_is_limited_in_velocity_and_acceleration():
     amax = np.array([PROFILE.limits[n].acceleration for n in PROFILE.joint_names])
     speed = np.diff(cmds, axis=0) / DT
     assert (np.abs(speed) <= vmax + 1e-9).all()
-    assert (np.abs(np.diff(speed, axis=0)) / DT <= amax * 1.05).all()  # the last tick lands on the target exactly
+    assert (
+        np.abs(np.diff(speed, axis=0)) / DT <= amax * 1.05
+    ).all()  # the last tick lands on the target exactly
     hi = np.array([PROFILE.limits[n].max for n in PROFILE.joint_names])
     assert np.allclose(cmds[-1], np.minimum(0.5, hi), atol=1e-3)  # arrives, without overshoot past a limit
     assert f.counts["velocity"] > 0 or f.counts["acceleration"] > 0
@@ -56,8 +58,14 @@ def test_nan_and_inf_are_never_published(bad):
     assert np.all(np.isfinite(cmd)) and np.array_equal(cmd, before) and f.counts["not_finite"] == 1
 
 
-@pytest.mark.parametrize("kw,rule", [({"state_age": 0.15}, "stale_state"), ({"camera_age": 0.8}, "stale_camera"),
-                                     ({"inference_ok": False}, "inference")])
+@pytest.mark.parametrize(
+    "kw,rule",
+    [
+        ({"state_age": 0.15}, "stale_state"),
+        ({"camera_age": 0.8}, "stale_camera"),
+        ({"inference_ok": False}, "inference"),
+    ],
+)
 def test_stale_inputs_and_failed_inference_hold_the_last_command(kw, rule):
     f = started()
     run(f, np.full(J, 0.2), 1.5)

@@ -17,10 +17,11 @@ import pytest
 from imitate.demo_page import free_port
 
 
-
 def call(port, path, body=None, token=None):
     data = json.dumps(body).encode() if body is not None else None  # a body makes it a POST
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method="POST" if data else "GET")
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", data=data, method="POST" if data else "GET"
+    )
     if token:
         req.add_header("Authorization", f"Bearer {token}")
     try:
@@ -37,10 +38,21 @@ def start_serve(tmp_path, extra_env=None, argv=("--transport", "sim", "--token",
     sock.bind(path)
     sock.settimeout(60)
     port = free_port()
-    env = {**os.environ, "NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000", "IMITATE_PORT": str(port),
-           "IMITATE_DATA": str(tmp_path / "data"), **(extra_env or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "imitate.cli", "serve", *argv], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    env = {
+        **os.environ,
+        "NOTIFY_SOCKET": path,
+        "WATCHDOG_USEC": "1000000",
+        "IMITATE_PORT": str(port),
+        "IMITATE_DATA": str(tmp_path / "data"),
+        **(extra_env or {}),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "imitate.cli", "serve", *argv],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     return proc, sock, port
 
 
@@ -80,7 +92,10 @@ def test_ready_watchdog_api_and_sigterm(served, tmp_path):
 def test_a_policy_starts_and_the_estop_holds(served, tiny_checkpoints, sim_dataset, tmp_path):
     pytest.importorskip("lerobot")
     from imitate.export.exporter import export
-    package = export(tiny_checkpoints["act"], tmp_path / "data" / "policies" / "pkg", dataset=sim_dataset, frames=2)
+
+    package = export(
+        tiny_checkpoints["act"], tmp_path / "data" / "policies" / "pkg", dataset=sim_dataset, frames=2
+    )
     proc, sock, port = served
     messages(sock, "READY=1")
     assert call(port, "/api/policy/start", {"name": "pkg"}, token="t0ken-of-16-chars")[0] == 200
@@ -101,9 +116,19 @@ def test_sigterm_during_a_recording_leaves_a_dataset_lerobot_loads(tmp_path, on_
     proc, sock, port = start_serve(tmp_path, env, argv=())
     try:
         assert "READY=1" in messages(sock, "READY=1")
-        code, body = call(port, "/api/record/session", {"dataset": "demos", "tasks": ["pick up the ball"], "episodes": 5,
-                                                     "episode_time": 1.0, "reset_time": 0.2, "start_now": True},
-                          token="t0ken-of-16-chars")
+        code, body = call(
+            port,
+            "/api/record/session",
+            {
+                "dataset": "demos",
+                "tasks": ["pick up the ball"],
+                "episodes": 5,
+                "episode_time": 1.0,
+                "reset_time": 0.2,
+                "start_now": True,
+            },
+            token="t0ken-of-16-chars",
+        )
         assert code == 200, body
         deadline = time.monotonic() + 60  # one episode saved, the second one being recorded
         while time.monotonic() < deadline:
@@ -121,7 +146,9 @@ def test_sigterm_during_a_recording_leaves_a_dataset_lerobot_loads(tmp_path, on_
             proc.kill()
         sock.close()
     lerobot = pytest.importorskip("lerobot.datasets.lerobot_dataset")
-    ds = lerobot.LeRobotDataset("local/demos", root=tmp_path / "data" / "datasets" / "demos", video_backend="pyav")
+    ds = lerobot.LeRobotDataset(
+        "local/demos", root=tmp_path / "data" / "datasets" / "demos", video_backend="pyav"
+    )
     assert ds.num_episodes == (2 if on_stop == "save" else 1)
     ds[len(ds) - 1]  # the last frame decodes
 
@@ -130,9 +157,24 @@ def test_sigterm_during_a_recording_leaves_a_dataset_lerobot_loads(tmp_path, on_
 def test_over_dds_the_tick_runs_in_a_control_process_that_ends_with_the_service(packages, tmp_path):
     """A robot in another process, as on the AI Worker: the tick runs in a process of its own."""
     import psutil
+
     shutil.copytree(packages["act"].root, tmp_path / "data" / "policies" / "pkg")
-    robot = subprocess.Popen([sys.executable, "-m", "imitate.cli", "sim", "--transport", "dds", "--leader", "off",
-                              "--duration", "120"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    robot = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "imitate.cli",
+            "sim",
+            "--transport",
+            "dds",
+            "--leader",
+            "off",
+            "--duration",
+            "120",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     proc, sock, port = start_serve(tmp_path, argv=("--transport", "dds", "--token", "t0ken-of-16-chars"))
     try:
         messages(sock, "READY=1")
@@ -177,30 +219,52 @@ def test_a_token_by_default_in_a_file_only_this_user_reads(tmp_path):
         sock.close()
 
 
-@pytest.mark.parametrize("argv,expected", [(("--no-token", "--host", "0.0.0.0"), "loopback only"),
-                                           (("--token", "short"), "at least 16")])
+@pytest.mark.parametrize(
+    "argv,expected",
+    [(("--no-token", "--host", "0.0.0.0"), "loopback only"), (("--token", "short"), "at least 16")],
+)
 def test_unsafe_settings_are_refused_at_start(tmp_path, argv, expected):
-    out = subprocess.run([sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--data",
-                          str(tmp_path), "--port", str(free_port()), *argv], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imitate.cli",
+            "serve",
+            "--transport",
+            "sim",
+            "--data",
+            str(tmp_path),
+            "--port",
+            str(free_port()),
+            *argv,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode != 0 and expected in out.stderr + out.stdout
 
 
 def test_the_stdlib_api_checks_host_and_token(tmp_path):
     """The API a robot without the page serves: a foreign Host or a missing token is refused."""
     import threading
+
     from imitate.edge.runtime.access import resolve_access
     from imitate.edge.runtime.api_server import StdlibServer
 
     class Service:  # the one verb these requests reach
         def status(self):
             return {"profile": "sim"}
+
     server = StdlibServer(Service(), "127.0.0.1", 0, resolve_access("127.0.0.1", "t0ken-of-16-chars"))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         assert call(server.port, "/api/status")[0] == 401
         assert call(server.port, "/api/status", token="t0ken-of-16-chars") == (200, {"profile": "sim"})
-        req = urllib.request.Request(f"http://127.0.0.1:{server.port}/api/status",
-                                     headers={"Host": "evil.example", "Authorization": "Bearer t0ken-of-16-chars"})
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{server.port}/api/status",
+            headers={"Host": "evil.example", "Authorization": "Bearer t0ken-of-16-chars"},
+        )
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(req, timeout=10)
         assert refused.value.code == 403
@@ -212,12 +276,35 @@ def test_eval_tags_each_recorded_rollout_with_its_outcome(packages, tmp_path):
     """`imitate eval --record`: every rollout episode carries "success" or "failure" in imitate/flags
     (the Datasets page shows them), matching the report."""
     import pyarrow.parquet as pq
-    out = subprocess.run([sys.executable, "-m", "imitate.cli", "eval", "--transport", "sim", "--policy",
-                          str(packages["act"].root), "--episodes", "2", "--time-limit", "2", "--record",
-                          str(tmp_path / "rollouts"), "--report", str(tmp_path / "report.json")],
-                         capture_output=True, text=True, timeout=300)
+
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imitate.cli",
+            "eval",
+            "--transport",
+            "sim",
+            "--policy",
+            str(packages["act"].root),
+            "--episodes",
+            "2",
+            "--time-limit",
+            "2",
+            "--record",
+            str(tmp_path / "rollouts"),
+            "--report",
+            str(tmp_path / "report.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     episodes = sorted((tmp_path / "rollouts" / "meta" / "episodes").glob("*/*.parquet"))
-    tags = [[f for f in pq.read_table(p).to_pylist()[0]["imitate/flags"] if f in ("success", "failure")] for p in episodes]
+    tags = [
+        [f for f in pq.read_table(p).to_pylist()[0]["imitate/flags"] if f in ("success", "failure")]
+        for p in episodes
+    ]
     printed = [line.split(": ")[-1] for line in out.stdout.splitlines() if line.startswith("episode ")]
     assert tags == [["success" if p == "success" else "failure"] for p in printed], (tags, printed)

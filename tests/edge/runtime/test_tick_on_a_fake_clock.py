@@ -87,7 +87,8 @@ def test_ticks_run_on_the_grid_and_a_late_one_is_kept_with_its_lateness(bench):
     assert np.diff(times)[:99] == pytest.approx(0.01)  # on the grid, however long the work took
     stats = controller.stats()
     assert stats["ticks"] == 200 and stats["missed_ticks"] == 0
-    assert stats["ticks_late_over_1ms"] == 0  # 3.5 ms of work fits in a 10 ms period: the next tick is on time
+    # 3.5 ms of work fits in a 10 ms period: the next tick is on time
+    assert stats["ticks_late_over_1ms"] == 0
     controller.pacer.wait()  # a tick that starts 1.5 ms late: the sleep came back late
     clock.advance(0.0015)
     controller.tick()
@@ -108,7 +109,7 @@ def test_when_the_plan_runs_out_the_last_command_is_held_and_counted(bench):
     moving = np.abs(np.diff(commands[:, 0])) > 1e-9
     assert moving[:25].all()  # following the plan (soft-started)
     after_plan = [k for k, (now, _) in enumerate(done) if now - first > 0.3 + 1e-6]
-    assert not moving[after_plan[0]:].any()  # held where the plan ended
+    assert not moving[after_plan[0] :].any()  # held where the plan ended
     assert controller.stats()["safety"]["inference"] == len(after_plan) == 70
     assert len(sent) == 100
 
@@ -129,9 +130,15 @@ def test_the_estop_sends_one_hold_then_nothing_until_cleared(bench):
     assert len(sent) > before + 1
 
 
-@pytest.mark.parametrize("control, transport, expected", [
-    ("auto", "sim", "thread"), ("auto", "dds", "process"), ("thread", "dds", "thread"), ("process", "ros2", "process"),
-])
+@pytest.mark.parametrize(
+    "control, transport, expected",
+    [
+        ("auto", "sim", "thread"),
+        ("auto", "dds", "process"),
+        ("thread", "dds", "thread"),
+        ("process", "ros2", "process"),
+    ],
+)
 def test_the_control_mode_follows_the_transport(control, transport, expected):
     assert control_mode(control, transport) == expected
 

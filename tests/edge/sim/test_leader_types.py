@@ -50,7 +50,9 @@ def test_the_runtime_commands_each_group_in_its_type_and_the_robot_follows():
         time.sleep(0.01)
     assert list(seen["arm_left"].data) == pytest.approx(target[:8])  # Float64MultiArray, the group's order
     assert seen["arm_right"].joint_names == list(PROFILE.groups[1].joints)
-    assert robot.world.target[robot.world.index["arm_l_joint2"]] == pytest.approx(target[robot.world.index["arm_l_joint2"]])
+    assert robot.world.target[robot.world.index["arm_l_joint2"]] == pytest.approx(
+        target[robot.world.index["arm_l_joint2"]]
+    )
     for t in (transport, robot.transport):
         t.close()
 
@@ -58,9 +60,32 @@ def test_the_runtime_commands_each_group_in_its_type_and_the_robot_follows():
 @pytest.mark.slow
 def test_recording_reads_each_leader_type_and_import_bag_gives_the_same_dataset(tmp_path):
     live = tmp_path / "live"
-    subprocess.run([sys.executable, "-m", "imitate.cli", "record", "--transport", "sim", "--profile", str(PROFILE_PATH),
-                    "--dataset", str(live), "--task", "pick", "--episodes", "1", "--episode-time", "2.5",
-                    "--codec", "h264", "--raw-bag"], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imitate.cli",
+            "record",
+            "--transport",
+            "sim",
+            "--profile",
+            str(PROFILE_PATH),
+            "--dataset",
+            str(live),
+            "--task",
+            "pick",
+            "--episodes",
+            "1",
+            "--episode-time",
+            "2.5",
+            "--codec",
+            "h264",
+            "--raw-bag",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     data = pq.read_table(sorted((live / "data").glob("*/*.parquet"))).to_pandas()
     action = np.stack(data["action"].to_numpy())
     state = np.stack(data["observation.state"].to_numpy())
@@ -73,9 +98,24 @@ def test_recording_reads_each_leader_type_and_import_bag_gives_the_same_dataset(
     bags = sorted(p for p in live.rglob("*") if p.suffix in (".mcap", ".db3"))
     assert bags, "no raw bag was written"
     imported = tmp_path / "imported"
-    out = subprocess.run([sys.executable, "-m", "imitate.cli", "import-bag", str(bags[0].parent), "--profile",
-                          str(PROFILE_PATH), "--dataset", str(imported), "--codec", "h264"],
-                         capture_output=True, text=True, timeout=180)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imitate.cli",
+            "import-bag",
+            str(bags[0].parent),
+            "--profile",
+            str(PROFILE_PATH),
+            "--dataset",
+            str(imported),
+            "--codec",
+            "h264",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     again = pq.read_table(sorted((imported / "data").glob("*/*.parquet"))).to_pandas()
     n = min(len(data), len(again))
@@ -90,8 +130,11 @@ def test_a_joint_state_leader_is_read_by_name_whatever_its_order():
     joints = list(PROFILE.groups[0].joints)
     values = np.arange(len(joints), dtype=float) / 10
     publisher = make_transport("sim", bus=bus)
-    publisher.publish("/leader_arm_left/joint_states", JOINT_STATE,  # reversed order, and a joint of another arm
-                      m.joint_state(joints[::-1] + ["other_joint"], list(values[::-1]) + [9.0]))
+    publisher.publish(
+        "/leader_arm_left/joint_states",
+        JOINT_STATE,  # reversed order, and a joint of another arm
+        m.joint_state(joints[::-1] + ["other_joint"], list(values[::-1]) + [9.0]),
+    )
     deadline = time.monotonic() + 2
     while time.monotonic() < deadline and not np.isfinite(sampler._action[:8]).all():
         time.sleep(0.01)

@@ -13,7 +13,13 @@ import pytest
 from imitate.edge import messages as m
 from imitate.edge.profile import load_profile
 from imitate.edge.sim import SimRobot, SimWorld
-from imitate.edge.sim.baselines import BlindCommander, LeaderCommander, evaluate, format_results, mean_demonstration
+from imitate.edge.sim.baselines import (
+    BlindCommander,
+    LeaderCommander,
+    evaluate,
+    format_results,
+    mean_demonstration,
+)
 from imitate.edge.transport import make_transport
 from imitate.edge.transport.sim_transport import SimBus
 
@@ -67,7 +73,7 @@ def test_joint_states_are_by_name_not_in_profile_order(robot):
         time.sleep(0.02)
     msg = box["msg"]
     assert list(msg.name) != list(PROFILE.joint_names) and sorted(msg.name) == sorted(PROFILE.joint_names)
-    by_name = dict(zip(msg.name, msg.position))
+    by_name = dict(zip(msg.name, msg.position, strict=False))
     np.testing.assert_allclose([by_name[j] for j in PROFILE.joint_names], robot.world.home, atol=1e-9)
 
 
@@ -76,9 +82,11 @@ def test_follows_trajectory_commands_over_the_transport(robot):
     group = PROFILE.groups[0]  # left arm + gripper
     target = robot.world.home[:8] + np.array([0.3, -0.2, 0.1, 0.2, 0, 0, 0, 0.5])
     box = latest(client, PROFILE.joint_states, "sensor_msgs/msg/JointState")
-    client.publish(group.command.topic, "trajectory_msgs/msg/JointTrajectory", m.joint_trajectory(group.joints, target))
+    client.publish(
+        group.command.topic, "trajectory_msgs/msg/JointTrajectory", m.joint_trajectory(group.joints, target)
+    )
     time.sleep(1.0)
-    by_name = dict(zip(box["msg"].name, box["msg"].position))
+    by_name = dict(zip(box["msg"].name, box["msg"].position, strict=False))
     np.testing.assert_allclose([by_name[j] for j in group.joints], target, atol=1e-3)
 
 
@@ -102,7 +110,9 @@ def test_step_respects_velocity_and_position_limits():
 
 def test_scripted_leader_succeeds_95_percent_and_blind_baseline_clearly_lower():
     leader = evaluate(PROFILE, LeaderCommander(), episodes=40, seed=1000)
-    blind = evaluate(PROFILE, BlindCommander(mean_demonstration(PROFILE, episodes=20), 100.0), episodes=40, seed=1000)
+    blind = evaluate(
+        PROFILE, BlindCommander(mean_demonstration(PROFILE, episodes=20), 100.0), episodes=40, seed=1000
+    )
     print("\n" + format_results([leader, blind]))
     assert leader.success_rate >= 0.95
     assert blind.success_rate <= leader.success_rate - 0.5
@@ -127,7 +137,9 @@ def test_the_task_is_visual():
     world.reset(2)
     q2, images2 = world.q.copy(), {c: world.render(c) for c in world.cameras}
     assert np.array_equal(q1, q2)
-    changed = [c for c in images1 if (np.abs(images1[c].astype(int) - images2[c]).max(axis=2) > 40).sum() > 200]
+    changed = [
+        c for c in images1 if (np.abs(images1[c].astype(int) - images2[c]).max(axis=2) > 40).sum() > 200
+    ]
     assert "cam_head" in changed, "the head camera must see where the object is"
 
 
@@ -154,9 +166,12 @@ def test_save_one_frame_per_camera(artifacts):
         assert cv2.imwrite(str(artifacts / f"sim_{name}.png"), img)
 
 
-TRANSPORT_PAIRS = [("dds", "dds"),  # (the robot's, topics'): Cyclone to and from a real rclpy node (Fast DDS)
-                   pytest.param("dds", "ros2", marks=pytest.mark.ros2), pytest.param("ros2", "dds", marks=pytest.mark.ros2),
-                   ("zenoh", "zenoh")]  # through the tests' Zenoh router
+TRANSPORT_PAIRS = [
+    ("dds", "dds"),  # (the robot's, topics'): Cyclone to and from a real rclpy node (Fast DDS)
+    pytest.param("dds", "ros2", marks=pytest.mark.ros2),
+    pytest.param("ros2", "dds", marks=pytest.mark.ros2),
+    ("zenoh", "zenoh"),
+]  # through the tests' Zenoh router
 
 
 @pytest.mark.slow
@@ -166,12 +181,20 @@ def test_topics_command_sees_sim_from_another_process(robot, topics, request):
         pytest.importorskip({"dds": "cyclonedds", "ros2": "rclpy", "zenoh": "zenoh"}[name])
     if "zenoh" in (robot, topics):
         request.getfixturevalue("router")  # the processes below find it through ZENOH_CONFIG_OVERRIDE
-    sim = subprocess.Popen([sys.executable, "-m", "imitate.cli", "sim", "--transport", robot, "--duration", "20"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    sim = subprocess.Popen(
+        [sys.executable, "-m", "imitate.cli", "sim", "--transport", robot, "--duration", "20"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         time.sleep(3.0)
-        out = subprocess.run([sys.executable, "-m", "imitate.cli", "topics", "--transport", topics, "--duration", "5"],
-                             capture_output=True, text=True, timeout=60)
+        out = subprocess.run(
+            [sys.executable, "-m", "imitate.cli", "topics", "--transport", topics, "--duration", "5"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     finally:
         sim.terminate()
         sim.wait(timeout=10)
