@@ -31,26 +31,9 @@ from imitate.export.exporter import export
 
 def make_checkpoint(data, out, preset):
     cmd = [
-        sys.executable,
-        "-m",
-        "imitate.cli",
-        "train",
-        "--dataset",
-        str(data),
-        "--output",
-        str(out),
-        "--preset",
-        preset,
-        "--steps",
-        "1",
-        "--batch-size",
-        "1",
-        "--save-freq",
-        "1",
-        "--num-workers",
-        "0",
-        "--frame-cache",
-        "off",
+        sys.executable, "-m", "imitate.cli", "train", "--dataset", str(data), "--output", str(out),
+        "--preset", preset, "--steps", "1", "--batch-size", "1", "--save-freq", "1", "--num-workers", "0",
+        "--frame-cache", "off",
     ]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
 

@@ -96,11 +96,7 @@ class Served:
             self.procs.append(
                 subprocess.Popen(
                     [
-                        sys.executable,
-                        "-m",
-                        "imitate.cli",
-                        "zenoh-router",
-                        "--listen",
+                        sys.executable, "-m", "imitate.cli", "zenoh-router", "--listen",
                         f"tcp/127.0.0.1:{router}",
                     ],
                     **quiet,
@@ -116,17 +112,8 @@ class Served:
             )
         # --no-token: a benchmark on loopback, one user; the page's checks are tested elsewhere
         cmd = [
-            sys.executable,
-            "-m",
-            "imitate.cli",
-            "serve",
-            "--transport",
-            transport,
-            "--no-token",
-            "--data",
-            str(self.data),
-            "--port",
-            str(port),
+            sys.executable, "-m", "imitate.cli", "serve", "--transport", transport, "--no-token", "--data",
+            str(self.data), "--port", str(port),
         ]
         niced = (
             ["nice", "-n", str(nice)] if nice else []

@@ -154,18 +154,8 @@ def main():
         root = Path(tempfile.mkdtemp()) / "ds"
         out = subprocess.run(
             [
-                sys.executable,
-                __file__,
-                "--child",
-                which,
-                "--root",
-                str(root),
-                "--seconds",
-                str(args.seconds),
-                "--episodes",
-                str(args.episodes),
-                "--codec",
-                args.codec,
+                sys.executable, __file__, "--child", which, "--root", str(root), "--seconds",
+                str(args.seconds), "--episodes", str(args.episodes), "--codec", args.codec,
             ],
             capture_output=True,
             text=True,

@@ -15,21 +15,14 @@ import time
 import warnings
 from pathlib import Path
 
+from imitate.edge.policy.types import get_type
 from imitate.edge.profile import load_profile
 from imitate.edge.sim.synthetic import write_demonstrations
 from imitate.trainer.data import TrainingDataset
 from imitate.trainer.events import read_events
 
-ACT = dict(
-    dim_model=128,
-    n_heads=4,
-    dim_feedforward=512,
-    n_encoder_layers=2,
-    latent_dim=16,
-    n_vae_encoder_layers=2,
-    chunk_size=30,
-    n_action_steps=30,
-)
+# what `imitate train --preset cpu_small` trains, given to lerobot-train too
+ACT = get_type("act").small_config
 PROFILE = """extends: sim
 name: bench_small
 cameras:
@@ -48,29 +41,9 @@ def make_dataset(folder, episodes):
 
 def imitate_rate(data, out, steps, batch, cache):
     cmd = [
-        sys.executable,
-        "-m",
-        "imitate.cli",
-        "train",
-        "--dataset",
-        str(data),
-        "--output",
-        str(out),
-        "--preset",
-        "cpu_small",
-        "--cameras",
-        "cam_head",
-        "--image-size",
-        "96x168",
-        "--steps",
-        str(steps),
-        "--batch-size",
-        str(batch),
-        "--save-freq",
-        str(steps),
-        "--num-workers",
-        "0",
-        "--frame-cache",
+        sys.executable, "-m", "imitate.cli", "train", "--dataset", str(data), "--output", str(out),
+        "--preset", "cpu_small", "--cameras", "cam_head", "--image-size", "96x168", "--steps", str(steps),
+        "--batch-size", str(batch), "--save-freq", str(steps), "--num-workers", "0", "--frame-cache",
         "on" if cache else "off",
     ]
     subprocess.run(cmd, check=True, capture_output=True, text=True)

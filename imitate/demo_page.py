@@ -22,6 +22,12 @@ def free_port(preferred=0):
         return s.getsockname()[1]
 
 
+def serve_argv(data, port, *extra):
+    """The command line of `imitate serve` on the simulated robot, for a subprocess."""
+    return [sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--data", str(data),
+            "--port", str(port), *extra]
+
+
 class Page:
     """A running `imitate serve --transport sim --data WORKDIR` and a client of its API."""
 
@@ -30,18 +36,7 @@ class Page:
         self.token = secrets.token_urlsafe(24)  # the page's login token, as imitate serve would make one
         self._log = open(log_path, "ab")
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "imitate.cli",
-                "serve",
-                "--transport",
-                "sim",
-                "--data",
-                str(data),
-                "--port",
-                str(port),
-            ],
+            serve_argv(data, port),
             stdout=self._log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -53,9 +48,8 @@ class Page:
         deadline = time.monotonic() + 90
         while True:
             try:
-                self._http.open(
-                    self.login_url, timeout=10
-                ).close()  # the session cookie, as a browser gets it
+                # the session cookie, as a browser gets it
+                self._http.open(self.login_url, timeout=10).close()
                 self.csrf = self.get("/api/csrf")["csrf"]
                 break
             except OSError:

@@ -89,17 +89,8 @@ def test_transport_auto_picks_what_doctor_would_and_says_why(router, tmp_path):
         time.sleep(3.0)
         serve = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "imitate.cli",
-                "serve",
-                "--transport",
-                "auto",
-                "--port",
-                str(free_port()),
-                "--data",
-                str(tmp_path),
-                "--no-token",
+                sys.executable, "-m", "imitate.cli", "serve", "--transport", "auto", "--port",
+                str(free_port()), "--data", str(tmp_path), "--no-token",
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -66,19 +66,8 @@ def test_profiles_new_from_graph_over_dds_from_another_process(tmp_path):
     try:
         out = subprocess.run(
             [
-                sys.executable,
-                "-m",
-                "imitate.cli",
-                "profiles",
-                "new",
-                "robot",
-                "--from-graph",
-                "--transport",
-                "dds",
-                "--seconds",
-                "5",
-                "--out",
-                str(tmp_path / "robot.yaml"),
+                sys.executable, "-m", "imitate.cli", "profiles", "new", "robot", "--from-graph",
+                "--transport", "dds", "--seconds", "5", "--out", str(tmp_path / "robot.yaml"),
             ],
             capture_output=True,
             text=True,
@@ -93,14 +82,7 @@ def test_profiles_new_from_graph_over_dds_from_another_process(tmp_path):
     check_draft(load_profile(tmp_path / "robot.yaml"))
     again = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "imitate.cli",
-            "profiles",
-            "new",
-            "robot",
-            "--from-graph",
-            "--out",
+            sys.executable, "-m", "imitate.cli", "profiles", "new", "robot", "--from-graph", "--out",
             str(tmp_path / "robot.yaml"),
         ],
         capture_output=True,

@@ -5,13 +5,12 @@ import http.server
 import json
 import os
 import subprocess
-import sys
 import time
 import urllib.request
 
 import pytest
 
-from imitate.demo_page import free_port
+from imitate.demo_page import free_port, serve_argv
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -53,20 +52,7 @@ def server(page_data, tiny_checkpoints, sim_dataset):
     export(tiny_checkpoints["act"], data / "policies" / "tiny-act", dataset=sim_dataset, frames=2)
     port = free_port()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "imitate.cli",
-            "serve",
-            "--transport",
-            "sim",
-            "--port",
-            str(port),
-            "--data",
-            str(data),
-            "--token",
-            TOKEN,
-        ],
+        serve_argv(data, port, "--token", TOKEN),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

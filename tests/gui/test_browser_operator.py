@@ -3,12 +3,11 @@ and banner, the confirmation before clearing, the link-lost banner once the serv
 view at laptop size with ← undoing a save. Screenshots at 1280x720 and 768 px go to artifacts/."""
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
 
-from imitate.demo_page import free_port
+from imitate.demo_page import free_port, serve_argv
 
 from .test_browser import TOKEN, browser, logged_in_page, page_data, server, status, wait_until  # noqa: F401
 
@@ -66,20 +65,7 @@ def test_estop_keeps_its_look_says_engaged_and_clear_asks(browser, server, artif
 def test_the_link_lost_banner_comes_within_2_s_of_the_service_dying(browser, tmp_path, artifacts):  # noqa: F811
     port = free_port()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "imitate.cli",
-            "serve",
-            "--transport",
-            "sim",
-            "--port",
-            str(port),
-            "--data",
-            str(tmp_path),
-            "--token",
-            TOKEN,
-        ],
+        serve_argv(tmp_path, port, "--token", TOKEN),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )

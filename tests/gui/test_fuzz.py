@@ -4,12 +4,11 @@ import json
 import random
 import socket
 import subprocess
-import sys
 import time
 
 import pytest
 
-from imitate.demo_page import free_port
+from imitate.demo_page import free_port, serve_argv
 
 PATHS = [
     "/",
@@ -110,20 +109,7 @@ def test_random_requests_never_break_the_service(tmp_path):
     pytest.importorskip("flask")
     port = free_port()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "imitate.cli",
-            "serve",
-            "--transport",
-            "sim",
-            "--port",
-            str(port),
-            "--data",
-            str(tmp_path / "data"),
-            "--token",
-            "t0ken-of-16-chars",
-        ],
+        serve_argv(tmp_path / "data", port, "--token", "t0ken-of-16-chars"),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -3,11 +3,10 @@ takes, refuses a Host that is not this server's, even with a valid token; and an
 import http.client
 import re
 import subprocess
-import sys
 
 import pytest
 
-from imitate.demo_page import free_port
+from imitate.demo_page import free_port, serve_argv
 
 from .test_fuzz import wait_for_port
 
@@ -37,20 +36,7 @@ def test_a_foreign_host_is_refused_on_every_route(tmp_path):
     pytest.importorskip("flask")
     data, port = tmp_path / "data", free_port()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "imitate.cli",
-            "serve",
-            "--transport",
-            "sim",
-            "--port",
-            str(port),
-            "--data",
-            str(data),
-            "--token",
-            TOKEN,
-        ],
+        serve_argv(data, port, "--token", TOKEN),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -27,25 +27,9 @@ def live(tmp_path_factory):
     root = tmp_path_factory.mktemp("live") / "pick"
     subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "imitate.cli",
-            "record",
-            "--transport",
-            "sim",
-            "--dataset",
-            str(root),
-            "--task",
-            "pick the ball",
-            "--episodes",
-            "2",
-            "--episode-time",
-            "2",
-            "--reset-time",
-            "0.5",
-            "--codec",
-            "h264",
-            "--raw-bag",
+            sys.executable, "-m", "imitate.cli", "record", "--transport", "sim", "--dataset", str(root),
+            "--task", "pick the ball", "--episodes", "2", "--episode-time", "2", "--reset-time", "0.5",
+            "--codec", "h264", "--raw-bag",
         ],
         check=True,
         capture_output=True,
@@ -240,15 +224,8 @@ def test_a_truncated_recording_is_converted_up_to_the_cut(live, tmp_path):
 def test_import_bag_command(live, tmp_path):
     result = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "imitate.cli",
-            "import-bag",
-            str(live / "raw" / "episode_000001"),
-            "--dataset",
-            str(tmp_path / "cli"),
-            "--codec",
-            "h264",
+            sys.executable, "-m", "imitate.cli", "import-bag", str(live / "raw" / "episode_000001"),
+            "--dataset", str(tmp_path / "cli"), "--codec", "h264",
         ],
         capture_output=True,
         text=True,
@@ -258,12 +235,7 @@ def test_import_bag_command(live, tmp_path):
     assert "1 episodes from" in result.stdout
     bad = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "imitate.cli",
-            "import-bag",
-            str(tmp_path / "nothing"),
-            "--dataset",
+            sys.executable, "-m", "imitate.cli", "import-bag", str(tmp_path / "nothing"), "--dataset",
             str(tmp_path / "x"),
         ],
         capture_output=True,

@@ -39,24 +39,8 @@ def check_loads(root):
 def test_kill_9_at_random_moments_never_loses_a_saved_episode(tmp_path):
     root, rng = tmp_path / "ds", random.Random(7)
     cmd = [
-        sys.executable,
-        "-m",
-        "imitate.cli",
-        "record",
-        "--transport",
-        "sim",
-        "--dataset",
-        str(root),
-        "--task",
-        "pick",
-        "--episodes",
-        "1000",
-        "--episode-time",
-        "0.6",
-        "--reset-time",
-        "0",
-        "--codec",
-        "h264",
+        sys.executable, "-m", "imitate.cli", "record", "--transport", "sim", "--dataset", str(root), "--task",
+        "pick", "--episodes", "1000", "--episode-time", "0.6", "--reset-time", "0", "--codec", "h264",
         "--resume",
     ]
     saved_before, recovered = 0, 0

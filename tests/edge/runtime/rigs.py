@@ -1,6 +1,8 @@
 """The simulated robot on one transport and the loop's side of it on another, for the loop's tests."""
 import time
+from collections import Counter, deque
 
+from imitate.edge.clock import LatenessWindow
 from imitate.edge.profile import load_profile
 from imitate.edge.sampler import ObservationSampler
 from imitate.edge.sim import SimRobot
@@ -24,3 +26,12 @@ def robot_rig(robot_transport, transport, timeout_s=5.0):
     robot.stop()
     transport.close()
     robot_transport.close()
+
+
+class TickState:
+    """The fields a Controller's readers use (stats(), the control process's board), without a robot."""
+
+    def __init__(self):
+        self.ticks = self.commands_sent = self.late_tick_count = 0
+        self.late_ticks, self.lateness, self.pacer = deque(maxlen=100), LatenessWindow(100), None
+        self.safety = type("S", (), {"estopped": False, "counts": Counter()})()

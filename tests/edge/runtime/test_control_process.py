@@ -19,7 +19,7 @@ from imitate.edge.runtime.safety import SafetyConfig, SafetyFilter  # noqa: E402
 from imitate.edge.sampler import ObservationSampler  # noqa: E402
 from imitate.edge.transport import make_transport  # noqa: E402
 
-from .rigs import PROFILE, TRAJECTORY, robot_rig  # noqa: E402
+from .rigs import PROFILE, TRAJECTORY, TickState, robot_rig  # noqa: E402
 from .test_loop_without_lerobot import assert_ticks_follow_time, run_for  # noqa: E402
 
 
@@ -196,23 +196,10 @@ def test_process_control_needs_a_transport_other_processes_reach(packages):
     bus_transport.close()
 
 
-class FakeTick:
-    """What Board.after_tick reads from a Controller."""
-
-    def __init__(self):
-        from collections import Counter, deque
-
-        from imitate.edge.clock import LatenessWindow
-
-        self.ticks = self.commands_sent = self.late_tick_count = 0
-        self.late_ticks, self.lateness, self.pacer = deque(maxlen=100), LatenessWindow(100), None
-        self.safety = type("S", (), {"estopped": False, "counts": Counter()})()
-
-
 def test_the_board_carries_ticks_counts_and_late_ticks():
     board = Board(3)
     reader = Board(3, name=board.name)  # as the other process attaches it
-    tick = FakeTick()
+    tick = TickState()
     for k in range(RING + 10):
         tick.ticks += 1
         if k % 100 == 7:

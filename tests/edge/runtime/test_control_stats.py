@@ -1,19 +1,10 @@
 """Controller.stats() is read by the page's thread while the control thread ticks."""
 import sys
 import threading
-from collections import Counter, deque
 
-from imitate.edge.clock import LatenessWindow
 from imitate.edge.runtime.control import Controller
 
-
-class TickState:
-    """The fields Controller.stats() reads, without a robot."""
-
-    def __init__(self):
-        self.ticks = self.commands_sent = self.late_tick_count = 0
-        self.late_ticks, self.lateness, self.pacer = deque(maxlen=100), LatenessWindow(100), None
-        self.safety = type("S", (), {"estopped": False, "counts": Counter()})()
+from .rigs import TickState
 
 
 def test_stats_can_be_read_while_late_ticks_are_appended():

@@ -34,15 +34,17 @@ def test_cameras_idle_until_recorded_or_watched(tmp_path):
         idle = frames_in(service, 3.0)
         assert 1 <= idle <= 5, f"idle cameras sent {idle} frames in 3 s, expected about 3"
 
-        watched = frames_in(service, 2.0, during=service.camera_viewed)  # a page pulls the stream
-        assert watched >= 20, f"a watched camera sent only {watched} frames in 2 s (30 fps expected)"
+        # a page pulls the stream: full rate (30 fps), asserted as at least 5 fps, several times the idle
+        # rate, which a loaded machine meets too
+        watched = frames_in(service, 2.0, during=service.camera_viewed)
+        assert watched >= 10, f"a watched camera sent only {watched} frames in 2 s (30 fps expected)"
 
         time.sleep(3.5)  # the viewer left
         assert not service.cameras_wanted()
         rec = service.start_recording("demo", RecordConfig(episodes=1, episode_time_s=30.0, reset_time_s=0.0))
         assert service.cameras_wanted()
         recording = frames_in(service, 2.0)
-        assert recording >= 20, f"only {recording} frames in 2 s while recording"
+        assert recording >= 10, f"only {recording} frames in 2 s while recording (30 fps expected)"
         service.stop_recording(save=False)
         deadline = time.monotonic() + 10
         while rec.active and time.monotonic() < deadline:

@@ -101,18 +101,8 @@ def test_a_package_for_another_robot_is_refused(package):
         check_profile(package, load_profile("ai_worker_sg2"))
     out = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "imitate.cli",
-            "run",
-            "--profile",
-            "ai_worker_sg2",
-            "--transport",
-            "sim",
-            "--policy",
-            str(package.root),
-            "--duration",
-            "1",
+            sys.executable, "-m", "imitate.cli", "run", "--profile", "ai_worker_sg2", "--transport", "sim",
+            "--policy", str(package.root), "--duration", "1",
         ],
         capture_output=True,
         text=True,

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from imitate.demo_page import free_port
+from imitate.demo_page import free_port, serve_argv
 
 
 def call(port, path, body=None, token=None):
@@ -161,15 +161,7 @@ def test_over_dds_the_tick_runs_in_a_control_process_that_ends_with_the_service(
     shutil.copytree(packages["act"].root, tmp_path / "data" / "policies" / "pkg")
     robot = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "imitate.cli",
-            "sim",
-            "--transport",
-            "dds",
-            "--leader",
-            "off",
-            "--duration",
+            sys.executable, "-m", "imitate.cli", "sim", "--transport", "dds", "--leader", "off", "--duration",
             "120",
         ],
         stdout=subprocess.DEVNULL,
@@ -225,19 +217,7 @@ def test_a_token_by_default_in_a_file_only_this_user_reads(tmp_path):
 )
 def test_unsafe_settings_are_refused_at_start(tmp_path, argv, expected):
     out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "imitate.cli",
-            "serve",
-            "--transport",
-            "sim",
-            "--data",
-            str(tmp_path),
-            "--port",
-            str(free_port()),
-            *argv,
-        ],
+        serve_argv(tmp_path, free_port(), *argv),
         capture_output=True,
         text=True,
         timeout=60,
@@ -279,22 +259,9 @@ def test_eval_tags_each_recorded_rollout_with_its_outcome(packages, tmp_path):
 
     out = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "imitate.cli",
-            "eval",
-            "--transport",
-            "sim",
-            "--policy",
-            str(packages["act"].root),
-            "--episodes",
-            "2",
-            "--time-limit",
-            "2",
-            "--record",
-            str(tmp_path / "rollouts"),
-            "--report",
-            str(tmp_path / "report.json"),
+            sys.executable, "-m", "imitate.cli", "eval", "--transport", "sim", "--policy",
+            str(packages["act"].root), "--episodes", "2", "--time-limit", "2", "--record",
+            str(tmp_path / "rollouts"), "--report", str(tmp_path / "report.json"),
         ],
         capture_output=True,
         text=True,
