@@ -24,9 +24,11 @@ def check_draft(draft):
         assert list(g.joints) == list(sim_group.joints)
     sizes = {c.topic: (c.height, c.width) for c in draft.cameras}
     assert sizes == {c.topic: (c.height, c.width) for c in SIM.cameras}
-    assert all(25 <= c.fps <= 35 for c in draft.cameras)
+    # measured: the simulated robot's 30 fps, at least half of it on a loaded machine (see test_sim.py)
+    assert all(15 <= c.fps <= 35 for c in draft.cameras)
 
 
+@pytest.mark.realtime
 def test_a_draft_from_the_simulated_robot_names_its_joints_leader_topics_and_cameras(tmp_path):
     bus = SimBus()
     robot = SimRobot(SIM, make_transport("sim", bus=bus)).start()

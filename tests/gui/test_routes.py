@@ -22,6 +22,7 @@ def test_pages_render_with_estop_and_shortcuts(api, page):
     assert 'id="estop"' in html and "<kbd>Esc</kbd>" in html and "/vendor/plotly.min.js" in html
 
 
+@pytest.mark.realtime
 def test_status_topics_system_and_plotly_served_locally(api):
     assert wait_for(lambda: api.get("/api/status").get_json()["missing"] == [])
     time.sleep(2.5)  # a rate needs two arrivals within the monitor's window

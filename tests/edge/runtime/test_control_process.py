@@ -54,6 +54,7 @@ def process_loop(packages, transport, sampler):
     )
 
 
+@pytest.mark.realtime
 def test_the_tick_runs_in_its_own_process_and_drives_the_robot(packages, any_rig):
     transport, sampler, commands = any_rig
     loop = process_loop(packages, transport, sampler)

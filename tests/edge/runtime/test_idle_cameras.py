@@ -22,6 +22,7 @@ def frames_in(service, seconds, during=lambda: None):
     return last - first
 
 
+@pytest.mark.realtime
 def test_cameras_idle_until_recorded_or_watched(tmp_path):
     args = build_parser().parse_args(["serve", "--transport", "sim", "--data", str(tmp_path)])
     service = RuntimeService(runtime_config(args, {}))

@@ -51,6 +51,7 @@ class FailingPolicy:
         raise RuntimeError("inference crashed")
 
 
+@pytest.mark.realtime
 def test_holds_100_hz_with_a_real_policy(package, rig):
     transport, sampler, commands = rig
     loop = CommandLoop(
@@ -126,6 +127,7 @@ def test_chunk_boundaries_through_the_filter_stay_within_velocity_limits(package
     assert (jumps <= vmax * 0.01 + 1e-9).all()
 
 
+@pytest.mark.realtime
 def test_late_ticks_are_kept_with_their_time(package, rig):
     transport, sampler, _ = rig
     loop = CommandLoop(
@@ -166,6 +168,7 @@ def test_the_garbage_collector_skips_what_lived_before_the_loop(package, rig):
     assert gc.get_freeze_count() == 0  # unfrozen: a stopped policy's objects can be collected
 
 
+@pytest.mark.realtime
 def test_a_real_time_control_thread_waits_less_for_the_interpreter_lock(package, rig):
     granted = []
     probe = threading.Thread(target=lambda: granted.append(try_realtime(10)))  # the probe thread alone

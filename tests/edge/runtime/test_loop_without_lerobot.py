@@ -42,6 +42,7 @@ def assert_ticks_follow_time(inner, outer, stats):
     assert stats["ticks"] >= 0.5 * inner * 100, stats
 
 
+@pytest.mark.realtime
 def test_the_thread_tick_drives_the_robot_at_100_hz(sim_rig, tmp_path):
     transport, sampler, commands = sim_rig
     policy = SwingPolicy(fake_package(PROFILE, tmp_path), JOINT)
@@ -85,6 +86,7 @@ def test_estop_stops_motion_commands_and_clear_soft_starts(sim_rig, tmp_path):
         loop.stop()
 
 
+@pytest.mark.realtime
 def test_the_process_tick_drives_the_robot_over_dds(tmp_path):
     pytest.importorskip("cyclonedds")
     rig = robot_rig(make_transport("dds"), make_transport("dds"))

@@ -176,6 +176,7 @@ TRANSPORT_PAIRS = [
 
 @pytest.mark.slow
 @pytest.mark.parametrize("robot,topics", TRANSPORT_PAIRS)
+@pytest.mark.realtime
 def test_topics_command_sees_sim_from_another_process(robot, topics, request):
     for name in (robot, topics):
         pytest.importorskip({"dds": "cyclonedds", "ros2": "rclpy", "zenoh": "zenoh"}[name])
