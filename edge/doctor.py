@@ -145,7 +145,8 @@ class Listener:
                 f"joints missing from {self.profile.joint_states}: {', '.join(missing)}: "
                 "pick the profile that matches this robot (imitate profiles) or edit it"
             )
-        for cam, r in zip(self.profile.cameras, self.reports[1:], strict=True):
+        camera_reports = self.reports[1 : 1 + len(self.profile.cameras)]  # after joint states, before leaders
+        for cam, r in zip(self.profile.cameras, camera_reports, strict=True):
             size = self.sizes.get(cam.name, "none")
             if size is None:
                 r.problems.append(f"{cam.topic} carries no JPEG that decodes")
