@@ -149,11 +149,13 @@ def test_the_child_stops_when_its_parent_is_gone(rig):
     spec = ControlSpec(PROFILE, "dds", ("cam_head",), SafetyConfig(), 1 / 30, 0.2, None, 1.0, 0, 0.0)
     remote = ProcessTick(spec, lambda now, cmd: None)
     remote.start()
-    remote.insert(np.tile(sampler.state_now()[0], (60, 1)), time.monotonic())  # hold still for 2 s
-    time.sleep(0.5)
+    remote.insert(np.tile(sampler.state_now()[0], (600, 1)), time.monotonic())  # hold still for 20 s
+    deadline = time.monotonic() + 10  # DDS discovery between the child's writer and the robot's reader
+    while len(commands) <= 20 and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert len(commands) > 20
     remote._conn.close()  # as if the parent had died
-    remote._proc.join(timeout=3.0)
+    remote._proc.join(timeout=10.0)  # it closes its own DDS participant first
     assert remote._proc.exitcode == 0
     after = len(commands)
     time.sleep(0.3)
