@@ -99,7 +99,7 @@ def record_command(args):
     tap = None
     if args.raw_bag:
 
-        tap = RawBagTap(profile, transport, args.dataset)
+        tap = RawBagTap(profile, transport, sampler, args.dataset)
         recorder.listen(tap.on_event)
         recorder.listen_frames(tap.on_frame)
     stop = lambda *_: _stop(recorder, args.on_stop)  # noqa: E731

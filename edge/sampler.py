@@ -5,9 +5,11 @@ that stalls or repeats itself is counted, never silent. `observation.state` is t
 joint states mapped by name into the profile's order; `action` is the leader's per-group commands
 in the same order. A source not heard from yet makes the frame unavailable, never zero or NaN.
 """
+
 import threading
 import time
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -39,8 +41,16 @@ def _twist_values(twist):
 class ObservationSampler:
     """Subscribes to a profile's state, command and camera topics; `sample()` makes a Frame."""
 
-    def __init__(self, profile, transport, fps=None, cameras=None, with_action=True, clock=time.monotonic,
-                 subscribe_commands=True):
+    def __init__(
+        self,
+        profile,
+        transport,
+        fps=None,
+        cameras=None,
+        with_action=True,
+        clock=time.monotonic,
+        subscribe_commands=True,
+    ):
         self.profile = profile
         self.clock = clock  # arrival times and ticks; a bag's replay clock when importing a bag
         self.period_s = 1.0 / (fps or profile.dataset_fps)
@@ -61,27 +71,47 @@ class ObservationSampler:
         self._orders = {}  # tuple of names in a JointState -> index array, computed once per order
         self.stale_counts = {c: 0 for c in self.cameras}  # since reset_counts()
         self.repeat_counts = {c: 0 for c in self.cameras}
+        self._taps = []  # callback(topic, msg, arrival_s), called under the lock: see tap()
+        self.topics = set()  # every topic subscribed to
         topics = {}
         for group in profile.groups:
             topics.setdefault((group.state.topic, group.state.type), []).append(group)
             # the control process publishes them: it need not read them back
             if subscribe_commands or with_action:
-                transport.subscribe(
-                    group.leader.topic, group.leader.type, lambda msg, g=group: self._on_leader(g, msg)
+                self._subscribe(
+                    transport, group.leader.topic, group.leader.type, partial(self._on_leader, group)
                 )
         for (topic, msgtype), groups in topics.items():
-            transport.subscribe(topic, msgtype, lambda msg, gs=groups: self._on_state(gs, msg))
+            self._subscribe(transport, topic, msgtype, partial(self._on_state, groups))
         for cam in self.cameras:
-            transport.subscribe(
+            self._subscribe(
+                transport,
                 profile.camera(cam).topic,
                 COMPRESSED_IMAGE,
-                lambda msg, c=cam: self._on_image(c, msg),
+                partial(self._on_image, cam),
                 qos="sensor_data",
             )
 
-    # callbacks (transport threads) -------------------------------------------------------------
-    def _on_state(self, groups, msg):
-        now = self.clock()
+    def _subscribe(self, transport, topic, msgtype, callback, qos="default"):
+        def take(msg):
+            with self._lock:
+                now = self.clock()
+                callback(msg, now)
+                for tap in self._taps:
+                    tap(topic, msg, now)
+
+        self.topics.add(topic)
+        transport.subscribe(topic, msgtype, take, qos=qos)
+
+    def tap(self, callback):
+        """Call `callback(topic, msg, arrival_s)` with every message the sampler takes, under the lock that
+        `sample()` reads under: a message stamped before a frame's `read_s` is the one that frame has
+        (the raw bag records what the dataset saw). It must be quick and must not call the sampler."""
+        with self._lock:
+            self._taps.append(callback)
+
+    # callbacks (transport threads, under self._lock) -------------------------------------------
+    def _on_state(self, groups, msg, now):
         if groups[0].state.type == JOINT_STATE:
             names = tuple(msg.name)
             order = self._orders.get(names)
@@ -93,13 +123,12 @@ class ObservationSampler:
         else:  # nav_msgs/Odometry: the base's velocities are its "positions"
             idx = np.array([self.index[j] for j in groups[0].joints])
             values = np.array(_twist_values(msg.twist.twist))
-        with self._lock:
-            self._state[idx] = values
-            for g in groups:
-                if all(np.isfinite(self._state[self.index[j]]) for j in g.joints):
-                    self._state_time[g.name] = now
+        self._state[idx] = values
+        for g in groups:
+            if all(np.isfinite(self._state[self.index[j]]) for j in g.joints):
+                self._state_time[g.name] = now
 
-    def _on_leader(self, group, msg):
+    def _on_leader(self, group, msg, now):
         kind = group.leader.type
         if kind == TRAJECTORY:
             if not msg.points:
@@ -118,16 +147,14 @@ class ObservationSampler:
             pairs = list(zip((self.index[j] for j in group.joints), _twist_values(msg), strict=False))
         else:
             return
-        with self._lock:
-            for i, v in pairs:
-                self._action[i] = v
-            if all(np.isfinite(self._action[self.index[j]]) for j in group.joints):
-                self._action_time[group.name] = self.clock()
+        for i, v in pairs:
+            self._action[i] = v
+        if all(np.isfinite(self._action[self.index[j]]) for j in group.joints):
+            self._action_time[group.name] = now
 
-    def _on_image(self, cam, msg):
-        with self._lock:
-            seq = self._images[cam][2] + 1 if cam in self._images else 0
-            self._images[cam] = (msg.data.tobytes(), self.clock(), seq)
+    def _on_image(self, cam, msg, now):
+        seq = self._images[cam][2] + 1 if cam in self._images else 0
+        self._images[cam] = (msg.data.tobytes(), now, seq)
 
     # sampling ---------------------------------------------------------------------------------
     def missing(self):

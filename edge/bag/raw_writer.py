@@ -1,11 +1,14 @@
 """`imitate record --raw-bag`: every recorded episode's original messages as an MCAP rosbag2 folder.
 
-The tap subscribes to the profile's topics beside the sampler and listens to the recorder. An episode
-gets `<dataset>/raw/episode_NNNNNN/` (`ros2 bag play` replays it): the newest message of every topic
-from before its start, then everything until it is saved, plus a std_msgs/Header on /imitate/frames
-at each frame the recorder took (frame_id: the task), so `imitate import-bag` rebuilds that episode
-frame for frame. A discarded episode's bag is deleted. Writing runs on its own thread.
+The tap takes the sampler's messages as the sampler stores them (`ObservationSampler.tap`), so a
+message is stamped before a frame exactly when that frame has it, however late a thread runs; it
+subscribes itself only to the profile's other topics (commands, trigger). It listens to the recorder.
+An episode gets `<dataset>/raw/episode_NNNNNN/` (`ros2 bag play` replays it): the newest message of
+every topic from before its start, then everything until it is saved, plus a std_msgs/Header on
+/imitate/frames at each frame the recorder took (frame_id: the task), so `imitate import-bag`
+rebuilds that episode frame for frame. A discarded episode's bag is deleted. Writing runs on its own thread.
 """
+
 import logging
 import queue
 import shutil
@@ -24,11 +27,11 @@ EPOCH_OFFSET_NS = time.time_ns() - time.monotonic_ns()  # bag times are wall-clo
 
 
 class RawBagTap:
-    """Subscribe with `RawBagTap(profile, transport, dataset_root)`, then `recorder.listen(tap.on_event)`
-    and `recorder.listen_frames(tap.on_frame)`; `close()` at the end."""
+    """Subscribe with `RawBagTap(profile, transport, sampler, dataset_root)`, then
+    `recorder.listen(tap.on_event)` and `recorder.listen_frames(tap.on_frame)`; `close()` at the end."""
 
-    def __init__(self, profile, transport, dataset_root, clock=time.monotonic):
-        self.profile, self.clock = profile, clock
+    def __init__(self, profile, transport, sampler, dataset_root):
+        self.profile, self.clock = profile, sampler.clock
         self.folder = Path(dataset_root) / "raw"
         self.types = dict(profile.topics())
         self._latest = {}  # topic -> (t_ns, msg): the pre-roll of the next episode
@@ -38,12 +41,16 @@ class RawBagTap:
         self.errors = []
         self._thread = threading.Thread(target=self._write_loop, name="raw-bag", daemon=True)
         self._thread.start()
+        sampler.tap(self._on_message)
         for topic, msgtype in self.types.items():
-            qos = "sensor_data" if msgtype.endswith("CompressedImage") else "default"
-            transport.subscribe(topic, msgtype, lambda msg, t=topic: self._on_message(t, msg), qos=qos)
+            if topic not in sampler.topics:
+                qos = "sensor_data" if msgtype.endswith("CompressedImage") else "default"
+                transport.subscribe(
+                    topic, msgtype, lambda msg, t=topic: self._on_message(t, msg, self.clock()), qos=qos
+                )
 
-    def _on_message(self, topic, msg):
-        stamp = self._ns(self.clock())
+    def _on_message(self, topic, msg, arrival_s):
+        stamp = self._ns(arrival_s)
         with self._lock:
             self._latest[topic] = (stamp, msg)
             if self._open:

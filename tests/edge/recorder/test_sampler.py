@@ -68,3 +68,34 @@ def test_a_stalled_camera_is_counted_stale_and_a_slow_one_repeated():
     assert "cam_wrist_1" in frame.stale and frame.ages["camera/cam_wrist_1"] > 0.1
     assert sampler.stale_counts["cam_wrist_1"] == 1
     robot.stop()
+
+
+def test_a_tap_sees_what_each_frame_took_by_arrival_time():
+    """The raw bag's contract: replaying the tapped messages in arrival order and taking the newest before
+    each frame's read_s gives that frame's images and state, whatever the threads' timing (a separate
+    subscription once stamped an image after the frame that had already taken it)."""
+    bus = SimBus()
+    robot = FakeRobot(PROFILE, make_transport("sim", bus=bus)).start()
+    sampler = ObservationSampler(PROFILE, make_transport("sim", bus=bus))
+    tapped = []  # (arrival_s, topic, msg)
+    sampler.tap(lambda topic, msg, arrival_s: tapped.append((arrival_s, topic, msg)))
+    wait_ready(sampler)
+    frames = []
+    for _ in range(40):
+        frames.append(sampler.sample())
+        time.sleep(0.01)
+    robot.stop()
+    assert {topic for _, topic, _ in tapped} == sampler.topics
+    for frame in frames:
+        newest = {}
+        for arrival_s, topic, msg in tapped:
+            if arrival_s <= frame.read_s:
+                newest[topic] = msg
+        for cam in PROFILE.camera_names:
+            assert newest[PROFILE.camera(cam).topic].data.tobytes() == frame.images[cam]
+        for group in PROFILE.groups[:1]:
+            state = newest[group.state.topic]
+            by_name = dict(zip(state.name, state.position, strict=False))
+            expected = [by_name[j] for j in group.joints]
+            got = [frame.state[PROFILE.joint_names.index(j)] for j in group.joints]
+            assert np.allclose(got, expected, atol=1e-6)
