@@ -7,7 +7,7 @@ from pathlib import Path
 from .bag.command import register as register_import_bag
 from .dataset_command import register as register_dataset
 from .doctor_command import register as register_doctor
-from .profile import USER_DIR, available_profiles, load_profile
+from .profile import available_profiles, load_profile, user_dir
 from .profile_from_graph import draft_profile, watch_graph
 from .record_command import register as register_record
 from .runtime.commands import register as register_runtime
@@ -15,7 +15,7 @@ from .runtime.session import resolve_transport
 from .sim import SimRobot
 from .sim.baselines import BlindCommander, LeaderCommander, evaluate, format_results, mean_demonstration
 from .topic_monitor import TopicMonitor, format_table
-from .transport import make_transport
+from .transport import RosEnvironment, make_transport
 from .zenoh_router_command import register as register_zenoh_router
 
 
@@ -133,10 +133,10 @@ def new_profile_command(args):
         raise ValueError(
             "profiles new drafts from a live robot: add --from-graph (or copy a built-in profile's YAML)"
         )
-    out = Path(args.out or USER_DIR / f"{args.name}.yaml").expanduser()
+    out = Path(args.out or user_dir() / f"{args.name}.yaml").expanduser()
     if out.exists() and not args.force:
         raise ValueError(f"{out} exists: pass --force to replace it, or --out another path")
-    transport = make_transport(args.transport)
+    transport = make_transport(args.transport, ros=RosEnvironment.from_environ(os.environ))
     robot = None
     try:
         if args.transport == "sim":  # the simulated AI Worker in this process: something to draft from
@@ -194,7 +194,9 @@ def topics_command(args):
     profile = load_profile(args.profile)
 
     args.transport = resolve_transport(args.transport, profile, os.environ)
-    transport = make_transport(args.transport, distro=profile.ros_distro)
+    transport = make_transport(
+        args.transport, ros=RosEnvironment.from_environ(os.environ), distro=profile.ros_distro
+    )
     robot = None
     if args.transport == "sim":  # nothing else lives in this process: bring the simulated robot
 
@@ -238,7 +240,9 @@ def sim_command(args):
         )
         return 0
     sizes = parse_image_sizes(args.image_size, profile)
-    transport = make_transport(args.transport, distro=profile.ros_distro)
+    transport = make_transport(
+        args.transport, ros=RosEnvironment.from_environ(os.environ), distro=profile.ros_distro
+    )
     robot = SimRobot(
         profile,
         transport,

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import messages as m
 from .profile import COMPRESSED_IMAGE, JOINT_STATE
-from .transport import make_transport
+from .transport import RosEnvironment, make_transport
 from .transport.zenoh_config import overrides
 
 CANDIDATES = ("zenoh", "dds", "ros2")  # the 2026 robot first; `sim` is this process only
@@ -165,7 +165,7 @@ def check(name, profile, seconds, environ):
     if not usable:
         return report
     try:
-        transport = make_transport(name, distro=profile.ros_distro)
+        transport = make_transport(name, ros=RosEnvironment.from_environ(environ), distro=profile.ros_distro)
     except (RuntimeError, OSError, ValueError) as err:
         report.usable, report.why = False, str(err)
         return report

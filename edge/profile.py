@@ -13,7 +13,19 @@ import yaml
 from .suggest import did_you_mean
 
 BUILTIN_DIR = Path(__file__).parent / "profiles"
-USER_DIR = Path(os.environ.get("IMITATE_PROFILE_DIR", "~/.config/imitate/profiles")).expanduser()
+DEFAULT_USER_DIR = Path("~/.config/imitate/profiles")
+_user_dir = [DEFAULT_USER_DIR.expanduser()]  # set once by the command line (IMITATE_PROFILE_DIR)
+
+
+def set_user_dir(path):
+    """Where a user's own profiles are (and `profile from-graph` writes); None: the default."""
+    _user_dir[0] = Path(path or DEFAULT_USER_DIR).expanduser()
+
+
+def user_dir():
+    """The folder of the user's own profiles."""
+    return _user_dir[0]
+
 
 JOINT_STATE = "sensor_msgs/msg/JointState"
 TRAJECTORY = "trajectory_msgs/msg/JointTrajectory"
@@ -154,7 +166,7 @@ def _unpickle_profile(fields):
 
 def available_profiles():
     """Names of the built-in and user profiles, sorted."""
-    names = {p.stem for d in (BUILTIN_DIR, USER_DIR) if d.is_dir() for p in d.glob("*.yaml")}
+    names = {p.stem for d in (BUILTIN_DIR, user_dir()) if d.is_dir() for p in d.glob("*.yaml")}
     return sorted(names)
 
 
@@ -170,7 +182,7 @@ def _find(name):
         if not candidate.is_file():
             raise ProfileError(f"profile file {candidate} does not exist")
         return candidate
-    for folder in (USER_DIR, BUILTIN_DIR):  # a user's file overrides a built-in one
+    for folder in (user_dir(), BUILTIN_DIR):  # a user's file overrides a built-in one
         path = folder / f"{name}.yaml"
         if path.is_file():
             return path

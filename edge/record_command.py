@@ -11,7 +11,7 @@ from .runtime.session import resolve_transport
 from .sampler import ObservationSampler
 from .sim import SimRobot
 from .sim.operator import SimOperator
-from .transport import make_transport
+from .transport import RosEnvironment, make_transport
 
 log = logging.getLogger(__name__)
 KEYS = {" ": "toggle", "\x1b[C": "next", "\x1b[D": "retry", "s": "skip", "q": "finish", "\x1b": "finish"}
@@ -83,7 +83,9 @@ def record_command(args):
         print(f"note: {line}")
 
     args.transport = resolve_transport(args.transport, profile, os.environ)
-    transport = make_transport(args.transport, distro=profile.ros_distro)
+    transport = make_transport(
+        args.transport, ros=RosEnvironment.from_environ(os.environ), distro=profile.ros_distro
+    )
     robot = operator = None
     if args.transport == "sim":  # one command makes a dataset: the simulated robot and operator join
 

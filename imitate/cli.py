@@ -6,9 +6,11 @@ their heavy libraries (torch, lerobot, flask) only when they run, so `imitate --
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from . import __version__
+from .edge.profile import set_user_dir
 
 PARTS = ("imitate.edge.commands", "imitate.trainer.commands", "imitate.export.commands",
          "imitate.gui.commands", "imitate.hub.commands", "imitate.demo")
@@ -38,6 +40,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    set_user_dir(os.environ.get("IMITATE_PROFILE_DIR"))  # the user's own robot profiles
     if not getattr(args, "handler", None):
         parser.print_help()
         return 0

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..policy.factory import BACKENDS
+from ..transport.ros_environment import RosEnvironment
 from .tick import CONTROL_MODES
 
 ON_STOP = ("save", "discard")
@@ -85,6 +86,7 @@ class RuntimeConfig:
     on_stop: str = "save"  # what stopping the service does with an episode being recorded
     page_watchdog_s: float = None  # stop a page's policy when its page is silent this long; None: off
     loop: LoopConfig = field(default_factory=LoopConfig)
+    ros: RosEnvironment = field(default_factory=RosEnvironment)  # domain, discovery, middleware settings
 
     def __post_init__(self):
         object.__setattr__(self, "data", Path(self.data))
@@ -102,7 +104,8 @@ class RuntimeConfig:
 
     @classmethod
     def from_args(cls, args, environ):
-        """From a runtime command's arguments (serve, run, eval) and the environment (the loop's)."""
+        """From a runtime command's arguments (serve, run, eval) and the environment (the loop's and
+        ROS 2's)."""
         ensemble = getattr(args, "ensemble", None)
         return cls(
             profile=args.profile,
@@ -114,6 +117,7 @@ class RuntimeConfig:
             on_stop=getattr(args, "on_stop", None) or "save",
             page_watchdog_s=getattr(args, "page_watchdog", None) or None,
             loop=LoopConfig.from_environ(environ, ensemble_coeff=ensemble),
+            ros=RosEnvironment.from_environ(environ),
         )
 
     def with_policy(self, path, record=None):

@@ -52,6 +52,7 @@ class ControlSpec:
     rt_priority: int
     gil_switch_ms: float
     ready_timeout_s: float = 10.0
+    ros: object = None  # the parent transport's RosEnvironment (dds, zenoh)
 
 
 class ProcessTick(ControlTick):
@@ -236,7 +237,7 @@ def child_main(spec, conn, board_name):
 
 def _build(spec):
 
-    transport = make_transport(spec.transport, distro=spec.profile.ros_distro)
+    transport = make_transport(spec.transport, ros=spec.ros, distro=spec.profile.ros_distro)
     sampler = ObservationSampler(
         spec.profile, transport, cameras=list(spec.cameras), with_action=False, subscribe_commands=False
     )

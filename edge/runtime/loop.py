@@ -35,7 +35,7 @@ def make_tick(mode, profile, transport, sampler, safety, schedule, config, on_ti
         return ThreadTick(controller, on_tick, config.rt_priority, config.gil_switch_ms)
     spec = ControlSpec(profile, transport.name, tuple(sampler.cameras), safety.config, schedule.step_s,
                        config.blend_s, config.ensemble_coeff, config.inference_timeout_s,
-                       config.rt_priority, config.gil_switch_ms)
+                       config.rt_priority, config.gil_switch_ms, ros=transport.ros)
     return ProcessTick(spec, on_tick)
 
 

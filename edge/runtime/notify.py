@@ -1,13 +1,13 @@
 """systemd's notify protocol without libsystemd: READY=1, WATCHDOG=1, STOPPING=1 over NOTIFY_SOCKET."""
-import os
 import socket
 import time
 
 
 class Notifier:
-    """Sends state lines to systemd when NOTIFY_SOCKET is set; does nothing otherwise."""
+    """Sends state lines to systemd when NOTIFY_SOCKET is set in `environ` (the service's); does nothing
+    otherwise."""
 
-    def __init__(self, environ=os.environ):
+    def __init__(self, environ):
         address = environ.get("NOTIFY_SOCKET", "")
         self.address = "\0" + address[1:] if address.startswith("@") else address  # abstract namespace
         usec = int(environ.get("WATCHDOG_USEC", "0") or 0)

@@ -44,7 +44,7 @@ class Base:
                 "the runtime needs its transport resolved: build the config with runtime_config()"
             )
         self.profile = load_profile(config.profile)
-        self.transport = make_transport(config.transport, distro=self.profile.ros_distro)
+        self.transport = make_transport(config.transport, ros=config.ros, distro=self.profile.ros_distro)
         self.robot = None
         if config.transport == "sim":
             self.robot = SimRobot(

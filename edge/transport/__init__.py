@@ -4,9 +4,11 @@ Each implementation lives in its own module and imports its library (cyclonedds,
 that transport is made, so the edge runtime loads what it uses and nothing else.
 """
 import importlib
+import os
 
 from ..suggest import did_you_mean
 from .base import QOS, Qos, Subscription, Transport, qos_profile
+from .ros_environment import RosEnvironment
 
 TRANSPORTS = {
     "sim": ("sim_transport", "SimTransport"),  # in-process bus: the simulated robot, tests
@@ -16,8 +18,14 @@ TRANSPORTS = {
 }
 
 
-def make_transport(name, **kwargs):
-    """A new transport by name; ValueError with a suggestion for an unknown one."""
+ROS_SETTINGS = ("dds", "zenoh")  # the transports that take a RosEnvironment (rclpy reads its own)
+
+
+def make_transport(name, ros=None, **kwargs):
+    """A new transport by name; ValueError with a suggestion for an unknown one.
+
+    `ros`: the RosEnvironment (domain, discovery, middleware settings) the command line read. A library
+    caller that passes none gets this process's, as any ROS 2 node would."""
     if name not in TRANSPORTS:
         raise ValueError(f"unknown transport {name!r}{did_you_mean(name, TRANSPORTS)}; "
                          f"expected one of {', '.join(TRANSPORTS)}")
@@ -29,7 +37,11 @@ def make_transport(name, **kwargs):
                 "ros2": "source your ROS 2 setup, or pip install 'imitate[ros2]' (x86_64)",
                 "zenoh": "pip install 'imitate[zenoh]'"}.get(name, "")
         raise RuntimeError(f"transport {name!r} is not available here ({err}): {hint}") from None
+    if name in ROS_SETTINGS:
+        kwargs["ros"] = ros or RosEnvironment.from_environ(os.environ)
     return getattr(mod, cls)(**kwargs)
 
 
-__all__ = ["QOS", "Qos", "Subscription", "Transport", "TRANSPORTS", "make_transport", "qos_profile"]
+__all__ = [
+    "QOS", "Qos", "RosEnvironment", "Subscription", "Transport", "TRANSPORTS", "make_transport", "qos_profile"
+]

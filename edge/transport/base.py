@@ -79,6 +79,7 @@ class Transport(ABC):
     """Publish and subscribe ROS 2 messages (rosbags dataclasses) on named topics."""
 
     name = "base"
+    ros = None  # the RosEnvironment it was made with (dds, zenoh); a control process makes its own from it
 
     def __init__(self, distro=DEFAULT_DISTRO):
         self.distro = distro

@@ -9,14 +9,9 @@ C layer, which is why the `dds` extra pins cyclonedds to one version.
 import logging
 import threading
 
-from . import dds_config
-from .base import Subscription, Transport
-
-dds_config.configure()  # before the first participant: Cyclone reads CYCLONEDDS_URI then
-
-from cyclonedds._clayer import ddspy_take, ddspy_write  # noqa: E402  (internal API, version pinned)
-from cyclonedds.builtin import BuiltinDataReader, BuiltinTopicDcpsPublication  # noqa: E402
-from cyclonedds.core import (  # noqa: E402
+from cyclonedds._clayer import ddspy_take, ddspy_write  # internal API: the dds extra pins the version
+from cyclonedds.builtin import BuiltinDataReader, BuiltinTopicDcpsPublication
+from cyclonedds.core import (
     GuardCondition,
     InstanceState,
     Policy,
@@ -26,14 +21,17 @@ from cyclonedds.core import (  # noqa: E402
     ViewState,
     WaitSet,
 )
-from cyclonedds.domain import DomainParticipant  # noqa: E402
-from cyclonedds.pub import DataWriter  # noqa: E402
-from cyclonedds.sub import DataReader  # noqa: E402
-from cyclonedds.topic import Topic  # noqa: E402
-from cyclonedds.util import duration  # noqa: E402
+from cyclonedds.domain import DomainParticipant
+from cyclonedds.pub import DataWriter
+from cyclonedds.sub import DataReader
+from cyclonedds.topic import Topic
+from cyclonedds.util import duration
 
-from ..messages import ros_type_name, type_hash  # noqa: E402
-from .dds_types import idl_class  # noqa: E402
+from ..messages import ros_type_name, type_hash
+from . import dds_config
+from .base import Subscription, Transport
+from .dds_types import idl_class
+from .ros_environment import RosEnvironment
 
 log = logging.getLogger(__name__)
 ANY_SAMPLE = SampleState.Any | ViewState.Any | InstanceState.Any
@@ -60,9 +58,11 @@ class DdsTransport(Transport):
 
     name = "dds"
 
-    def __init__(self, distro="jazzy", domain=None):
+    def __init__(self, distro="jazzy", ros=None):
         super().__init__(distro)
-        self.domain_id = dds_config.domain_id() if domain is None else domain
+        self.ros = ros = ros or RosEnvironment()
+        self.domain_id = ros.domain_id
+        dds_config.configure(ros)  # before the first participant: Cyclone reads CYCLONEDDS_URI then
         self._participant = DomainParticipant(self.domain_id)
         self._topics = {}  # ROS topic name -> cyclonedds Topic
         self._readers = {}  # Subscription -> DataReader

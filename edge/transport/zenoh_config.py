@@ -32,10 +32,11 @@ def overrides(text):
     return pairs
 
 
-def session_config(environ=os.environ):
-    """A zenoh.Config as an rmw_zenoh node on this machine would have it."""
-    import zenoh  # lazily: the zenoh extra
-    uri = environ.get("ZENOH_SESSION_CONFIG_URI", "").strip()
+def session_config(ros):
+    """A zenoh.Config as an rmw_zenoh node with `ros`'s settings (a RosEnvironment) would have it."""
+    import zenoh  # lazy: the zenoh extra
+
+    uri = ros.zenoh_session_config_uri
     if uri:
         if not os.path.isfile(uri):
             raise ValueError(f"ZENOH_SESSION_CONFIG_URI={uri!r} is not a file: point it at a Zenoh session "
@@ -45,7 +46,7 @@ def session_config(environ=os.environ):
         config = zenoh.Config()
         for key, value in DEFAULTS.items():
             config.insert_json5(key, value)
-    for key, value in overrides(environ.get("ZENOH_CONFIG_OVERRIDE", "")):
+    for key, value in overrides(ros.zenoh_config_override):
         try:
             config.insert_json5(key, value)
         except Exception as err:  # zenoh says what is wrong with the key or value

@@ -20,7 +20,7 @@ from ..messages import dds_type_name, ros_type_name, type_hash
 from . import zenoh_config
 from . import zenoh_graph as graph
 from .base import Subscription, Transport
-from .dds_config import domain_id
+from .ros_environment import RosEnvironment
 
 log = logging.getLogger(__name__)
 ATTACHMENT = struct.Struct("<qqB16s")  # sequence number, source timestamp (ns), gid length, gid
@@ -39,11 +39,12 @@ class ZenohTransport(Transport):
 
     name = "zenoh"
 
-    def __init__(self, distro="jazzy", domain=None, node_name="imitate"):
+    def __init__(self, distro="jazzy", ros=None, node_name="imitate"):
         super().__init__(distro)
-        self.domain_id = domain_id() if domain is None else domain
+        self.ros = ros = ros or RosEnvironment()
+        self.domain_id = ros.domain_id
         self.node_name = node_name
-        self._session = zenoh.open(zenoh_config.session_config())
+        self._session = zenoh.open(zenoh_config.session_config(ros))
         self.zid = str(self._session.info.zid())
         self._entity_ids = itertools.count(1)
         self._tokens = [self._session.liveliness().declare_token(

@@ -155,3 +155,27 @@ def test_cyclone_configuration_keeps_the_users_and_ignores_fast_dds_type_informa
     assert cyclone_uri("file:///etc/dds.xml", "localhost") == f"file:///etc/dds.xml,{COMPATIBILITY}"
     once = cyclone_uri("", "localhost")
     assert cyclone_uri(once, "localhost") == once  # a child process inherits it unchanged
+
+
+def test_ros_settings_are_read_once_and_checked():
+    from imitate.edge.transport import RosEnvironment
+
+    environ = {"ROS_DOMAIN_ID": "30", "ROS_AUTOMATIC_DISCOVERY_RANGE": "SUBNET", "CYCLONEDDS_URI": " f.xml "}
+    ros = RosEnvironment.from_environ(environ)
+    assert (ros.domain_id, ros.dds_scope, ros.cyclonedds_uri) == (30, "subnet", "f.xml")
+    assert RosEnvironment.from_environ({}) == RosEnvironment()  # domain 0, loopback discovery
+    environ = {"IMITATE_DDS_SCOPE": "subnet", "ROS_AUTOMATIC_DISCOVERY_RANGE": "OFF"}
+    assert RosEnvironment.from_environ(environ).dds_scope == "subnet"  # imitate's own setting wins
+    with pytest.raises(ValueError, match=r"ROS_DOMAIN_ID='robot': expected an integer 0..232"):
+        RosEnvironment.from_environ({"ROS_DOMAIN_ID": "robot"})
+    with pytest.raises(ValueError, match="ZENOH_CONFIG_OVERRIDE part 'mode': expected key=value"):
+        RosEnvironment.from_environ({"ZENOH_CONFIG_OVERRIDE": "mode"})
+
+
+def test_a_transport_keeps_the_settings_it_was_made_with():
+    from imitate.edge.transport import RosEnvironment
+
+    pytest.importorskip("cyclonedds")
+    ros = RosEnvironment(domain_id=42)
+    with make_transport("dds", ros=ros) as t:
+        assert t.ros is ros and t.domain_id == 42  # what a control process builds its own from

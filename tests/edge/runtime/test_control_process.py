@@ -17,7 +17,7 @@ from imitate.edge.runtime.control_process import RING, Board, ControlSpec, Proce
 from imitate.edge.runtime.loop import CommandLoop, LoopConfig  # noqa: E402
 from imitate.edge.runtime.safety import SafetyConfig, SafetyFilter  # noqa: E402
 from imitate.edge.sampler import ObservationSampler  # noqa: E402
-from imitate.edge.transport import make_transport  # noqa: E402
+from imitate.edge.transport import RosEnvironment, make_transport  # noqa: E402
 
 from .rigs import PROFILE, TRAJECTORY, TickState, robot_rig  # noqa: E402
 from .test_loop_without_lerobot import assert_ticks_follow_time, run_for  # noqa: E402
@@ -165,16 +165,11 @@ def test_the_child_stops_when_its_parent_is_gone(rig):
 
 def test_a_robot_that_does_not_publish_is_named_when_the_process_starts():
     spec = ControlSpec(
-        PROFILE, "dds", ("cam_head",), SafetyConfig(), 1 / 30, 0.2, None, 1.0, 0, 0.0, ready_timeout_s=0.5
+        PROFILE, "dds", ("cam_head",), SafetyConfig(), 1 / 30, 0.2, None, 1.0, 0, 0.0, ready_timeout_s=0.5,
+        ros=RosEnvironment(domain_id=77),  # the child's transport takes these settings: a silent domain
     )
-    os.environ["ROS_DOMAIN_ID"] = "77"  # the child takes its domain from the environment, as a ROS node does
-    try:
-        with pytest.raises(
-            RuntimeError, match="could not start: RuntimeError: waiting for state of arm_left"
-        ):
-            ProcessTick(spec, lambda now, cmd: None)
-    finally:
-        del os.environ["ROS_DOMAIN_ID"]
+    with pytest.raises(RuntimeError, match="could not start: RuntimeError: waiting for state of arm_left"):
+        ProcessTick(spec, lambda now, cmd: None)
 
 
 def test_a_script_without_a_main_guard_is_told_what_to_do(tmp_path):
