@@ -3,14 +3,16 @@
 A type says in its module how it trains (offline config fields, a tiny CPU configuration), how it
 exports (its graphs, the parity tolerance, and the export module that traces it: torch code, which
 lives in export/ because edge never imports torch), how it runs on the robot (`actions`: the graphs
-in, a chunk out), and whether it is supported, with the reason when not. Adding a type: a module
-here, its export module (export/types/), and one line in REGISTRY below.
+in, a chunk out; or none, and it runs in lerobot through the torch backend), whether it needs a
+language task, and whether it is supported, with the reason when not. Adding a type: a module here
+and one line in REGISTRY below; its ONNX export module (export/types/) when it has graphs.
 """
+
 from ...suggest import did_you_mean
-from . import act, diffusion, not_yet
+from . import act, diffusion, not_yet, smolvla
 from .policy_type import PolicyType
 
-REGISTRY = {t.name: t for t in (act.TYPE, diffusion.TYPE, *not_yet.TYPES)}
+REGISTRY = {t.name: t for t in (act.TYPE, diffusion.TYPE, smolvla.TYPE, *not_yet.TYPES)}
 
 
 def supported():

@@ -1,4 +1,5 @@
 """What a policy type declares (registered in __init__.py)."""
+
 from dataclasses import dataclass, field
 
 
@@ -18,4 +19,14 @@ class PolicyType:
     parity_tolerance: float = 1e-4  # max abs error against lerobot, raw units
     uses_noise: bool = False  # its inference draws noise: parity checks give both sides the same draw
     # running: actions(policy, state, images, noise) -> (horizon, A) float32, from policy.runners
-    actions: object = None
+    actions: object = None  # None: no ONNX graphs yet; the package runs in lerobot (the torch backend)
+    needs_task: bool = (
+        False  # a language-conditioned policy (a VLA): the runtime refuses to start without one
+    )
+    rtc: bool = False  # lerobot gives it an rtc_config: --rtc (real-time chunking) applies
+    fine_tune_only: str = ""  # why it is trained from a pretrained checkpoint (--init) and never from scratch
+
+    @property
+    def onnx(self):
+        """Whether `imitate export` writes ONNX graphs for it (else: `--format torch`)."""
+        return self.actions is not None
