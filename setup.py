@@ -18,7 +18,7 @@ BASE = [  # what the edge runtime needs on the robot (Python 3.10 on JetPack 6)
     "onnxruntime>=1.17",
     "psutil>=5.9",
 ]
-LEROBOT = ["lerobot==0.4.4"]  # newest for Python < 3.12; pins torch<2.11
+LEROBOT = ["lerobot[smolvla]==0.4.4"]  # newest for Python < 3.12; pins torch<2.11. smolvla: transformers
 EXTRAS = {
     "dds": ["cyclonedds==11.0.1"],  # raw-CDR fast path uses its internal API: keep pinned
     "zenoh": ["eclipse-zenoh==1.10.2"],  # rmw_zenoh's wire; manylinux_2_28 wheels for x86_64 and aarch64
@@ -74,5 +74,9 @@ setup(
     package_data={"imitate.edge": ["profiles/*.yaml"], "imitate.gui": ["static/**/*", "templates/*"]},
     install_requires=BASE,
     extras_require=EXTRAS,
-    entry_points={"console_scripts": ["imitate=imitate.cli:main"]},
+    entry_points={
+        "console_scripts": ["imitate=imitate.cli:main"],
+        # backends outside edge (which never imports torch): edge/policy/factory.py finds them here
+        "imitate.backends": ["torch = imitate.export.torch_policy:TorchPolicy"],
+    },
 )

@@ -9,6 +9,11 @@ ACT: one graph, `model.onnx`: (state, images...) -> action chunk (1, chunk, A).
 Diffusion: `encoder.onnx` (state, images... over n_obs_steps) -> global conditioning, and
 `denoiser.onnx` (noisy actions, timestep, conditioning) -> predicted noise; the DDIM loop runs in
 numpy in the runtime (edge/policy/diffusion_loop.py).
+
+A package of kind `lerobot` (`imitate export --format torch`) has no graphs: it carries the lerobot
+checkpoint itself (`checkpoint/`: config, weights, processors) and, for a VLA, its backbone's config,
+tokenizer and processor files (`vlm/`), every file hashed in `files`. The torch backend runs it with
+lerobot; the robot needs torch and lerobot for it, and nothing from the internet.
 """
 import hashlib
 import json
@@ -28,6 +33,16 @@ class PolicyPackage:
 
     root: Path
     spec: dict
+
+    @property
+    def kind(self):
+        """'onnx' (graphs the ONNX Runtime and TensorRT backends run) or 'lerobot' (a checkpoint)."""
+        return self.spec.get("kind", "onnx")
+
+    @property
+    def needs_task(self):
+        """Whether the policy is prompted with a language task (a VLA)."""
+        return bool(self.spec.get("needs_task"))
 
     @property
     def policy_type(self):
@@ -99,13 +114,13 @@ def load_package(path):
     for key in ("policy_type", "fps", "chunk_size", "n_action_steps", "inputs", "outputs", "graphs"):
         if key not in spec:
             raise PackageError(f"{spec_path} lacks {key!r}: export the policy again")
-    for name, graph in spec["graphs"].items():
-        file = root / graph["file"]
+    files = {f"graph {name}": (g["file"], g["sha256"]) for name, g in spec["graphs"].items()}
+    files.update({f"file {rel}": (rel, digest) for rel, digest in spec.get("files", {}).items()})
+    for what, (rel, digest) in files.items():
+        file = root / rel
         if not file.is_file():
-            raise PackageError(
-                f"{root}: graph {name} ({graph['file']}) is missing: copy the whole package folder"
-            )
-        if sha256(file) != graph["sha256"]:
+            raise PackageError(f"{root}: {what} ({rel}) is missing: copy the whole package folder")
+        if sha256(file) != digest:
             raise PackageError(
                 f"{file} does not match the hash in policy.json (corrupted or replaced): "
                 f"copy the package again or re-export it"

@@ -3,7 +3,9 @@
 
 def register(sub):
     """Add `imitate export` and `imitate build-engine` to the parser."""
-    p = sub.add_parser("export", help="lerobot checkpoint -> policy package (ONNX), with parity proven")
+    p = sub.add_parser(
+        "export", help="lerobot checkpoint -> policy package (ONNX with parity proven, or torch)"
+    )
     p.add_argument("checkpoint", help="a training run folder, checkpoints/<step> or pretrained_model folder")
     p.add_argument("--out", required=True, help="package folder to write (replaced if it exists)")
     p.add_argument("--dataset", help="the training dataset: joint names and real frames for the parity check")
@@ -12,6 +14,16 @@ def register(sub):
     p.add_argument("--frames", type=int, default=32, help="observations for the parity check (default 32)")
     p.add_argument("--diffusion-steps", type=int, default=10, help="DDIM steps the runtime runs (Diffusion)")
     p.add_argument("--no-slim", action="store_true", help="skip onnxslim")
+    p.add_argument(
+        "--format",
+        choices=["onnx", "torch"],
+        default="onnx",
+        help="onnx (default): graphs for ONNX Runtime and TensorRT; torch: the checkpoint itself, which "
+        "the torch backend runs with lerobot (any policy, including SmolVLA)",
+    )
+    p.add_argument(
+        "--vlm", help="torch format, a VLA: a local folder with its backbone's config and tokenizer files"
+    )
     p.set_defaults(handler=export_command)
 
     p = sub.add_parser("build-engine", help="build a TensorRT engine for a policy package on this machine")
@@ -27,6 +39,18 @@ def export_command(args):
         raise ValueError("--frames must be at least 1")
     from imitate.edge.profile import load_profile  # lazy: torch and lerobot load only when exporting
     profile = load_profile(args.profile) if args.profile else None
+    if args.format == "torch":
+        from .lerobot_package import package_lerobot  # lazy: torch and lerobot load only when exporting
+
+        package = package_lerobot(args.checkpoint, args.out, args.dataset, profile, vlm=args.vlm)
+        check = package.spec["load_check"]
+        print(
+            f"policy package {package.root}: {package.policy_type} for the torch backend, "
+            f"{len(package.action_joints)} joints, cameras {', '.join(package.cameras)}"
+            f"{', prompted with a task' if package.needs_task else ''}; "
+            f"{check['chunk_ms_cpu']} ms per chunk on this CPU ({check['inputs']})"
+        )
+        return 0
     from .exporter import export  # lazy: torch and lerobot load only when exporting
     package = export(args.checkpoint, args.out, dataset=args.dataset, profile=profile, opset=args.opset,
                      frames=args.frames, diffusion_steps=args.diffusion_steps, slim=not args.no_slim)

@@ -8,7 +8,6 @@ per type is in the registry (edge/policy/types/) and its export module (export/t
 """
 import contextlib
 import io
-import json
 import logging
 import shutil
 import time
@@ -17,15 +16,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from imitate import __version__
 from imitate.edge.dataset.files import write_json_atomic
-from imitate.edge.dataset.layout import vector_names
 from imitate.edge.policy.ort_policy import OrtPolicy
 from imitate.edge.policy.types import get_type
-from imitate.edge.policy_package import FORMAT, load_package, sha256
+from imitate.edge.policy_package import load_package, sha256
 
 from . import checkpoint as ckpt
-from .normalize import modes
+from .package_spec import camera_sizes, joint_names, package_spec
 from .samples import sample_observations
 from .types import export_side
 
@@ -36,49 +33,20 @@ def export(checkpoint, out, dataset=None, profile=None, opset=17, frames=32, dif
     """Write the package for `checkpoint` to `out`; returns the loaded PolicyPackage."""
     folder = ckpt.resolve(checkpoint)
     kind = ckpt.policy_type(folder)
+    if not kind.onnx:
+        raise ValueError(
+            f"{kind.name} has no ONNX export yet: package it for the torch backend with "
+            f"`imitate export {checkpoint} --format torch`"
+        )
     policy = ckpt.load_policy(folder, kind)
     cfg, stats = policy.config, ckpt.normalizer_stats(folder)
     joints = joint_names(folder, dataset, profile, cfg)
-    turned = views_of(folder, dataset)
-    cameras = {
-        k.removeprefix("observation.images."): tuple(cfg.input_features[k].shape[1:])
-        for k in cfg.image_features
-    }
+    cameras = camera_sizes(cfg)
     out = Path(out)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    spec = {
-        "format": FORMAT,
-        "policy_type": kind.name,
-        "fps": fps_of(folder, dataset),
-        "chunk_size": horizon(cfg),
-        "n_action_steps": cfg.n_action_steps,
-        "n_obs_steps": cfg.n_obs_steps,
-        "inputs": {
-            "state": {"name": "observation.state", "dtype": "float32", "joints": joints},
-            "cameras": [
-                {
-                    "name": c,
-                    "input": f"observation.images.{c}",
-                    "height": h,
-                    "width": w,
-                    "dtype": "uint8",
-                    "layout": "HWC",
-                    "color": "RGB",
-                    "rotate_deg": turned.get(c, (0, None))[0],
-                    "crop": turned.get(c, (0, None))[1],
-                }
-                for c, (h, w) in cameras.items()
-            ],
-        },
-        "outputs": {"action": {"joints": joints, "dtype": "float32"}},
-        "normalization": modes(cfg),
-        "exporter": f"imitate {__version__}",
-        "lerobot_version": lerobot_version(),
-        "source_checkpoint": {"path": str(folder), "sha256": ckpt.checkpoint_hash(folder)},
-        "opset": opset,
-    }
+    spec = package_spec(folder, policy.config, kind, joints, cameras, dataset) | {"opset": opset}
     graphs = export_side(kind).build_graphs(
         policy, stats, cameras, len(joints), out, opset, spec, {"diffusion_steps": diffusion_steps}
     )
@@ -184,67 +152,3 @@ def _median_ms(session, feeds, runs=7):
         session.run(None, feeds)
         times.append(time.perf_counter() - t)
     return float(np.median(times)) * 1e3
-
-
-def joint_names(folder, dataset, profile, cfg):
-    """The state/action joint names: from the dataset, else the training run's dataset, else the profile."""
-    for root in (dataset, training_dataset(folder)):
-        info = Path(root) / "meta" / "info.json" if root else None
-        if info and info.is_file():
-            feature = json.loads(info.read_text())["features"]["action"]
-            names, note = vector_names(feature, "action")
-            if note:
-                log.warning("%s: %s", root, note)
-            return names
-    if profile is not None:
-        return list(profile.joint_names)
-    n = cfg.output_features["action"].shape[0]
-    raise ValueError(
-        f"cannot tell the names of the {n} joints: pass --dataset (the training data) or --profile"
-    )
-
-
-def views_of(folder, dataset):
-    """{camera: (degrees clockwise, crop)} done to its images before storing (imitate.rotate_deg and
-    imitate.crop in the dataset's feature info), so the runtime can check it does the same; {} when
-    unknown."""
-    for root in (dataset, training_dataset(folder)):
-        info = Path(root) / "meta" / "info.json" if root else None
-        if info and info.is_file():
-            feats = json.loads(info.read_text())["features"]
-            return {
-                k.removeprefix("observation.images."): (
-                    int((f.get("info") or {}).get("imitate.rotate_deg", 0)),
-                    (f.get("info") or {}).get("imitate.crop"),
-                )
-                for k, f in feats.items()
-                if k.startswith("observation.images.")
-            }
-    return {}
-
-
-def training_dataset(folder):
-    """The dataset folder recorded in the checkpoint's train_config.json, if it exists here."""
-    path = folder / "train_config.json"
-    return json.loads(path.read_text()).get("dataset", {}).get("root") if path.is_file() else None
-
-
-def fps_of(folder, dataset):
-    """Frames per second of the training dataset (the spacing of actions)."""
-    for root in (dataset, training_dataset(folder)):
-        info = Path(root) / "meta" / "info.json" if root else None
-        if info and info.is_file():
-            return json.loads(info.read_text())["fps"]
-    return 30
-
-
-def horizon(cfg):
-    """Actions per Diffusion chunk."""
-    return getattr(cfg, "chunk_size", None) or cfg.horizon
-
-
-def lerobot_version():
-    """The installed lerobot's version string."""
-    from importlib.metadata import version
-
-    return version("lerobot")

@@ -10,7 +10,8 @@ log = logging.getLogger(__name__)
 
 
 def sample_observations(dataset, cameras, n_joints, frames=32):
-    """([{"state": (S,), "images": {camera: (h, w, 3) uint8}}], description of where they came from)."""
+    """([{"state": (S,), "images": {camera: (h, w, 3) uint8}, "task": str}], where they came from); random
+    observations have no task."""
     if dataset is None:
         log.warning("no --dataset given: parity is checked on %d random observations, not real ones", frames)
         rng = np.random.default_rng(0)
@@ -33,5 +34,6 @@ def sample_observations(dataset, cameras, n_joints, frames=32):
         for cam, size in cameras.items():
             chw = item[f"observation.images.{cam}"].numpy()
             images[cam] = resize_rgb((chw.transpose(1, 2, 0) * 255).round().astype(np.uint8), size)
-        out.append({"state": item["observation.state"].numpy().astype(np.float32), "images": images})
+        state = item["observation.state"].numpy().astype(np.float32)
+        out.append({"state": state, "images": images, "task": item.get("task")})
     return out, f"{len(out)} frames of {dataset}"

@@ -1,4 +1,5 @@
 """imitate export: packages that match lerobot, and refuse to run when tampered with."""
+
 import json
 import shutil
 
@@ -121,15 +122,25 @@ def test_hash_mismatch_and_bad_json_are_refused(packages, tmp_path):
         load_package(copy)
 
 
-def test_vla_policies_are_out_of_scope_with_a_clear_message(tmp_path):
+def fake_checkpoint(tmp_path, policy_type):
     folder = tmp_path / "pretrained_model"
     folder.mkdir()
-    (folder / "config.json").write_text(json.dumps({"type": "smolvla"}))
+    (folder / "config.json").write_text(json.dumps({"type": policy_type}))
     (folder / "model.safetensors").write_bytes(b"")
+    return tmp_path
+
+
+def test_a_policy_imitate_cannot_run_is_refused_with_the_reason(tmp_path):
     with pytest.raises(
-        ValueError, match="cannot export a smolvla policy yet: imitate exports and runs act and diffusion"
+        ValueError,
+        match="cannot export a pi0 policy yet: lerobot 0.4.4 runs pi0 only with its patched transformers",
     ):
-        ckpt.policy_type(ckpt.resolve(tmp_path))
+        ckpt.policy_type(ckpt.resolve(fake_checkpoint(tmp_path, "pi0")))
+
+
+def test_a_policy_without_onnx_graphs_is_pointed_to_the_torch_format(tmp_path):
+    with pytest.raises(ValueError, match=r"smolvla has no ONNX export yet: .* --format torch"):
+        export(fake_checkpoint(tmp_path, "smolvla"), tmp_path / "pkg")
 
 
 @pytest.mark.tensorrt
