@@ -4,7 +4,7 @@ import os
 import time
 
 from .. import messages as m
-from ..policy.factory import BACKENDS
+from ..policy.factory import BACKENDS, DEVICES
 from ..profile import STRING
 from ..sim import STATUS_TOPIC
 from ..sim.baselines import (
@@ -45,6 +45,8 @@ def add_policy_args(p):
     """--policy, --backend and the loop options shared by run and eval."""
     p.add_argument("--policy", required=True, help="policy package folder (from imitate export)")
     p.add_argument("--backend", default="auto", choices=["auto", *BACKENDS])
+    p.add_argument("--device", default="auto", choices=DEVICES, help="where the torch backend runs")
+    p.add_argument("--task", help="the instruction a VLA policy is prompted with, e.g. 'pick up the ball'")
     p.add_argument("--ensemble", type=float, help="ACT temporal ensembling coefficient (e.g. 0.01)")
 
 
@@ -55,7 +57,7 @@ def run_command(args):
     try:
         session.wait_ready()
         if session.rollouts:
-            session.rollouts.begin("policy rollout")
+            session.rollouts.begin(session.task or "policy rollout")
         session.loop.start()
         print(f"running {session.policy.package.policy_type} on {config.transport}; Ctrl-C stops", flush=True)
         end = time.monotonic() + (args.duration or float("inf"))
@@ -81,7 +83,7 @@ def eval_command(args):
             seed = args.seed + k
             reset_sim(session.transport, status, seed)
             if session.rollouts:
-                session.rollouts.begin("pick up the ball")
+                session.rollouts.begin(session.task or "pick up the ball")
             session.loop.start()
             start = time.monotonic()
             while time.monotonic() - start < args.time_limit and not status.get("success"):

@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..policy.factory import BACKENDS
+from ..policy.factory import BACKENDS, DEVICES
 from ..transport.ros_environment import RosEnvironment
 from .tick import CONTROL_MODES
 
@@ -82,6 +82,8 @@ class RuntimeConfig:
     data: Path = Path("data")  # datasets, runs and policies (serve)
     policy: str = None  # a policy package folder
     backend: str = "auto"
+    device: str = "auto"  # where the torch backend runs: auto | cuda | cpu
+    task: str = None  # the language instruction a VLA is prompted with (recorded with rollouts)
     record: str = None  # store rollouts as a dataset in this folder
     on_stop: str = "save"  # what stopping the service does with an episode being recorded
     page_watchdog_s: float = None  # stop a page's policy when its page is silent this long; None: off
@@ -92,6 +94,10 @@ class RuntimeConfig:
         object.__setattr__(self, "data", Path(self.data))
         if self.backend not in ("auto", *BACKENDS):
             raise ValueError(f"backend {self.backend!r}: expected auto or one of {', '.join(BACKENDS)}")
+        if self.device not in DEVICES:
+            raise ValueError(f"device {self.device!r}: expected one of {', '.join(DEVICES)}")
+        if self.task is not None and not (isinstance(self.task, str) and self.task.strip()):
+            raise ValueError("task: expected the instruction as words, e.g. 'pick up the ball' (or none)")
         if self.on_stop not in ON_STOP:
             raise ValueError(f"on-stop {self.on_stop!r}: expected save or discard")
         if self.page_watchdog_s is not None and not (
@@ -113,6 +119,8 @@ class RuntimeConfig:
             data=getattr(args, "data", None) or "data",
             policy=args.policy,
             backend=args.backend or "auto",
+            device=getattr(args, "device", None) or "auto",
+            task=getattr(args, "task", None) or None,
             record=getattr(args, "record", None),
             on_stop=getattr(args, "on_stop", None) or "save",
             page_watchdog_s=getattr(args, "page_watchdog", None) or None,
@@ -120,13 +128,15 @@ class RuntimeConfig:
             ros=RosEnvironment.from_environ(environ),
         )
 
-    def with_policy(self, path, record=None):
-        """The same runtime running the package at `path` (rollouts recorded into `record`), as the
-        service starts one; blending, not ensembling (the page has no such option)."""
+    def with_policy(self, path, record=None, task=None):
+        """The same runtime running the package at `path` (rollouts recorded into `record`, prompted with
+        `task`, else the configured one), as the service starts one; blending, not ensembling (the page
+        has no such option)."""
         return replace(
             self,
             policy=str(path),
             record=str(record) if record else None,
+            task=task or self.task,
             loop=replace(self.loop, ensemble_coeff=None),
         )
 

@@ -42,8 +42,9 @@ def make_tick(mode, profile, transport, sampler, safety, schedule, config, on_ti
 class CommandLoop:
     """Runs a policy on a robot: start(), stop(), estop(), clear_estop(), stats(), close()."""
 
-    def __init__(self, profile, transport, sampler, policy, safety, config=None):
+    def __init__(self, profile, transport, sampler, policy, safety, config=None, task=None):
         self.profile, self.transport, self.sampler = profile, transport, sampler
+        self.task = task  # the instruction a VLA gets with every observation (others ignore it)
         self.policy, self.safety = policy, safety
         self.config = config = config or LoopConfig()
         self.schedule = ActionSchedule(1.0 / policy.package.fps, config.blend_s, config.ensemble_coeff)
@@ -153,7 +154,7 @@ class CommandLoop:
                 images = decode_images(
                     frame.images, self.policy.package.cameras, self.views
                 )  # only what the policy sees, turned as recorded
-                chunk = self.policy.infer({"state": frame.state, "images": images})
+                chunk = self.policy.infer({"state": frame.state, "images": images, "task": self.task})
             except NotReady:
                 time.sleep(0.01)
                 continue

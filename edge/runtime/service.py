@@ -67,6 +67,8 @@ def register(sub, add_transport_args):
         "robot's DNS name (repeatable; env IMITATE_ALLOW_HOSTS, comma-separated)",
     )
     p.add_argument("--backend", help="policy backend (env IMITATE_BACKEND; default auto)")
+    p.add_argument("--device", help="where the torch backend runs: auto, cuda, cpu (env IMITATE_DEVICE)")
+    p.add_argument("--task", help="the instruction a VLA policy is prompted with (env IMITATE_TASK)")
     p.add_argument(
         "--page-watchdog",
         type=float,
@@ -90,6 +92,8 @@ def register(sub, add_transport_args):
         port=int(env("IMITATE_PORT", "8080")),
         token=env("IMITATE_TOKEN") or None,
         backend=env("IMITATE_BACKEND", "auto"),
+        device=env("IMITATE_DEVICE", "auto"),
+        task=env("IMITATE_TASK") or None,
         on_stop=env("IMITATE_ON_STOP", "save"),
         allow_host=[h.strip() for h in env("IMITATE_ALLOW_HOSTS", "").split(",") if h.strip()],
     )
@@ -127,10 +131,11 @@ class RuntimeService:
             self.transport.subscribe(self.profile.trigger_topic, STRING, self._on_button)
 
     # policy ---------------------------------------------------------------------------------------
-    def start_policy(self, path, record=None, page=None):
-        """Run the policy package at `path` (rollouts recorded into the dataset folder `record`);
-        refuses while recording demonstrations. ValueError/RuntimeError say why. `page`: the id of
-        the page that asked, which the page watchdog then watches."""
+    def start_policy(self, path, record=None, page=None, task=None):
+        """Run the policy package at `path` (rollouts recorded into the dataset folder `record`,
+        prompted with `task` when it is a VLA); refuses while recording demonstrations.
+        ValueError/RuntimeError say why. `page`: the id of the page that asked, which the page
+        watchdog then watches."""
         path = str(Path(path))
         with self._lock:
             if self.recording and self.recording.active:
@@ -139,11 +144,11 @@ class RuntimeService:
             self._driving = True  # cameras at full rate before the loop checks their age
             session = None
             try:
-                session = Session(self.config.with_policy(path, record), base=self._base)
+                session = Session(self.config.with_policy(path, record, task), base=self._base)
                 session.loop.listeners.append(lambda now, cmd: self.notifier.ping())
                 session.wait_ready()
                 if session.rollouts:
-                    session.rollouts.begin("policy rollout")
+                    session.rollouts.begin(session.task or "policy rollout")
                 session.loop.start()
             except BaseException:  # nothing half-started stays behind: no loop, no open rollout
                 self._driving = False

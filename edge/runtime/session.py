@@ -65,15 +65,23 @@ class Session:
     """A policy driving the robot: policy, safety filter and command loop over a Base."""
 
     def __init__(self, config, base=None):
-        self.policy = make_policy(config.policy, backend=config.backend)
-        check_profile(self.policy.package, load_profile(config.profile))  # refuse before anything moves
+        self.policy = make_policy(config.policy, backend=config.backend, device=config.device)
+        package = self.policy.package
+        check_profile(package, load_profile(config.profile))  # refuse before anything moves
+        if package.needs_task and not config.task:
+            raise ValueError(
+                f"a {package.policy_type} policy is prompted with a task and none was given: pass --task "
+                "'pick up the ball' (the page: its Task field; the API: \"task\")"
+            )
+        self.task = config.task
         recording = bool(config.record)  # a rollout dataset has every camera
         cameras = None if recording else list(self.policy.package.cameras)
         self.owns_base = base is None
         self.env = base or Base(config, cameras=cameras, fps=self.policy.package.fps)
         self.profile, self.transport, self.sampler = self.env.profile, self.env.transport, self.env.sampler
         self.loop = CommandLoop(
-            self.profile, self.transport, self.sampler, self.policy, SafetyFilter(self.profile), config.loop
+            self.profile, self.transport, self.sampler, self.policy, SafetyFilter(self.profile), config.loop,
+            task=config.task,
         )
         self.rollouts = None
         if recording:

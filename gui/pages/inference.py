@@ -36,6 +36,8 @@ def policies():
             {
                 "name": folder.name,
                 "type": spec.get("policy_type"),
+                "kind": spec.get("kind", "onnx"),  # lerobot: a checkpoint the torch backend runs
+                "needs_task": bool(spec.get("needs_task")),
                 "fps": spec.get("fps"),
                 "cameras": [c["name"] for c in spec.get("inputs", {}).get("cameras", [])],
                 "parity": spec.get("parity", {}).get("max_abs_error"),
@@ -50,7 +52,8 @@ def policies():
 
 @bp.route("/api/policy/start", methods=["POST"])
 def start():
-    """POST /api/policy/start {name | path, record, replace}: run a package through the safety filter.
+    """POST /api/policy/start {name | path, record, replace, task}: run a package through the safety filter
+    (a VLA prompted with "task").
     While another policy drives the robot: 409 unless "replace" is true (the page asks first)."""
     config, runtime, _ = ctx()
     data = body()
@@ -75,8 +78,11 @@ def start():
         )
     record = field_value(data, "record", str)
     record_folder = named_folder(config.datasets, record, "rollout dataset") if record else None
-    runtime.start_policy(package, record=record_folder, page=request.headers.get("X-Page-Id"))
-    return jsonify(policy=package.name, record=record, estop=runtime.estopped)
+    task = (field_value(data, "task", str) or "").strip() or None
+    if task and len(task) > 500:
+        raise ApiError(f"task: {len(task)} characters; expected an instruction of at most 500")
+    runtime.start_policy(package, record=record_folder, page=request.headers.get("X-Page-Id"), task=task)
+    return jsonify(policy=package.name, record=record, task=task, estop=runtime.estopped)
 
 
 @bp.route("/api/policy/plan")

@@ -8,7 +8,8 @@ async function loadPolicies() {
   const select = document.getElementById("policy-select"), chosen = select.value;
   const parity = (p) => p.parity === null || p.parity === undefined ? "parity ?" : `parity ${Number(p.parity).toExponential(1)}`;
   const html = policies.map((p) => `<option value="${imitate.escape(p.name)}">${imitate.escape(p.name)} · ${p.type} · ` +
-    `${(p.cameras || []).join("+") || "no camera"} · ${parity(p)} · ${p.date}${p.tensorrt ? " · TensorRT" : ""}</option>`).join("")
+    `${(p.cameras || []).join("+") || "no camera"} · ${p.kind === "lerobot" ? "torch" : parity(p)} · ${p.date}` +
+    `${p.tensorrt ? " · TensorRT" : ""}${p.needs_task ? " · needs a task" : ""}</option>`).join("")
     || "<option value=''>no package in policies/</option>";
   if (html !== select.dataset.html) { select.innerHTML = html; select.dataset.html = html; }
   if (chosen && policies.some((p) => p.name === chosen)) select.value = chosen;
@@ -16,6 +17,10 @@ async function loadPolicies() {
 async function startPolicy() {
   const body = {name: document.getElementById("policy-select").value};
   if (document.getElementById("record-rollouts").checked) body.record = document.getElementById("rollout-dataset").value;
+  const task = document.getElementById("policy-task").value.trim();
+  if (task) body.task = task;
+  const chosen = policiesByName[body.name];
+  if (chosen && chosen.needs_task && !task) { imitate.toast(`${body.name} is a VLA: write its task first`); return; }
   const running = imitate.lastStatus && imitate.lastStatus.policy;
   if (running) {  // a swap on a moving robot is asked for, never done silently
     const name = running.split("/").pop();
