@@ -4,11 +4,17 @@ from pathlib import Path
 
 def register(sub):
     """Add `imitate train` to the parser."""
-    p = sub.add_parser("train", help="train a policy (ACT, Diffusion) with lerobot on a recorded dataset")
+    p = sub.add_parser(
+        "train", help="train a policy (ACT, Diffusion) or fine-tune a VLA (SmolVLA) with lerobot on a dataset"
+    )
     p.add_argument("--dataset", required=True, help="a LeRobot v3.0 dataset folder")
     p.add_argument("--output", required=True, help="run folder: checkpoints/, events.jsonl, loss.png")
-    p.add_argument("--policy", help="act | diffusion (default: the preset's)")
-    p.add_argument("--preset", default="cpu_small", help="ai_worker_act | jetson_orin | cpu_small (default)")
+    p.add_argument("--policy", help="act | diffusion | smolvla (default: the preset's)")
+    p.add_argument(
+        "--preset",
+        default="cpu_small",
+        help="ai_worker_act | jetson_orin | smolvla_gpu | smolvla_orin | cpu_small (default)",
+    )
     p.add_argument("--steps", type=int)
     p.add_argument("--batch-size", type=int)
     p.add_argument("--device", default="auto", choices=["auto", "cuda", "cpu"])
@@ -26,6 +32,11 @@ def register(sub):
         "--frame-cache", choices=["on", "off"], help="decode videos once into a memory-mapped cache"
     )
     p.add_argument("--backbone-weights", help="ACT: a local ResNet-18 state dict (.pth) to start from")
+    p.add_argument(
+        "--init",
+        help="a pretrained checkpoint to fine-tune from: a VLA's base (SmolVLA: lerobot/smolvla_base, "
+        "fetched once with `imitate hub pull-policy`)",
+    )
     p.add_argument("--seed", type=int, default=1000)
     p.set_defaults(handler=train_command)
     from imitate.edge.dataset_command import add_verb  # lazy: torch and lerobot load only when training
@@ -86,6 +97,7 @@ def job_from_args(args):
         val_episodes=args.val_episodes,
         resume=args.resume,
         backbone_weights=Path(args.backbone_weights) if args.backbone_weights else None,
+        init=Path(args.init) if args.init else None,
         seed=args.seed,
     )
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 from accelerate import Accelerator
 from lerobot.configs.default import DatasetConfig
+from lerobot.configs.policies import PreTrainedConfig
 from lerobot.configs.train import TrainPipelineConfig
 from lerobot.configs.types import FeatureType
 from lerobot.datasets.utils import dataset_to_policy_features
@@ -50,6 +51,7 @@ class TrainJob:
     resume: bool = False
     backbone_weights: Path = None  # a local ResNet-18 state dict for ACT (nothing is downloaded)
     seed: int = 1000
+    init: Path = None  # a pretrained checkpoint to fine-tune from (a VLA's base), read offline
 
 
 def pick_device(name):
@@ -79,15 +81,26 @@ def build(job, info):
     policy_features = dataset_to_policy_features(features)
     outputs = {k: f for k, f in policy_features.items() if f.type is FeatureType.ACTION}
     inputs = {k: f for k, f in policy_features.items() if k not in outputs}
-    overrides = {**get_type(p.policy).offline_config, **p.policy_overrides}  # never download weights
-    cfg = make_policy_config(
-        p.policy,
-        input_features=inputs,
-        output_features=outputs,
-        device=device,
-        push_to_hub=False,
-        **overrides,
-    )
+    kind = get_type(p.policy, doing="train")
+    overrides = {**kind.offline_config, **p.policy_overrides}  # never download weights
+    base = job.init or (job.output / "checkpoints" / "last" / "pretrained_model" if job.resume else None)
+    if kind.fine_tune_only and base is None:
+        raise ValueError(kind.fine_tune_only)
+    if kind.fine_tune_only:  # the base's architecture (its backbone, layers, widths), this dataset's features
+        cfg = pretrained_config(base, p.policy)
+        for key, value in dict(input_features=inputs, output_features=outputs, device=device).items():
+            setattr(cfg, key, value)
+        for key, value in overrides.items():
+            setattr(cfg, key, value)
+    else:
+        cfg = make_policy_config(
+            p.policy,
+            input_features=inputs,
+            output_features=outputs,
+            device=device,
+            push_to_hub=False,
+            **overrides,
+        )
     fps = info["fps"]
     delta = {"action": [i / fps for i in cfg.action_delta_indices]}
     if cfg.observation_delta_indices:
@@ -140,6 +153,8 @@ def train(job):
                 f"{cfg.type}: pass --policy {saved.get('type')} or another --output"
             )
         policy = policy_cls.from_pretrained(last / "pretrained_model", config=cfg)
+    elif job.init:
+        policy = policy_cls.from_pretrained(pretrained_folder(job.init), config=cfg)
     else:
         policy = policy_cls(cfg)
         if job.backbone_weights:
@@ -255,6 +270,28 @@ def validate(policy, pre, val_ds, train_cfg, max_batches=8):
             break
         losses.append(float(policy.forward(pre(batch))[0].item()))
     return sum(losses) / len(losses) if losses else math.nan
+
+
+def pretrained_folder(path):
+    """The folder with config.json and model.safetensors at `path` (or its pretrained_model)."""
+    path = Path(path)
+    for candidate in (path, path / "pretrained_model", path / "checkpoints" / "last" / "pretrained_model"):
+        if (candidate / "config.json").is_file() and (candidate / "model.safetensors").is_file():
+            return candidate
+    raise ValueError(
+        f"--init {path}: no pretrained checkpoint there (config.json + model.safetensors); give the folder "
+        "`imitate hub pull-policy` wrote, or a training run's checkpoint"
+    )
+
+
+def pretrained_config(path, policy):
+    """The lerobot config of the checkpoint at `path`; ValueError unless it is a `policy` one."""
+    folder = pretrained_folder(path)
+    cfg = PreTrainedConfig.from_pretrained(folder)
+    if cfg.type != policy:
+        raise ValueError(f"--init {path} is a {cfg.type} checkpoint, not {policy}: pass a {policy} base")
+    cfg.push_to_hub = False
+    return cfg
 
 
 def load_backbone(policy, path):

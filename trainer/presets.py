@@ -63,6 +63,34 @@ PRESETS = {
         frame_cache=True,
         policy_overrides=dict(chunk_size=100, n_action_steps=100),
     ),
+    # SmolVLA fine-tuned on a GPU (lerobot's recipe: batch 64, 20k steps, the VLM frozen, only the expert
+    # trained), bf16; the three AI Worker cameras as recorded (SmolVLA pads them to 512x512 itself).
+    "smolvla_gpu": TrainPreset(
+        "smolvla_gpu",
+        policy="smolvla",
+        cameras=("cam_head", "cam_wrist_1", "cam_wrist_2"),
+        batch_size=64,
+        steps=20_000,
+        num_workers=8,
+        mixed_precision="bf16",
+        save_freq=5_000,
+        policy_overrides=dict(freeze_vision_encoder=True, train_expert_only=True),
+    ),
+    # SmolVLA on a 32 GB Jetson AGX Orin: the same, memory-sized (batch 8; about 450M parameters, 100M
+    # trained), bf16, half-size images, decoded frames cached (the CPU decodes video).
+    "smolvla_orin": TrainPreset(
+        "smolvla_orin",
+        policy="smolvla",
+        cameras=("cam_head", "cam_wrist_1", "cam_wrist_2"),
+        image_size=(188, 336),
+        batch_size=8,
+        steps=20_000,
+        num_workers=4,
+        mixed_precision="bf16",
+        frame_cache=True,
+        save_freq=5_000,
+        policy_overrides=dict(freeze_vision_encoder=True, train_expert_only=True),
+    ),
     # A laptop CPU in minutes: the head camera small, a small ACT, decoded frames cached.
     "cpu_small": TrainPreset(
         "cpu_small",
