@@ -1,0 +1,58 @@
+import subprocess
+import sys
+
+import pytest
+
+from .tiny_vlm import build_tiny_vlm, save_tiny_smolvla_base
+
+CLI = [sys.executable, "-m", "imitate.cli"]
+
+
+def cli(*args, timeout=600):
+    """Run `imitate ARGS`; the CompletedProcess (text)."""
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def smolvla_base(tmp_path_factory):
+    """(base checkpoint folder, VLM folder): what `imitate hub pull-policy lerobot/smolvla_base` gives."""
+    pytest.importorskip("transformers", reason="SmolVLA needs transformers (lerobot[smolvla])")
+    root = tmp_path_factory.mktemp("smolvla")
+    vlm = build_tiny_vlm(root / "vlm")
+    return save_tiny_smolvla_base(root / "base", vlm), vlm
+
+
+@pytest.fixture(scope="session")
+def smolvla_run(smolvla_base, sim_dataset, tmp_path_factory):
+    """A training run: the tiny base fine-tuned for 2 steps on the simulated pick demonstrations."""
+    out = tmp_path_factory.mktemp("runs") / "smolvla"
+    done = cli(
+        "train",
+        "--dataset",
+        sim_dataset,
+        "--output",
+        out,
+        "--policy",
+        "smolvla",
+        "--init",
+        smolvla_base[0],
+        "--steps",
+        2,
+        "--batch-size",
+        2,
+        "--save-freq",
+        2,
+        "--image-size",
+        "48x84",
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="session")
+def smolvla_package(smolvla_run, sim_dataset, tmp_path_factory):
+    """The run as a package of kind lerobot (`imitate export --format torch`)."""
+    out = tmp_path_factory.mktemp("packages") / "smolvla"
+    done = cli("export", smolvla_run, "--out", out, "--format", "torch", "--dataset", sim_dataset)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out
