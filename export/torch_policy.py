@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from lerobot.configs.policies import PreTrainedConfig
 from lerobot.policies.factory import get_policy_class, make_pre_post_processors
+from lerobot.policies.rtc.configuration_rtc import RTCConfig
 
 from imitate.edge.policy.base import Policy
 from imitate.edge.policy.types import get_type
@@ -36,7 +37,7 @@ class TorchPolicy(Policy):
 
     backend = "torch"
 
-    def __init__(self, package, device="auto"):
+    def __init__(self, package, device="auto", rtc=False):
         super().__init__(package)
         if package.kind != "lerobot":
             raise ValueError(
@@ -50,6 +51,10 @@ class TorchPolicy(Policy):
         config.device = self.device
         for key, value in self.kind.offline_config.items():  # the checkpoint has every weight
             setattr(config, key, value)
+        self.rtc = rtc
+        if rtc:  # lerobot's RTC guides each denoising step toward the chunk still being executed
+            config.rtc_config = RTCConfig(enabled=True, execution_horizon=package.n_action_steps)
+        self._previous = None  # (1, H, A) the last chunk in the model's (normalized) space, for RTC
         overrides = {"device_processor": {"device": self.device}}
         if package.spec.get("vlm"):  # the backbone's config and tokenizer, from the package, never fetched
             vlm = str(package.root / package.spec["vlm"])
@@ -73,10 +78,21 @@ class TorchPolicy(Policy):
         if task:
             batch["task"] = [task]
         kwargs = {} if noise is None else {"noise": torch.from_numpy(np.asarray(noise)).to(self.device)}
-        with torch.inference_mode():
-            chunk = self.post(self.policy.predict_action_chunk(self.pre(batch), **kwargs))
+        prefix = observation.get("rtc")
+        left = None
+        if self.rtc and prefix and self._previous is not None:
+            left = self._previous[:, prefix["elapsed_steps"] :]
+        if left is not None and left.shape[1] > 0:  # all of it done: nothing to continue, a fresh chunk
+            kwargs["prev_chunk_left_over"] = left
+            kwargs["inference_delay"] = min(prefix["inference_delay"], left.shape[1])
+        # RTC's guidance differentiates through the denoiser: no inference mode there (its own grad)
+        with torch.no_grad() if "prev_chunk_left_over" in kwargs else torch.inference_mode():
+            normalized = self.policy.predict_action_chunk(self.pre(batch), **kwargs)
+            chunk = self.post(normalized)
+        self._previous = normalized.clone()
         return chunk[0].float().cpu().numpy()
 
     def reset(self):
-        """Forget the policy's queues (between episodes)."""
+        """Forget the policy's queues and the previous chunk (between episodes)."""
         self.policy.reset()
+        self._previous = None

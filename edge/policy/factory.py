@@ -25,9 +25,10 @@ def register_backend(name, target):
     _REGISTERED[name] = target
 
 
-def make_policy(path, backend="auto", device="auto", **options):
+def make_policy(path, backend="auto", device="auto", rtc=False, **options):
     """A backend for the package at `path`; 'auto' picks the fastest available and logs which.
-    `device`: where the torch backend runs (the ONNX backends' device is in their name)."""
+    `device`: where the torch backend runs (the ONNX backends' device is in their name); `rtc`:
+    real-time chunking, which only the torch backend does."""
     package = load_package(path)
     if backend == "auto":
         backend = auto_backend(package)
@@ -42,7 +43,9 @@ def make_policy(path, backend="auto", device="auto", **options):
             "--format torch`); run this one with --backend auto"
         )
     if backend == "torch":
-        return _registered("torch")(package, device=device, **options)
+        return _registered("torch")(package, device=device, rtc=rtc, **options)
+    if rtc:
+        raise ValueError(f"--rtc runs on the torch backend (a lerobot package), not {backend}")
     if backend == "tensorrt":
         from .tensorrt_policy import TensorrtPolicy  # tensorrt: imported only when asked for
         return TensorrtPolicy(package, **options)

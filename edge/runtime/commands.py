@@ -48,6 +48,11 @@ def add_policy_args(p):
     p.add_argument("--device", default="auto", choices=DEVICES, help="where the torch backend runs")
     p.add_argument("--task", help="the instruction a VLA policy is prompted with, e.g. 'pick up the ball'")
     p.add_argument("--ensemble", type=float, help="ACT temporal ensembling coefficient (e.g. 0.01)")
+    p.add_argument(
+        "--rtc",
+        action="store_true",
+        help="real-time chunking (SmolVLA on the torch backend): each chunk continues the one being executed",
+    )
 
 
 def run_command(args):

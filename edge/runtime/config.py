@@ -5,6 +5,7 @@ the environment.
 `LoopConfig` is how the command loop runs a policy; `RuntimeConfig` is what `imitate serve`,
 `run` and `eval` run: the robot, the transport, the data folder, the policy and its loop.
 """
+
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,6 +33,9 @@ class LoopConfig:
 
     blend_s: float = 0.2  # a new chunk is blended in over this long
     ensemble_coeff: float = None  # ACT temporal ensembling (0.01 in the paper); None: blend chunks
+    # Real-time chunking (a flow-matching policy on the torch backend): the policy is given the part of
+    # the running chunk still to execute and continues it, so chunks replace each other unblended.
+    rtc: bool = False
     margin_s: float = 0.05  # ask for the next chunk this long before the plan runs out, after latency
     inference_timeout_s: float = 1.0  # no new chunk for this long past the plan's end: hold and report
     rt_priority: int = 0  # SCHED_FIFO priority for the control tick (0: normal scheduling)
@@ -54,6 +58,8 @@ class LoopConfig:
             raise ValueError(f"real-time priority {self.rt_priority}: expected 0 (off) to 99")
         if not self.gil_switch_ms >= 0:
             raise ValueError(f"GIL switch interval {self.gil_switch_ms} ms: expected >= 0")
+        if self.rtc and self.ensemble_coeff is not None:
+            raise ValueError("--rtc and --ensemble both decide how chunks join: choose one")
         if self.ensemble_coeff is not None and not (
             math.isfinite(self.ensemble_coeff) and self.ensemble_coeff >= 0
         ):
@@ -113,6 +119,7 @@ class RuntimeConfig:
         """From a runtime command's arguments (serve, run, eval) and the environment (the loop's and
         ROS 2's)."""
         ensemble = getattr(args, "ensemble", None)
+        rtc = bool(getattr(args, "rtc", False))
         return cls(
             profile=args.profile,
             transport=args.transport,
@@ -124,7 +131,9 @@ class RuntimeConfig:
             record=getattr(args, "record", None),
             on_stop=getattr(args, "on_stop", None) or "save",
             page_watchdog_s=getattr(args, "page_watchdog", None) or None,
-            loop=LoopConfig.from_environ(environ, ensemble_coeff=ensemble),
+            loop=LoopConfig.from_environ(
+                environ, ensemble_coeff=ensemble, rtc=rtc, blend_s=0.0 if rtc else 0.2
+            ),
             ros=RosEnvironment.from_environ(environ),
         )
 

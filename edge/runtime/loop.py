@@ -154,7 +154,10 @@ class CommandLoop:
                 images = decode_images(
                     frame.images, self.policy.package.cameras, self.views
                 )  # only what the policy sees, turned as recorded
-                chunk = self.policy.infer({"state": frame.state, "images": images, "task": self.task})
+                observation = {"state": frame.state, "images": images, "task": self.task}
+                if self.config.rtc and self.last_chunk is not None:
+                    observation["rtc"] = self._rtc_prefix(frame.time_s, latency)
+                chunk = self.policy.infer(observation)
             except NotReady:
                 time.sleep(0.01)
                 continue
@@ -183,6 +186,15 @@ class CommandLoop:
                 self._running = False
                 return
             self.obs_to_command_ms.append((done - frame.time_s) * 1e3)
+
+    def _rtc_prefix(self, obs_time_s, latency_s):
+        """What real-time chunking tells the policy: how many steps of its previous chunk are done at
+        this observation's time, and how many more will be by the time the new chunk lands."""
+        step = self.schedule.step_s
+        return {
+            "elapsed_steps": max(0, int(round((obs_time_s - self.last_chunk[1]) / step))),
+            "inference_delay": int(np.ceil(latency_s / step)),
+        }
 
     # reporting -----------------------------------------------------------------------------------
     def plan(self, now=None):

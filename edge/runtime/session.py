@@ -3,10 +3,12 @@ the sampler) and `Session` (a Base plus a policy driving it through the safety f
 recorded when asked), both built from a RuntimeConfig; and `runtime_config`, which the commands call
 to build that config from their arguments. Its own module so the commands (commands.py) and the
 service (service.py) both use it without importing each other."""
+
 import time
 
 from ..doctor import pick_transport
 from ..policy import make_policy
+from ..policy.types import get_type
 from ..policy_package import check_profile
 from ..profile import load_profile
 from ..sampler import ObservationSampler
@@ -65,7 +67,9 @@ class Session:
     """A policy driving the robot: policy, safety filter and command loop over a Base."""
 
     def __init__(self, config, base=None):
-        self.policy = make_policy(config.policy, backend=config.backend, device=config.device)
+        self.policy = make_policy(
+            config.policy, backend=config.backend, device=config.device, rtc=config.loop.rtc
+        )
         package = self.policy.package
         check_profile(package, load_profile(config.profile))  # refuse before anything moves
         if package.needs_task and not config.task:
@@ -74,13 +78,24 @@ class Session:
                 "'pick up the ball' (the page: its Task field; the API: \"task\")"
             )
         self.task = config.task
+        if config.loop.rtc and not get_type(package.policy_type).rtc:
+            raise ValueError(
+                f"--rtc guides the denoising of a flow-matching policy (smolvla) with the chunk still being "
+                f"executed; {package.policy_type} predicts its chunk in one pass and has nothing to guide: "
+                "leave --rtc out (chunks are blended), or --ensemble for ACT"
+            )
         recording = bool(config.record)  # a rollout dataset has every camera
         cameras = None if recording else list(self.policy.package.cameras)
         self.owns_base = base is None
         self.env = base or Base(config, cameras=cameras, fps=self.policy.package.fps)
         self.profile, self.transport, self.sampler = self.env.profile, self.env.transport, self.env.sampler
         self.loop = CommandLoop(
-            self.profile, self.transport, self.sampler, self.policy, SafetyFilter(self.profile), config.loop,
+            self.profile,
+            self.transport,
+            self.sampler,
+            self.policy,
+            SafetyFilter(self.profile),
+            config.loop,
             task=config.task,
         )
         self.rollouts = None

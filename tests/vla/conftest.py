@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from .tiny_vlm import build_tiny_vlm, save_tiny_smolvla_base
+from imitate.trainer.tiny_smolvla import build_tiny_vlm, save_tiny_smolvla_base
 
 CLI = [sys.executable, "-m", "imitate.cli"]
 
@@ -55,4 +55,14 @@ def smolvla_package(smolvla_run, sim_dataset, tmp_path_factory):
     out = tmp_path_factory.mktemp("packages") / "smolvla"
     done = cli("export", smolvla_run, "--out", out, "--format", "torch", "--dataset", sim_dataset)
     assert done.returncode == 0, done.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="session")
+def act_torch_package(tiny_checkpoints, sim_dataset, tmp_path_factory):
+    """The tiny ACT run as a lerobot package."""
+    out = tmp_path_factory.mktemp("packages") / "act_torch"
+    done = cli("export", tiny_checkpoints["act"], "--out", out, "--format", "torch", "--dataset", sim_dataset)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "for the torch backend" in done.stdout and "ms per chunk on this CPU" in done.stdout
     return out

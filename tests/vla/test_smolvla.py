@@ -103,3 +103,43 @@ def test_a_vla_without_a_task_is_refused_before_anything_moves(smolvla_package):
 def test_an_onnx_backend_cannot_run_a_lerobot_package(smolvla_package):
     with pytest.raises(PackageError, match="is a lerobot package .* --backend torch"):
         make_policy(smolvla_package, backend="ort-cpu")
+
+
+def test_rtc_continues_the_chunk_being_executed(smolvla_package):
+    """With real-time chunking the new chunk's first steps follow what is left of the previous one;
+    without it, from the same noise, they do not."""
+    rng = np.random.default_rng(1)
+    plain = make_policy(smolvla_package, backend="torch", device="cpu")
+    rtc = make_policy(smolvla_package, backend="torch", device="cpu", rtc=True)
+    obs = {
+        "state": rng.standard_normal(19).astype(np.float32),
+        "images": {
+            c: rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for c, (h, w) in plain.package.cameras.items()
+        },
+        "task": TASK,
+    }
+    first, second = (
+        rng.standard_normal((1, plain.package.chunk_size, 32)).astype(np.float32) for _ in range(2)
+    )
+    previous = rtc.actions(obs, noise=first)
+    assert np.allclose(previous, plain.actions(obs, noise=first), atol=1e-5)  # no prefix yet: the same chunk
+    done, delay = 4, 3
+    guided = rtc.actions(obs | {"rtc": {"elapsed_steps": done, "inference_delay": delay}}, noise=second)
+    free = plain.actions(obs, noise=second)
+    left = previous[done : done + delay]
+    assert np.abs(guided[:delay] - left).mean() < 0.5 * np.abs(free[:delay] - left).mean()
+
+
+def test_rtc_is_refused_for_a_policy_it_cannot_guide(act_torch_package, packages):
+    done = cli("run", "--transport", "sim", "--policy", act_torch_package, "--rtc", "--duration", 1)
+    assert (
+        done.returncode == 2 and "act predicts its chunk in one pass and has nothing to guide" in done.stderr
+    )
+    done = cli("run", "--transport", "sim", "--policy", packages["act"].root, "--rtc", "--duration", 1)
+    assert done.returncode == 2 and "--rtc runs on the torch backend" in done.stderr
+
+
+def test_smolvla_with_rtc_drives_the_robot_over_dds(smolvla_package):
+    ran, stats, heard = drive_over_dds(smolvla_package, "--task", TASK, "--rtc", seconds=6)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    check_driven(stats, heard)

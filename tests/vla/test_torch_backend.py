@@ -13,13 +13,9 @@ from .drive import check_driven, drive_over_dds
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def act_torch(tiny_checkpoints, sim_dataset, tmp_path_factory):
-    out = tmp_path_factory.mktemp("packages") / "act_torch"
-    done = cli("export", tiny_checkpoints["act"], "--out", out, "--format", "torch", "--dataset", sim_dataset)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "for the torch backend" in done.stdout and "ms per chunk on this CPU" in done.stdout
-    return out
+@pytest.fixture
+def act_torch(act_torch_package):
+    return act_torch_package
 
 
 def test_act_through_torch_gives_the_chunks_of_its_onnx_package(act_torch, packages):

@@ -1,6 +1,7 @@
-"""A tiny SmolVLA built offline: its VLM backbone (SmolVLM config, a word-level tokenizer, the processor)
-saved to a folder, and a "pretrained base" saved from random weights, which the tests fine-tune as a
-person fine-tunes lerobot/smolvla_base. Nothing is downloaded: the Hub is not reachable here."""
+"""A tiny SmolVLA built offline, for tests and benchmarks: its VLM backbone (SmolVLM config, a
+word-level tokenizer, the processor) saved to a folder, and a "pretrained base" saved from random
+weights, which the tests fine-tune as a person fine-tunes lerobot/smolvla_base. Nothing is
+downloaded: the Hub is not reachable here."""
 
 from pathlib import Path
 
