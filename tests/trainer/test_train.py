@@ -98,7 +98,8 @@ def test_loss_falls_by_half_on_a_tiny_dataset(sim_dataset, tmp_path):
     "args,message",
     [
         (["--policy", "actt"], "did you mean 'act'"),
-        (["--policy", "smolvla"], "cannot train a smolvla policy yet"),
+        (["--policy", "pi0"], "cannot train a pi0 policy yet: lerobot 0.4.4 runs pi0 only with"),
+        (["--policy", "smolvla"], "SmolVLA is fine-tuned from its pretrained base"),
         (["--preset", "cpu_smal"], "did you mean 'cpu_small'"),
         (["--cameras", "cam_top"], "has no camera cam_top; it has cam_head, cam_wrist_1, cam_wrist_2"),
         (["--preset", "ai_worker_act", "--cameras", "cam_head,cam_belly"], "has no camera cam_belly"),
