@@ -95,8 +95,8 @@ def save_tiny_smolvla_base(folder, vlm, joints=6):
         vlm_model_name=str(vlm),
         resize_imgs_with_padding=(IMAGE_SIZE, IMAGE_SIZE),
         num_vlm_layers=2,
-        chunk_size=20,
-        n_action_steps=20,
+        chunk_size=50,
+        n_action_steps=50,
         device="cpu",
         push_to_hub=False,
     )

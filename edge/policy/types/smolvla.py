@@ -12,8 +12,8 @@ TYPE = PolicyType(
     name="smolvla",
     offline_config=dict(load_vlm_weights=False),  # the checkpoint has the weights: never download the VLM's
     small_config=dict(  # a CPU fine-tune in minutes: few steps of the expert, the VLM frozen
-        chunk_size=20,
-        n_action_steps=20,
+        chunk_size=50,  # SmolVLA's own: 1.7 s at 30 fps, longer than a chunk takes on a CPU
+        n_action_steps=50,
         num_steps=10,
         freeze_vision_encoder=True,
         train_expert_only=True,
