@@ -61,8 +61,10 @@ def imitate_talk(transport):
     return sent
 
 
-def imitate_listen(transport):
-    """Subscribe to every kind; returns (seen indices per kind, bad contents)."""
+def imitate_listen(transport, qos=None):
+    """Subscribe to every kind (with `qos` {kind: Qos} where given, else the kind's own); returns (seen
+    indices per kind, bad contents)."""
+    qos = {**QOS, **(qos or {})}
     seen, bad, lock = {k: set() for k in TOPICS}, [], threading.Lock()
 
     def on(kind):
@@ -82,7 +84,7 @@ def imitate_listen(transport):
         return callback
 
     for kind in TOPICS:
-        transport.subscribe(TOPICS[kind], TYPES[kind], on(kind), qos=QOS[kind])
+        transport.subscribe(TOPICS[kind], TYPES[kind], on(kind), qos=qos[kind])
     return seen, bad
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from imitate.edge.messages import type_hash
-from imitate.edge.transport import make_transport
+from imitate.edge.transport import Qos, make_transport
 
 from ..ros2peer.wire_spec import TOPICS
 from ..zenohpeer.msgfiles import write_msg_files
@@ -39,6 +39,9 @@ def peer(role, router, msgdir):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+RELIABLE = ("joint_states", "commands")
+
+
 def jazzy_hashes():
     return {k: type_hash(TYPES[k], "jazzy") for k in TOPICS}
 
@@ -46,8 +49,9 @@ def jazzy_hashes():
 def check_counts(received, sent):
     """Zenoh's reliable topics, as rmw_zenoh keeps them: a subscription holds its last `depth` (10)
     samples, so a subscriber starved for more than 10 messages (50 ms of 200 Hz JointState) loses the
-    oldest, reliable or not. A loaded CI machine starves one now and then (2 of 1,000 once): at most
-    1% may go that way. Images are best effort: 5%."""
+    oldest, reliable or not. A loaded CI machine starves one now and then (2 of 1,000 once; 10 of 500
+    under stress with depth 10, so imitate's side now asks for 1000): at most 1% may go that way.
+    Images are best effort: 5%."""
     for kind in ("joint_states", "commands"):
         assert received[kind] >= 0.99 * sent[kind], f"{kind}: {received[kind]} of {sent[kind]} arrived"
     assert received["images"] >= 0.95 * sent["images"], "more than 5% of images lost over loopback"
@@ -73,7 +77,9 @@ def test_imitate_to_the_sdk(router, msgdir):
 
 def test_the_sdk_to_imitate(router, msgdir):
     with make_transport("zenoh") as transport:
-        seen, bad = imitate_listen(transport)
+        # keep-last 1000 on imitate's side, as a ROS 2 node that must not drop reliable data asks for:
+        # what this direction measures is the wire, not how long a loaded machine starves our thread
+        seen, bad = imitate_listen(transport, qos={k: Qos(reliable=True, depth=1000) for k in RELIABLE})
         talker = peer("talk", router, msgdir)
         deadline = time.monotonic() + 15
         while len({e.topic for e in transport.endpoints() if e.node.startswith("/sdk_talker")}) < 3:
