@@ -108,11 +108,13 @@ class CommandLoop:
         self._inference_thread.start()
 
     def stop(self):
-        """Stop inference and the tick; the robot keeps the last command."""
+        """Stop the tick at once (the robot keeps the last command), then wait for a chunk being
+        inferred to finish (a VLA's takes seconds on a CPU): it is dropped, never sent."""
         self._running = False
-        if self._inference_thread is not None:
-            self._inference_thread.join(timeout=2.0)
         self.tick.stop()
+        if self._inference_thread is not None:
+            slowest_s = max(tuple(self.infer_ms), default=0.0) / 1e3
+            self._inference_thread.join(timeout=max(2.0, 2 * slowest_s))
         if self.config.freeze_gc:
             gc.unfreeze()  # what was frozen may be collected again (a stopped policy's objects)
 

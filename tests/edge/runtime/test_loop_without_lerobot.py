@@ -1,5 +1,6 @@
 """The command loop, in a thread and in a process of its own, with a small policy that needs no
 checkpoint (fake_policy.py): the most safety-relevant code, tested where lerobot is not installed."""
+
 import time
 
 import numpy as np
@@ -103,3 +104,39 @@ def test_the_process_tick_drives_the_robot_over_dds(tmp_path):
     assert stats["control"] == "process" and stats["inference_errors"] == 0
     assert_ticks_follow_time(inner, outer, stats)
     assert len(commands) >= stats["ticks"] - 20  # published by the child, received by the robot
+
+
+class SlowSwingPolicy(SwingPolicy):
+    """A chunk takes `seconds`, as a VLA's does on a CPU."""
+
+    def __init__(self, package, joint_index, seconds):
+        super().__init__(package, joint_index)
+        self.seconds = seconds
+
+    def actions(self, observation):
+        time.sleep(self.seconds)
+        return super().actions(observation)
+
+
+def test_stop_acts_at_once_while_a_slow_chunk_is_inferred(sim_rig, tmp_path):
+    """An operator's stop must not wait for inference: the tick stops first, the chunk in progress is
+    dropped, and nothing is published after stop() returns."""
+    transport, sampler, commands = sim_rig
+    policy = SlowSwingPolicy(fake_package(PROFILE, tmp_path), JOINT, seconds=1.5)
+    loop = CommandLoop(
+        PROFILE, transport, sampler, policy, SafetyFilter(PROFILE), LoopConfig(control="thread")
+    )
+    sent_at = []
+    loop.listeners.append(lambda now, cmd: sent_at.append(time.monotonic()) if cmd is not None else None)
+    loop.start()
+    deadline = time.monotonic() + 20
+    while policy.calls < 2 and time.monotonic() < deadline:  # the second chunk is being inferred
+        time.sleep(0.01)
+    asked = time.monotonic()
+    loop.stop()
+    took = time.monotonic() - asked
+    after = len(commands)
+    time.sleep(2.0)  # the chunk in progress finishes meanwhile
+    assert len(commands) == after, "a command was published after stop() returned"
+    assert sent_at[-1] - asked < 0.3, "the tick kept commanding the robot while stop() waited for inference"
+    assert took >= 0.5  # stop() then waited for the chunk in progress, which was dropped
