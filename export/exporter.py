@@ -9,9 +9,7 @@ per type is in the registry (edge/policy/types/) and its export module (export/t
 import contextlib
 import io
 import logging
-import shutil
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -22,7 +20,7 @@ from imitate.edge.policy.types import get_type
 from imitate.edge.policy_package import load_package, sha256
 
 from . import checkpoint as ckpt
-from .package_spec import camera_sizes, joint_names, package_spec
+from .package_spec import camera_sizes, empty_folder, joint_names, package_spec
 from .samples import sample_observations
 from .types import export_side
 
@@ -42,10 +40,7 @@ def export(checkpoint, out, dataset=None, profile=None, opset=17, frames=32, dif
     cfg, stats = policy.config, ckpt.normalizer_stats(folder)
     joints = joint_names(folder, dataset, profile, cfg)
     cameras = camera_sizes(cfg)
-    out = Path(out)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    out = empty_folder(out)
     spec = package_spec(folder, policy.config, kind, joints, cameras, dataset) | {"opset": opset}
     graphs = export_side(kind).build_graphs(
         policy, stats, cameras, len(joints), out, opset, spec, {"diffusion_steps": diffusion_steps}

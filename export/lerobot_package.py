@@ -19,7 +19,7 @@ from imitate.edge.dataset.files import write_json_atomic
 from imitate.edge.policy_package import load_package, sha256
 
 from . import checkpoint as ckpt
-from .package_spec import camera_sizes, joint_names, package_spec
+from .package_spec import camera_sizes, empty_folder, joint_names, package_spec
 from .samples import sample_observations
 from .torch_policy import TorchPolicy
 
@@ -39,10 +39,7 @@ def package_lerobot(checkpoint, out, dataset=None, profile=None, vlm=None, frame
         )
     joints = joint_names(folder, dataset, profile, config)
     cameras = camera_sizes(config)
-    out = Path(out)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    out = empty_folder(out)
     shutil.copytree(folder, out / "checkpoint")
     spec = package_spec(folder, config, kind, joints, cameras, dataset)
     spec.update(kind="lerobot", graphs={}, checkpoint="checkpoint")

@@ -6,6 +6,7 @@ the robot's terms (joint names, camera sizes, turns and crops), where it came fr
 
 import json
 import logging
+import shutil
 from pathlib import Path
 
 from imitate import __version__
@@ -16,6 +17,15 @@ from . import checkpoint as ckpt
 from .normalize import modes
 
 log = logging.getLogger(__name__)
+
+
+def empty_folder(path):
+    """`path` as a new, empty folder (a package being rewritten is replaced whole); returns it."""
+    path = Path(path)
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
 
 
 def camera_sizes(cfg):
