@@ -97,7 +97,9 @@ def test_record_two_episodes_then_view_them(api, runtime):
     ds = api.get("/api/datasets/demos").get_json()
     assert [e["index"] for e in ds["episodes"]] == [0, 1] and ds["tasks"] == ["pick up the ball"]
     ep = api.get("/api/datasets/demos/episodes/1").get_json()
-    assert len(ep["time"]) == len(ep["state"]) == len(ep["action"]) > 20
+    # a 1 s episode at the profile's 30 fps; a loaded machine (the suite under `stress --cpu 2`)
+    # keeps at least a third of its frames
+    assert len(ep["time"]) == len(ep["state"]) == len(ep["action"]) >= 10, len(ep["time"])
     video = api.get(ep["videos"]["cam_head"]["url"], headers={"Range": "bytes=0-99"})
     assert video.status_code == 206 and len(video.get_data()) == 100 and video.mimetype == "video/mp4"
 
