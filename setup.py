@@ -48,6 +48,13 @@ EXTRAS = {
 }
 EXTRAS["test"] += EXTRAS["ros2"]  # the interop tests run against a real rclpy node wherever the wheels exist
 EXTRAS["test"] += ["zenoh-ros2-sdk==0.1.8"]  # ROBOTIS' rmw_zenoh implementation: the zenoh tests' peer
+# TensorRT without a GPU (tests/export/test_tensorrt.py): TensorRT for RTX parses and builds engines on a
+# CPU (90 MB); JetPack 6's TensorRT 10.3 bindings are read, not imported (their libraries are not on PyPI)
+EXTRAS["test"] += [
+    f"{pkg}; platform_machine == 'x86_64' and sys_platform == 'linux'"
+    for pkg in ("tensorrt-rtx-cu12-libs==1.7.1.116", "tensorrt-rtx-cu12-bindings==1.7.1.116",
+                "tensorrt-cu12-bindings==10.3.0")
+]
 # What jetson/install.sh installs on the Orin (aarch64, Python 3.10): every one of these has an aarch64 wheel;
 # cyclonedds has none (its sdist needs a Cyclone C install), so `dds` comes only where it has a wheel.
 EXTRAS["jetson"] = (

@@ -7,11 +7,11 @@ packages of kind `lerobot`), or `register_backend` at run time. Edge names no su
 """
 import importlib
 import importlib.metadata
-import importlib.util
 import logging
 
 from ..policy_package import PackageError, load_package
 from .ort_policy import OrtPolicy, available_providers
+from .tensorrt_policy import TensorrtPolicy, tensorrt_available
 
 log = logging.getLogger(__name__)
 BACKENDS = ("ort-cpu", "ort-cuda", "ort-tensorrt", "tensorrt", "torch")
@@ -47,7 +47,6 @@ def make_policy(path, backend="auto", device="auto", rtc=False, **options):
     if rtc:
         raise ValueError(f"--rtc runs on the torch backend (a lerobot package), not {backend}")
     if backend == "tensorrt":
-        from .tensorrt_policy import TensorrtPolicy  # tensorrt: imported only when asked for
         return TensorrtPolicy(package, **options)
     return OrtPolicy(package, backend, **options)
 
@@ -56,7 +55,7 @@ def auto_backend(package):
     """torch for a lerobot package; else TensorRT with an engine, else the best ONNX Runtime provider."""
     if package.kind == "lerobot":
         return "torch"
-    if package_has_engine(package) and _tensorrt_available():
+    if package_has_engine(package) and tensorrt_available():
         return "tensorrt"
     have = available_providers()
     return ("ort-tensorrt" if "TensorrtExecutionProvider" in have else
@@ -84,6 +83,3 @@ def package_has_engine(package):
     """Whether the package folder holds a TensorRT engine (engines/*.engine)."""
     return any(package.root.glob("engines/*.engine"))
 
-
-def _tensorrt_available():
-    return importlib.util.find_spec("tensorrt") is not None

@@ -4,8 +4,14 @@ Named tensors (`num_io_tensors`, `get_tensor_name`, `get_tensor_mode`), `set_ten
 `execute_async_v3` on one CUDA stream, and pinned host buffers for the copies, through cuda-python
 (`cuda.bindings.runtime`, or `cuda.cudart` in older cuda-python). Checked against NVIDIA's TensorRT
 10 documentation; it cannot run on machines without TensorRT, so its tests are marked `tensorrt`.
+
+`import_tensorrt` finds TensorRT itself (`tensorrt`: JetPack, data-centre GPUs) or, where only it is
+installed, TensorRT for RTX (`tensorrt_rtx`; the PyPI bindings wheel names it `tensorrt_rtx_bindings`):
+the same builder, parser and runtime API. An engine runs only in the TensorRT it was built with.
 """
 import ctypes
+import importlib
+import importlib.util
 
 import numpy as np
 
@@ -27,6 +33,39 @@ def _check(result):
     return rest[0] if len(rest) == 1 else rest
 
 
+TENSORRT_MODULES = ("tensorrt", "tensorrt_rtx", "tensorrt_rtx_bindings")
+
+
+def import_tensorrt():
+    """TensorRT's Python module, the first of TENSORRT_MODULES that imports."""
+    failures = []
+    for name in TENSORRT_MODULES:
+        try:
+            return importlib.import_module(name)
+        except (ImportError, OSError) as exc:  # OSError: bindings whose libraries are missing
+            failures.append(f"{name}: {exc}")
+    raise ImportError(
+        "TensorRT is not installed: on a Jetson it comes with JetPack (python3-libnvinfer); on an RTX "
+        "workstation `pip install tensorrt-rtx-cu12-libs tensorrt-rtx-cu12-bindings` ("
+        + "; ".join(failures) + ")"
+    )
+
+
+def tensorrt_available():
+    """Whether some TensorRT module is installed (without importing it)."""
+    return any(importlib.util.find_spec(name) is not None for name in TENSORRT_MODULES)
+
+
+def is_rtx(trt):
+    """Whether a TensorRT module is TensorRT for RTX."""
+    return trt.__name__.startswith("tensorrt_rtx")
+
+
+def tensorrt_label(trt):
+    """The TensorRT a module is, for engine file names: '10.3.0', or 'rtx1.7.1.116' for TensorRT for RTX."""
+    return f"{'rtx' if is_rtx(trt) else ''}{trt.__version__}"
+
+
 class EngineRunner:
     """One deserialized engine with its device and pinned host buffers (static shapes)."""
 
@@ -35,7 +74,7 @@ class EngineRunner:
         self.engine = trt.Runtime(logger).deserialize_cuda_engine(path.read_bytes())
         if self.engine is None:
             raise RuntimeError(
-                f"{path} does not load in TensorRT {trt.__version__}: it was built for another "
+                f"{path} does not load in TensorRT {tensorrt_label(trt)}: it was built for another "
                 f"version or GPU; rebuild it with `imitate build-engine`"
             )
         self.context = self.engine.create_execution_context()
@@ -79,8 +118,7 @@ class TensorrtPolicy(GraphPolicy):
     """A policy package on TensorRT engines ({graph: engine path}, or the package's newest engines)."""
 
     def __init__(self, package, engines=None, seed=0):
-        import tensorrt as trt
-
+        trt = import_tensorrt()
         cudart = _cudart()
         stream = _check(cudart.cudaStreamCreate())
         logger = trt.Logger(trt.Logger.WARNING)

@@ -143,9 +143,15 @@ def test_a_policy_without_onnx_graphs_is_pointed_to_the_torch_format(tmp_path):
         export(fake_checkpoint(tmp_path, "smolvla"), tmp_path / "pkg")
 
 
+@pytest.mark.gpu
 @pytest.mark.tensorrt
 def test_build_engine_and_its_parity(packages):
-    pytest.importorskip("tensorrt", reason="TensorRT is not installed here")
+    """Runs where `make gpu-check` runs: a CUDA GPU with TensorRT (or TensorRT for RTX) and cuda-python."""
+    from imitate.edge.policy.tensorrt_policy import import_tensorrt, tensorrt_available
+
+    if not (tensorrt_available() and shutil.which("nvidia-smi")):
+        pytest.skip("needs a CUDA GPU and TensorRT")
+    import_tensorrt()
     from imitate.export.tensorrt_engine import build_engines
 
     engines = build_engines(packages["act"].root)
