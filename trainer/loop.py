@@ -6,8 +6,10 @@ frames from a decoded cache, resize images with the robot's own function, and re
 with a clear message. Everything it saves is lerobot's: `checkpoints/<step>/pretrained_model`
 (config, weights, processors, train_config.json) and `training_state/`, with `last` pointing to the
 newest, so `ACTPolicy.from_pretrained`, `lerobot-train --resume` and `imitate export` all read it.
-Multi-GPU: the loop runs under `accelerate` (as lerobot-train does), so `accelerate launch
---multi_gpu $(which imitate) train ...` needs no code change.
+Several processes: the loop runs under `accelerate` (as lerobot-train does, with DDP's
+find_unused_parameters), so `accelerate launch --multi_gpu $(which imitate) train ...` needs no code
+change; the main process builds the frame cache first and alone writes events and checkpoints.
+tests/trainer/test_accelerate.py runs it with two CPU processes (gloo).
 """
 import json
 import logging
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import torch
 from accelerate import Accelerator
+from accelerate.utils import DistributedDataParallelKwargs
 from lerobot.configs.default import DatasetConfig
 from lerobot.configs.policies import PreTrainedConfig
 from lerobot.configs.train import TrainPipelineConfig
@@ -143,7 +146,14 @@ def train(job):
             "--output"
         )
     torch.manual_seed(job.seed)
-    cfg, train_cfg, train_ds, val_ds = build(job, info)
+    device = pick_device(job.device)
+    accelerator = Accelerator(
+        mixed_precision=job.preset.mixed_precision if device == "cuda" else "no",
+        cpu=device == "cpu",
+        kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)],  # as lerobot-train
+    )
+    with accelerator.main_process_first():  # one process decodes the frame cache, the others then read it
+        cfg, train_cfg, train_ds, val_ds = build(job, info)
     policy_cls = get_policy_class(cfg.type)
     if job.resume:
         saved = json.loads((last / "pretrained_model" / "config.json").read_text())
@@ -165,9 +175,6 @@ def train(job):
     step = 0
     if job.resume:
         step, optimizer, scheduler = load_training_state(last.resolve(), optimizer, scheduler)
-    accelerator = Accelerator(
-        mixed_precision=job.preset.mixed_precision if cfg.device == "cuda" else "no", cpu=cfg.device == "cpu"
-    )
     loader = make_loader(
         train_ds, train_cfg.batch_size, train_cfg.num_workers, shuffle=True, pin=cfg.device == "cuda"
     )
@@ -179,6 +186,7 @@ def train(job):
         steps=train_cfg.steps,
         policy=cfg.type,
         device=cfg.device,
+        processes=accelerator.num_processes,
         frames=len(train_ds),
         episodes=train_ds.num_episodes,
         val_episodes=job.val_episodes,
