@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint install bench clean
+.PHONY: demo test lint install bench gpu-check clean
 
 demo: $(VENV)/.installed  ## the main job on the simulated robot
 	$(BIN)/imitate demo
@@ -30,5 +30,8 @@ bench: $(VENV)/.installed  ## side-by-side benchmarks (tables for the README)
 	$(BIN)/python bench/transport.py
 	$(BIN)/python bench/sim_render.py
 
+gpu-check:  ## every GPU measurement, one table (artifacts/gpu-check.md); exits 2 at once without a GPU
+	bash bench/gpu-check.sh
+
 clean:
-	rm -rf $(VENV) build *.egg-info artifacts
+	rm -rf $(VENV) .venv-gpu build *.egg-info artifacts

@@ -100,4 +100,5 @@ def reference_chunk(policy, batch, noise):
     }  # the processor adds e.g. action=None
     batch["observation.images"] = torch.stack([batch[k] for k in policy.config.image_features], dim=-4)
     policy._queues = populate_queues(policy._queues, batch)
-    return policy.predict_action_chunk(batch, noise=torch.from_numpy(noise))
+    device = batch["observation.state"].device  # the policy's (CPU for parity, CUDA in bench/gpu_check.py)
+    return policy.predict_action_chunk(batch, noise=torch.from_numpy(noise).to(device))
