@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 JETSON = Path(__file__).resolve().parents[2] / "jetson"
-SCRIPTS = ["install.sh", "uninstall.sh", "power-mode.sh"]
+SCRIPTS = ["install.sh", "uninstall.sh", "power-mode.sh", "bench-orin.sh"]
 SYSTEM_UNITS = Path("/lib/systemd/system")
 
 
