@@ -1,13 +1,12 @@
 """`imitate build-engine`: TensorRT engines for a policy package, built on the machine that runs them.
 
-TensorRT 10 Python API (JetPack 6 ships 10.3), checked call by call against NVIDIA's TensorRT 10
-API documentation (this project's machines cannot install TensorRT; its tests are marked
-`tensorrt`): parse the ONNX, one optimization profile (the package's shapes are static), a timing
-cache kept beside the package, FP16 when asked, the serialized engine cached under a name made of
-the GPU, the TensorRT version and the ONNX hash. Then the engine's parity against ONNX Runtime on
-the package's sample observations is written into policy.json. TensorRT 11 and TensorRT for RTX have
-no FP16 builder flag (their networks are strongly typed): asking for --fp16 there is refused with what
-to do instead.
+TensorRT 10 Python API (JetPack 6 ships 10.3), written from NVIDIA's TensorRT 10 documentation, and
+every name it calls checked against the 10.3 bindings (tests/export/test_tensorrt.py): parse the
+ONNX, one optimization profile (the package's shapes are static), a timing cache kept beside the
+package, FP16 when asked, the serialized engine cached under a name made of the GPU, the TensorRT
+version and the ONNX hash. Then the engine's parity against ONNX Runtime on the package's sample
+observations is written into policy.json. TensorRT 11 and TensorRT for RTX have no FP16 builder flag
+(their networks are strongly typed): asking for --fp16 there is refused with what to do instead.
 
 Where TensorRT for RTX is what is installed (an RTX workstation; its wheels are on PyPI), the same
 code builds with it: its parser and builder take the same calls. It builds without a GPU, which is
@@ -80,8 +79,8 @@ def build_engines(path, fp16=False, workspace_gb=2.0):
         for target in engines.values():  # an engine without proven parity is never picked by --backend auto
             target.unlink(missing_ok=True)
         raise RuntimeError(
-            f"the engines built, but their parity against ONNX Runtime could not be proven, so they were "
-            f"removed: {exc}. Run build-engine on the machine with the GPU that will run them"
+            f"the engines built, but were removed: their parity against ONNX Runtime was not proven ({exc}). "
+            f"Run build-engine on the machine with the GPU that will run them"
         ) from exc
     return list(engines.values())
 
