@@ -1,7 +1,9 @@
 """Inference benchmark: lerobot's own predict_action_chunk (torch eager) vs the exported package on
-ONNX Runtime CPU, same checkpoint, same observations, one run, p50/p99 ms per chunk.
+ONNX Runtime CPU and on imitate's torch backend, same checkpoint, same observations, one run, p50/p99
+ms per chunk; then SmolVLA at full size (lerobot/smolvla_base's architecture, random weights: the
+cost is the same) on the torch backend, three cameras.
 
-    .venv/bin/python bench/inference.py [--runs 30]
+    .venv/bin/python bench/inference.py [--runs 30] [--vla-runs 5]
 
 Checkpoints: ACT as the ai_worker_act preset builds it (three cameras at full size, 512-d, chunk
 100) and as cpu_small builds it, each trained one step on simulated demonstrations (weights do not
@@ -27,13 +29,15 @@ from imitate.edge.profile import load_profile
 from imitate.edge.sim.synthetic import write_demonstrations
 from imitate.export import checkpoint as ckpt
 from imitate.export.exporter import export
+from imitate.export.lerobot_package import package_lerobot
+from imitate.trainer.offline_smolvla import build_vlm, save_smolvla_base
 
 
-def make_checkpoint(data, out, preset):
+def make_checkpoint(data, out, preset, *more):
     cmd = [
         sys.executable, "-m", "imitate.cli", "train", "--dataset", str(data), "--output", str(out),
         "--preset", preset, "--steps", "1", "--batch-size", "1", "--save-freq", "1", "--num-workers", "0",
-        "--frame-cache", "off",
+        "--frame-cache", "off", "--device", "cpu", *more,
     ]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
 
@@ -67,23 +71,50 @@ def bench(run, data, runs, preset):
         with torch.no_grad():
             return post(policy.predict_action_chunk(pre(batch)))[0].numpy()
 
+    backend = make_policy(package_lerobot(run, run.parent / f"{preset}_torch", data).root, backend="torch",
+                          device="cpu")
     out = {}
-    for name, fn in (("torch", lerobot_chunk), ("ort", lambda: runtime.infer(obs).actions)):
-        fn()  # warm-up
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            result = fn()
-            times.append(time.perf_counter() - start)
-        out[name] = (percentiles(times), result)
+    for name, fn in (("torch", lerobot_chunk), ("ort", lambda: runtime.infer(obs).actions),
+                     ("backend", lambda: backend.infer(obs).actions)):
+        out[name] = timed(fn, runs)
     error = float(np.abs(out["torch"][1] - out["ort"][1]).max())
     return out, error, package
+
+
+def timed(fn, runs):
+    """((p50, p99) ms, the last result) over `runs` calls after one warm-up."""
+    fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return percentiles(times), result
+
+
+def smolvla_full_size(folder, data, runs):
+    """SmolVLA at smolvla_base's size (random weights), fine-tuned one step on three full-size cameras
+    (so its processors carry this dataset's statistics), packaged and run by the torch backend."""
+    vlm = build_vlm(folder / "vlm", "full")
+    base = save_smolvla_base(folder / "base", vlm, "full")
+    run = folder / "smolvla"
+    make_checkpoint(data, run, "smolvla_gpu", "--policy", "smolvla", "--init", str(base))
+    package = package_lerobot(run, folder / "smolvla_pkg", data, vlm=vlm)
+    policy = make_policy(package.root, backend="torch", device="cpu")
+    obs = {
+        "state": np.zeros(19, np.float32),
+        "images": {c: np.zeros((h, w, 3), np.uint8) for c, (h, w) in package.cameras.items()},
+        "task": "pick up the ball",
+    }
+    params = sum(p.numel() for p in policy.policy.parameters()) / 1e6
+    return timed(lambda: policy.infer(obs).actions, runs)[0], params, package
 
 
 def main():
     warnings.filterwarnings("ignore")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--vla-runs", type=int, default=5, help="chunks timed for the full-size SmolVLA")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp())
@@ -92,7 +123,7 @@ def main():
     print(f"torch {torch.__version__} eager, {torch.get_num_threads()} threads; onnxruntime CPU; batch 1")
     print(
         f"{'checkpoint':<44} {'torch p50/p99 ms':>18} {'ORT p50/p99 ms':>16} {'speed-up':>9} "
-        f"{'max |diff|':>11}"
+        f"{'max |diff|':>11} {'torch backend p50/p99 ms':>26}"
     )
     for preset, label in (
         ("ai_worker_act", "ACT 512-d, 3 cameras full size, chunk 100"),
@@ -101,12 +132,19 @@ def main():
         run = folder / preset
         make_checkpoint(data, run, preset)
         out, error, _ = bench(run, data, args.runs, preset)
-        (tp50, tp99), (op50, op99) = out["torch"][0], out["ort"][0]
+        (tp50, tp99), (op50, op99), (bp50, bp99) = out["torch"][0], out["ort"][0], out["backend"][0]
         print(
             f"{label:<44} {tp50:8.1f} /{tp99:7.1f} {op50:7.1f} /{op99:7.1f} {tp50 / op50:8.2f}x "
-            f"{error:11.1e}",
+            f"{error:11.1e} {bp50:16.1f} /{bp99:7.1f}",
             flush=True,
         )
+    (p50, p99), params, package = smolvla_full_size(folder, data, args.vla_runs)
+    cameras = ", ".join(f"{c} {h}x{w}" for c, (h, w) in package.cameras.items())
+    print(
+        f"SmolVLA full size ({params:.0f}M parameters, random weights), {cameras}, padded to 512x512, "
+        f"chunk {package.chunk_size}, 10 flow steps: torch backend p50 {p50:.0f} / p99 {p99:.0f} ms "
+        f"({args.vla_runs} chunks)"
+    )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/rtc.py [--seconds 30] [--steps 200]
 
-A tiny SmolVLA (imitate.trainer.tiny_smolvla, offline) fine-tuned `--steps` on scripted pick
+A tiny SmolVLA (imitate.trainer.offline_smolvla) fine-tuned `--steps` on scripted pick
 demonstrations, packaged for the torch backend, then run twice in one process on the simulated robot
 (the tick a thread beside inference): once with imitate's blending (0.2 s), once with --rtc
 (lerobot's guidance, no blending). At every control tick the plan's raw target (before the safety
@@ -25,7 +25,7 @@ from imitate.edge.profile import load_profile
 from imitate.edge.runtime.config import LoopConfig, RuntimeConfig
 from imitate.edge.runtime.session import Session
 from imitate.edge.sim.synthetic import write_demonstrations
-from imitate.trainer.tiny_smolvla import build_tiny_vlm, save_tiny_smolvla_base
+from imitate.trainer.offline_smolvla import build_vlm, save_smolvla_base
 
 TASK = "pick up the ball"
 
@@ -37,7 +37,7 @@ def imitate(*args):
 def make_package(root, steps):
     profile = load_profile("sim")
     write_demonstrations(root / "data", profile, episodes=4, seconds=3.0, task=TASK)
-    base = save_tiny_smolvla_base(root / "base", build_tiny_vlm(root / "vlm"))
+    base = save_smolvla_base(root / "base", build_vlm(root / "vlm"))
     imitate(
         "train",
         "--dataset",

@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from imitate.trainer.tiny_smolvla import build_tiny_vlm, save_tiny_smolvla_base
+from imitate.trainer.offline_smolvla import build_vlm, save_smolvla_base
 
 CLI = [sys.executable, "-m", "imitate.cli"]
 
@@ -18,8 +18,8 @@ def smolvla_base(tmp_path_factory):
     """(base checkpoint folder, VLM folder): what `imitate hub pull-policy lerobot/smolvla_base` gives."""
     pytest.importorskip("transformers", reason="SmolVLA needs transformers (lerobot[smolvla])")
     root = tmp_path_factory.mktemp("smolvla")
-    vlm = build_tiny_vlm(root / "vlm")
-    return save_tiny_smolvla_base(root / "base", vlm), vlm
+    vlm = build_vlm(root / "vlm")
+    return save_smolvla_base(root / "base", vlm), vlm
 
 
 @pytest.fixture(scope="session")
