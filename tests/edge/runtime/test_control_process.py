@@ -67,7 +67,9 @@ def test_the_tick_runs_in_its_own_process_and_drives_the_robot(packages, any_rig
         loop.close()
     print(f"\n{stats}")
     assert stats["control"] == "process"
-    assert_ticks_follow_time(inner, outer, stats)  # every period ticked or counted missed; few missed
+    # every period ticked or counted missed; few missed. The child hears start and stop over a pipe, so
+    # its span may trail the caller's by that latency at each end: 5 periods of slack (2 for a thread)
+    assert_ticks_follow_time(inner, outer, stats, slack=5)
     assert stats["infer_p50_ms"] > 0 and stats["inference_errors"] == 0
     assert (
         stats["safety"]["soft_start"] >= 80

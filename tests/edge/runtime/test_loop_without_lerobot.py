@@ -35,11 +35,12 @@ def run_for(loop, seconds):
     return t2 - t1, time.monotonic() - t0, loop.stats()
 
 
-def assert_ticks_follow_time(inner, outer, stats):
-    """Every period either ticked or was counted missed, and none twice (no burst). Bounds a loaded
-    machine meets: how many ticks a busy machine misses is the benchmark's to say (bench/loop_floor.py),
-    not a test's; here most periods tick."""
-    assert inner * 100 - 2 <= stats["ticks"] + stats["missed_ticks"] <= outer * 100 + 2, (inner, outer, stats)
+def assert_ticks_follow_time(inner, outer, stats, slack=2):
+    """Every period either ticked or was counted missed, and none twice (no burst), within `slack`
+    periods. Bounds a loaded machine meets: how many ticks a busy machine misses is the benchmark's to
+    say (bench/loop_floor.py), not a test's; here most periods tick."""
+    counted = stats["ticks"] + stats["missed_ticks"]
+    assert inner * 100 - slack <= counted <= outer * 100 + slack, (inner, outer, stats)
     assert stats["ticks"] >= 0.5 * inner * 100, stats
 
 
