@@ -9,9 +9,9 @@ Rows for backends this machine lacks say so. Markdown rows go to stdout.
 """
 import argparse
 import sys
-import time
 
 import numpy as np
+from timing import p50_p99_ms  # bench/timing.py, beside this script
 
 from imitate.edge.policy import make_policy
 from imitate.edge.policy.factory import package_has_engine
@@ -24,17 +24,6 @@ PROVIDERS = {
     "ort-cuda": "CUDAExecutionProvider",
     "ort-tensorrt": "TensorrtExecutionProvider",
 }
-
-
-def timed(policy, obs, runs):
-    for _ in range(3):
-        policy.infer(obs)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        policy.infer(obs)
-        times.append(time.perf_counter() - start)
-    return np.percentile(times, 50) * 1e3, np.percentile(times, 99) * 1e3
 
 
 def rows(path, runs, only=None):
@@ -61,7 +50,7 @@ def rows(path, runs, only=None):
         policy = make_policy(package.root, backend=backend)
         policy.reset()
         error = float(np.abs(policy.actions(obs, noise=noise) - expected).max())
-        p50, p99 = timed(policy, obs, runs)
+        (p50, p99), _ = p50_p99_ms(lambda p=policy: p.infer(obs), runs)
         precision = package.spec.get("tensorrt", {}).get("fp16") if backend == "tensorrt" else None
         note = "fp16" if precision else "fp32" if backend == "tensorrt" else ""
         out.append(f"| {name} | {backend} | {p50:.2f} | {p99:.2f} | {error:.1e} | {note} |")

@@ -15,6 +15,7 @@ from dataclasses import replace
 import numpy as np
 import onnxruntime
 import torch
+from timing import p50_p99_ms  # bench/timing.py (gpu_check.py puts bench/ on the path)
 
 from imitate.edge.images import resize_rgb
 from imitate.edge.policy import make_policy
@@ -237,17 +238,6 @@ class Lerobot:
             return self.post(chunk.cpu())[0].numpy()  # .cpu() waits for the GPU
 
 
-def timed(fn, runs):
-    for _ in range(3):
-        fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return np.percentile(times, 50) * 1e3, np.percentile(times, 99) * 1e3
-
-
 def inference_rows(kind, run, package, device, runs, bound, rehearse):
     samples = np.load(package.root / "samples.npz")
     obs = {"state": samples["state"][0], "images": {c: samples[f"image_{c}"][0] for c in package.cameras}}
@@ -258,7 +248,7 @@ def inference_rows(kind, run, package, device, runs, bound, rehearse):
 
     def row(backend, actions_fn, infer_fn, note=""):
         error = float(np.abs(actions_fn() - reference).max())
-        p50, p99 = timed(infer_fn, runs)
+        (p50, p99), _ = p50_p99_ms(infer_fn, runs)
         limit = bound.get(backend, 1e-3)
         verdict = "" if error <= limit else f" FAILED: over {limit:.0e}"
         rows.append(f"| {kind} | {backend} | {p50:.2f} | {p99:.2f} | {error:.1e}{verdict} | {note} |")

@@ -16,12 +16,12 @@ import argparse
 import subprocess
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
+from timing import p50_p99_ms  # bench/timing.py, beside this script
 
 from imitate.edge.images import resize_rgb
 from imitate.edge.policy import make_policy
@@ -40,10 +40,6 @@ def make_checkpoint(data, out, preset, *more):
         "--frame-cache", "off", "--device", "cpu", *more,
     ]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
-
-
-def percentiles(times):
-    return np.percentile(times, 50) * 1e3, np.percentile(times, 99) * 1e3
 
 
 def bench(run, data, runs, preset):
@@ -76,20 +72,9 @@ def bench(run, data, runs, preset):
     out = {}
     for name, fn in (("torch", lerobot_chunk), ("ort", lambda: runtime.infer(obs).actions),
                      ("backend", lambda: backend.infer(obs).actions)):
-        out[name] = timed(fn, runs)
+        out[name] = p50_p99_ms(fn, runs, warmup=1)
     error = float(np.abs(out["torch"][1] - out["ort"][1]).max())
     return out, error, package
-
-
-def timed(fn, runs):
-    """((p50, p99) ms, the last result) over `runs` calls after one warm-up."""
-    fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return percentiles(times), result
 
 
 def smolvla_full_size(folder, data, runs):
@@ -107,7 +92,7 @@ def smolvla_full_size(folder, data, runs):
         "task": "pick up the ball",
     }
     params = sum(p.numel() for p in policy.policy.parameters()) / 1e6
-    return timed(lambda: policy.infer(obs).actions, runs)[0], params, package
+    return p50_p99_ms(lambda: policy.infer(obs).actions, runs, warmup=1)[0], params, package
 
 
 def main():
