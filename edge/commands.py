@@ -1,4 +1,5 @@
 """Command-line subcommands of the edge part: profiles, topics, sim."""
+
 import os
 import re
 import time
@@ -13,7 +14,8 @@ from .record_command import register as register_record
 from .runtime.commands import register as register_runtime
 from .runtime.session import resolve_transport
 from .sim import SimRobot
-from .sim.baselines import BlindCommander, LeaderCommander, evaluate, format_results, mean_demonstration
+from .sim.baselines import baselines, format_results
+from .sim.tasks import CHOICES
 from .topic_monitor import TopicMonitor, format_table
 from .transport import RosEnvironment, make_transport
 from .zenoh_router_command import register as register_zenoh_router
@@ -47,7 +49,6 @@ def register(sub):
     p.add_argument("--duration", type=float, help="print once after this many seconds and exit")
     p.set_defaults(handler=topics_command)
 
-
     register_record(sub, add_transport_args)
     register_runtime(sub, add_transport_args)
     register_dataset(sub)
@@ -64,7 +65,13 @@ def register(sub):
         "rclpy; zenoh: as an rmw_zenoh robot (needs a router); sim: this process only",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the first episode's scene")
-    p.add_argument("--task", default="pick", choices=["pick"], help="the task the scene poses")
+    p.add_argument(
+        "--task",
+        default="pick",
+        choices=CHOICES,
+        help="the task the scene poses: pick up the ball, put it in the bin, touch a target past an "
+        "obstacle, or mixed (the three by turns, episode after episode)",
+    )
     p.add_argument("--camera-fps", type=float, help="frames per second of every camera (default: profile's)")
     p.add_argument(
         "--image-size",
@@ -140,7 +147,6 @@ def new_profile_command(args):
     robot = None
     try:
         if args.transport == "sim":  # the simulated AI Worker in this process: something to draft from
-
             robot = SimRobot(load_profile("sim"), transport).start()
             robot.leader_enabled = True
         types, watch = watch_graph(transport, args.seconds)
@@ -199,7 +205,6 @@ def topics_command(args):
     )
     robot = None
     if args.transport == "sim":  # nothing else lives in this process: bring the simulated robot
-
         robot = SimRobot(profile, make_transport("sim", bus=transport.bus, distro=profile.ros_distro))
         robot.start()
     monitor = TopicMonitor(transport)
@@ -228,16 +233,9 @@ def sim_command(args):
     """Run the simulated AI Worker until Ctrl-C or --duration (or its baselines with --baselines)."""
     import threading
 
-
     profile = load_profile(args.profile)
     if args.baselines:
-
-        blind = BlindCommander(mean_demonstration(profile), 100.0)
-        print(
-            format_results(
-                [evaluate(profile, c, args.baselines, args.seed) for c in (LeaderCommander(), blind)]
-            )
-        )
+        print(format_results(baselines(profile, args.task, args.baselines, args.seed)))
         return 0
     sizes = parse_image_sizes(args.image_size, profile)
     transport = make_transport(
@@ -250,6 +248,7 @@ def sim_command(args):
         camera_fps=args.camera_fps,
         image_sizes=sizes,
         leader=args.leader == "auto",
+        task=args.task,
     ).start()
     stop = threading.Event()
     if args.leader == "auto":
@@ -269,7 +268,7 @@ def sim_command(args):
             status = robot.status()
             print(
                 f"\n[{time.monotonic() - start:6.1f} s] episode {status['episode']} seed {status['seed']} "
-                f"success {status['success']}\n" + format_table(monitor.snapshot()),
+                f"task {status['task']} success {status['success']}\n" + format_table(monitor.snapshot()),
                 flush=True,
             )
     finally:

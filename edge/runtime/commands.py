@@ -1,4 +1,5 @@
 """`imitate run` and `imitate eval`: a policy package driving a robot (or the simulated one)."""
+
 import json
 import os
 import time
@@ -7,15 +8,9 @@ from .. import messages as m
 from ..policy.factory import BACKENDS, DEVICES
 from ..profile import STRING
 from ..sim import STATUS_TOPIC
-from ..sim.baselines import (
-    BlindCommander,
-    EvalResult,
-    LeaderCommander,
-    evaluate,
-    format_results,
-    mean_demonstration,
-)
+from ..sim.baselines import EvalResult, baselines, format_results, task_names
 from ..sim.robot import RESET_TOPIC
+from ..sim.tasks import CHOICES, TASKS, task_for_text
 from .service import register as register_serve
 from .session import Session, runtime_config
 
@@ -34,7 +29,15 @@ def register(sub, add_transport_args):
     add_transport_args(p)
     add_policy_args(p)
     p.add_argument("--episodes", type=int, default=20)
-    p.add_argument("--time-limit", type=float, default=8.0, help="seconds an episode may take")
+    p.add_argument(
+        "--sim-task",
+        choices=CHOICES,
+        help="the simulated task to evaluate on, or mixed: each of them, --episodes each (default: the "
+        "one --task names, else pick)",
+    )
+    p.add_argument(
+        "--time-limit", type=float, help="seconds an episode may take (default: the task's, pick 8, place 12)"
+    )
     p.add_argument("--seed", type=int, default=10_000, help="seed of the first episode's scene")
     p.add_argument("--record", help="store the rollouts as a dataset in this folder")
     p.add_argument("--report", help="also write the results as JSON to this file")
@@ -77,58 +80,32 @@ def run_command(args):
 
 
 def eval_command(args):
-    """Closed-loop episodes with success judged by the simulated robot; prints (and writes) a report."""
+    """Closed-loop episodes on each simulated task asked for, success judged by the simulated robot, beside
+    the baselines; prints (and writes) a report."""
+    tasks = task_names(args.sim_task or task_for_text(args.task) or "pick")
     session = Session(runtime_config(args, os.environ))
     status = {}
     session.transport.subscribe(STATUS_TOPIC, STRING, lambda msg: status.update(json.loads(msg.data)))
-    times = []
+    policy_results = []
     try:
         session.wait_ready()
-        for k in range(args.episodes):
-            seed = args.seed + k
-            reset_sim(session.transport, status, seed)
-            if session.rollouts:
-                session.rollouts.begin(session.task or "pick up the ball")
-            session.loop.start()
-            start = time.monotonic()
-            while time.monotonic() - start < args.time_limit and not status.get("success"):
-                time.sleep(0.02)
-            session.loop.stop()
-            if status.get("success"):
-                times.append(time.monotonic() - start)
-            if session.rollouts:  # the Datasets page tags the rollout with the outcome
-                session.rollouts.flag("success" if status.get("success") else "failure")
-                session.rollouts.end(save=True)
-            print(
-                f"episode {k + 1}/{args.episodes} seed {seed}: "
-                f"{'success' if status.get('success') else 'failed'}",
-                flush=True,
-            )
+        for task in tasks:
+            if session.task and len(tasks) > 1:  # a VLA is prompted with each task's own instruction
+                session.loop.task = TASKS[task].text
+            policy_results.append(eval_task(session, status, task, args))
     finally:
         stats = session.loop.stats()
         session.close()
-    mean_t = sum(times) / len(times) if times else float("nan")
-    policy_result = EvalResult(
-        f"policy ({session.policy.package.policy_type})", args.episodes, len(times), mean_t
-    )
     profile = session.profile
-    blind = BlindCommander(mean_demonstration(profile), 100.0)
-    baselines = [
-        evaluate(profile, c, args.episodes, args.seed, args.time_limit) for c in (LeaderCommander(), blind)
-    ]
-    print(format_results([policy_result, *baselines]))
+    references = baselines(profile, args.sim_task or tasks[0], args.episodes, args.seed, args.time_limit)
+    print(format_results(sorted([*policy_results, *references], key=lambda r: tasks.index(r.task))))
     if args.report:
-        results = {
-            "policy" if r is policy_result else r.name: {
-                "rate": r.success_rate,
-                "episodes": r.episodes,
-                "mean_time_s": r.mean_time_to_success_s,
-            }
-            for r in (policy_result, *baselines)
-        }
-        backend = type(session.policy).__name__ + "/" + getattr(session.policy, "backend", "tensorrt")
         with open(args.report, "w", encoding="utf-8") as f:
-            json.dump({**stats, "backend": backend, "success": results}, f, indent=1)
+            json.dump(
+                {**stats, "backend": backend_name(session.policy), **report(policy_results, references)},
+                f,
+                indent=1,
+            )
     print(
         f"inference p50 {stats['infer_p50_ms']:.1f} ms, p99 {stats['infer_p99_ms']:.1f} ms; loop period "
         "error "
@@ -138,14 +115,72 @@ def eval_command(args):
     return 0
 
 
-def reset_sim(transport, status, seed, timeout_s=3.0):
-    """Ask the simulated robot for episode `seed` and wait until it reports it."""
+def eval_task(session, status, task, args):
+    """`args.episodes` closed-loop episodes of one simulated task; its EvalResult."""
+    times = []
+    time_limit = args.time_limit or TASKS[task].time_limit_s
+    for k in range(args.episodes):
+        seed = args.seed + k
+        reset_sim(session.transport, status, seed, task)
+        if session.rollouts:
+            session.rollouts.begin(session.loop.task or TASKS[task].text)
+        session.loop.start()
+        start = time.monotonic()
+        while (
+            time.monotonic() - start < time_limit and not status.get("success") and not status.get("failed")
+        ):
+            time.sleep(0.02)
+        session.loop.stop()
+        if status.get("success"):
+            times.append(time.monotonic() - start)
+        if session.rollouts:  # the Datasets page tags the rollout with the outcome
+            session.rollouts.flag("success" if status.get("success") else "failure")
+            session.rollouts.end(save=True)
+        outcome = "success" if status.get("success") else "failed"
+        print(f"episode {k + 1}/{args.episodes} {task} seed {seed}: {outcome}", flush=True)
+    mean_t = sum(times) / len(times) if times else float("nan")
+    policy_type = session.policy.package.policy_type
+    return EvalResult(f"policy ({policy_type})", args.episodes, len(times), mean_t, task)
+
+
+def report(policy_results, references):
+    """The report's success part: over every task ("success"), and per task ("by_task")."""
+
+    def entry(results):
+        episodes = sum(r.episodes for r in results)
+        successes = sum(r.successes for r in results)
+        times = [r.mean_time_to_success_s * r.successes for r in results if r.successes]
+        return {
+            "rate": successes / episodes if episodes else 0.0,
+            "episodes": episodes,
+            "mean_time_s": sum(times) / successes if successes else float("nan"),
+        }
+
+    named = [("policy", r) for r in policy_results] + [(r.name, r) for r in references]
+    names = dict.fromkeys(name for name, _ in named)
+    tasks = dict.fromkeys(r.task for _, r in named)
+    return {
+        "success": {n: entry([r for name, r in named if name == n]) for n in names},
+        "by_task": {
+            t: {n: entry([r for name, r in named if name == n and r.task == t]) for n in names} for t in tasks
+        },
+    }
+
+
+def backend_name(policy):
+    """The policy's class and backend, as the report names it: OrtPolicy/CPUExecutionProvider, ..."""
+    return type(policy).__name__ + "/" + getattr(policy, "backend", "tensorrt")
+
+
+def reset_sim(transport, status, seed, task="pick", timeout_s=3.0):
+    """Ask the simulated robot for episode `seed` of `task` and wait until it reports it."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        transport.publish(RESET_TOPIC, STRING, m.string(str(seed)))
+        transport.publish(RESET_TOPIC, STRING, m.string(f"{task} {seed}"))
         stop = time.monotonic() + 0.3
         while time.monotonic() < stop:
-            if status.get("seed") == seed and not status.get("success"):
+            fresh = status.get("seed") == seed and status.get("task", "pick") == task
+            if fresh and not status.get("success") and not status.get("failed"):
                 return
             time.sleep(0.02)
     raise RuntimeError("the simulated robot does not answer /sim/reset: is `imitate sim` running?")

@@ -1,10 +1,14 @@
 """The simulated operator: drives the scripted leader through a recording session.
 
-Between episodes it re-places the object and returns the arms home (the reset a person does);
-when an episode starts it demonstrates; when the demonstration is over it presses the leader's
-'right' button (next), exactly as an operator ends an episode early on the real robot.
+Between episodes it sets up the scene of the episode's task (the recorder's task text, mapped to a
+simulated task: 'put the ball in the bin' is `place`) and returns the arms home, the reset a person
+does; when an episode starts it demonstrates; when the demonstration is over it presses the
+leader's 'right' button (next), exactly as an operator ends an episode early on the real robot.
 """
+
 import threading
+
+from .tasks import task_for_text
 
 
 class SimOperator:
@@ -25,8 +29,8 @@ class SimOperator:
         if self._timer:
             self._timer.cancel()
             self._timer = None
-        if phase == "warmup":
-            self.robot.reset_episode()
+        if phase == "warmup":  # a text no simulated task matches keeps the robot's own task
+            self.robot.reset_episode(task=task_for_text(event.get("task")))
         elif phase == "recording":
             duration = self.robot.demonstrate()
             if not self.auto_next:

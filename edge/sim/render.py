@@ -1,9 +1,10 @@
-"""Camera images of the simulated robot, drawn with OpenCV: the head camera sees the table and both
-grippers, each wrist camera looks down from its gripper.
+"""Camera images of the simulated robot, drawn with OpenCV: the head camera sees the table, the task's
+objects and both grippers, each wrist camera looks down from its gripper.
 
 Cheap on purpose (a few polygons, lines and a shaded ball, about 1 ms a frame): three cameras at
 30 fps must leave the CPU to the recorder and the policy.
 """
+
 import cv2
 import numpy as np
 
@@ -38,8 +39,10 @@ class PinholeCamera:
         cam = (np.atleast_2d(points) - self.pos) @ self.rot.T
         depth = cam[:, 2]
         safe = np.where(depth > 1e-3, depth, 1e-3)
-        px = np.stack([self.focal * cam[:, 0] / safe + self.width / 2,
-                       self.focal * cam[:, 1] / safe + self.height / 2], 1)
+        px = np.stack(
+            [self.focal * cam[:, 0] / safe + self.width / 2, self.focal * cam[:, 1] / safe + self.height / 2],
+            1,
+        )
         return px, depth
 
 
@@ -47,8 +50,9 @@ def _table_lines():
     xs = np.linspace(*sc.TABLE_X, 8)
     ys = np.linspace(*sc.TABLE_Y, 12)
     z = sc.TABLE_Z
-    return [((x, sc.TABLE_Y[0], z), (x, sc.TABLE_Y[1], z)) for x in xs] + \
-           [((sc.TABLE_X[0], y, z), (sc.TABLE_X[1], y, z)) for y in ys]
+    return [((x, sc.TABLE_Y[0], z), (x, sc.TABLE_Y[1], z)) for x in xs] + [
+        ((sc.TABLE_X[0], y, z), (sc.TABLE_X[1], y, z)) for y in ys
+    ]
 
 
 TABLE_CORNERS = np.array(
@@ -101,6 +105,62 @@ def draw_ball(img, cam, center, color):
     cv2.circle(
         img, tuple(_fix(px[0] - radius * 0.35)), int(radius * 16 * 0.35), highlight, -1, cv2.LINE_AA, 4
     )
+
+
+CIRCLE = np.stack(
+    [
+        np.cos(np.linspace(0, 2 * np.pi, 24, endpoint=False)),
+        np.sin(np.linspace(0, 2 * np.pi, 24, endpoint=False)),
+    ],
+    1,
+)  # (24, 2) unit circle
+
+
+def draw_objects(img, cam, drawables):
+    """The scene's objects: marks on the table first, then what stands on it, farthest first."""
+    flat = [d for d in drawables if isinstance(d, sc.Disc)]
+    standing = [d for d in drawables if not isinstance(d, sc.Disc)]
+    for d in flat:
+        _draw_disc(img, cam, d)
+    depth = lambda d: cam.project(np.array([[*d.center[:2], sc.TABLE_Z]]))[1][0]  # noqa: E731
+    for d in sorted(standing, key=depth, reverse=True):
+        if isinstance(d, sc.Ball):
+            draw_ball(img, cam, np.asarray(d.center), d.color)
+        else:
+            _draw_cylinder(img, cam, d, open_top=isinstance(d, sc.Bin))
+
+
+def _ring(center, radius, z):
+    return np.column_stack(
+        [center[0] + radius * CIRCLE[:, 0], center[1] + radius * CIRCLE[:, 1], np.full(len(CIRCLE), z)]
+    )
+
+
+def _draw_disc(img, cam, disc):
+    """A flat mark: a filled circle with a white ring inside."""
+    for radius, color in (
+        (disc.radius, disc.color),
+        (disc.radius * 0.55, (240, 240, 240)),
+        (disc.radius * 0.3, disc.color),
+    ):
+        px, depth = cam.project(_ring(disc.center, radius, sc.TABLE_Z + 1e-3))
+        if (depth > 0.02).all():
+            cv2.fillConvexPoly(img, _fix(px), color, cv2.LINE_AA, 4)
+
+
+def _draw_cylinder(img, cam, body, open_top):
+    """An upright cylinder (a Post, or an open Bin whose inside shows darker) standing on the table."""
+    bottom, top = (
+        _ring(body.center, body.radius, sc.TABLE_Z),
+        _ring(body.center, body.radius, sc.TABLE_Z + body.height),
+    )
+    px, depth = cam.project(np.concatenate([bottom, top]))
+    if (depth <= 0.02).any():
+        return
+    hull = cv2.convexHull(_fix(px))
+    cv2.fillConvexPoly(img, hull, body.color, cv2.LINE_AA, 4)
+    lid = tuple(int(c * 0.55) if open_top else int(min(255, c + 50)) for c in body.color)
+    cv2.fillConvexPoly(img, _fix(px[len(bottom) :]), lid, cv2.LINE_AA, 4)
 
 
 def draw_arm(img, cam, points, rot, gripper):

@@ -4,10 +4,12 @@ rates, and follows commands on the profile's command topics (JointTrajectory or 
 Published: /joint_states (100 Hz, every joint, sorted by name rather than in the profile's order,
 as a joint_state_broadcaster does), each camera as JPEG CompressedImage at its fps, the leader's
 per-group commands while the scripted leader demonstrates, the leader's buttons, and /sim/status
-(JSON: episode, seed, success). Listens: every group's command topic, /sim/reset (String: "" or a
-seed). The scripted leader publishes on the leader topics and the follower follows them, exactly
-as on the real robot, so recording and inference see the true pipeline.
+(JSON: episode, seed, task, success, failed). Listens: every group's command topic, /sim/reset
+(String: "", a seed, a task name, or both: "place 17"). The scripted leader publishes on the
+leader topics and the follower follows them, exactly as on the real robot, so recording and
+inference see the true pipeline.
 """
+
 import json
 import logging
 import threading
@@ -20,6 +22,7 @@ from .. import messages as m
 from ..clock import paced
 from ..profile import COMPRESSED_IMAGE, FLOAT64_ARRAY, JOINT_STATE, STRING, TRAJECTORY
 from .leader import ScriptedLeader
+from .tasks import CHOICES
 from .world import SimWorld
 
 log = logging.getLogger(__name__)
@@ -31,11 +34,19 @@ class SimRobot:
     """Runs a SimWorld on the clock over a transport; thread-safe episode control."""
 
     def __init__(
-        self, profile, transport, seed=0, camera_fps=None, image_sizes=None, jpeg_quality=90, leader=True
+        self,
+        profile,
+        transport,
+        seed=0,
+        camera_fps=None,
+        image_sizes=None,
+        jpeg_quality=90,
+        leader=True,
+        task="pick",
     ):
         self.profile = profile
         self.transport = transport
-        self.world = SimWorld(profile, image_sizes=image_sizes)
+        self.world = SimWorld(profile, image_sizes=image_sizes, task=task)  # "mixed": tasks by turns
         self.seed = seed  # episode k uses seed + k unless reset_episode gets one
         self.episode = -1
         self.camera_fps = camera_fps  # Hz for every camera; None: each camera's profile fps
@@ -82,12 +93,13 @@ class SimRobot:
         t.advertise(STATUS_TOPIC, STRING)
 
     # episode control -------------------------------------------------------------------------
-    def reset_episode(self, seed=None):
-        """Re-place the object, send the arms home, stop any demonstration; returns the seed."""
+    def reset_episode(self, seed=None, task=None):
+        """A new episode of `task` (default: the robot's): objects re-placed, arms sent home, any
+        demonstration stopped; returns the seed."""
         with self._lock:
             self.episode += 1
             seed = self.seed + self.episode if seed is None else int(seed)
-            self.world.reset(seed)
+            self.world.reset(seed, task)
             self._leader = None
         return seed
 
@@ -133,15 +145,17 @@ class SimRobot:
             return self.world.scene.success
 
     def status(self):
-        """The scene: episode, seed, success, the gripper holding the ball, highest lift so far."""
+        """The scene: episode, seed, task, success, failed, the task's own facts (the gripper holding the
+        ball, its highest lift so far, ...)."""
         with self._lock:
             scene = self.world.scene
             return {
                 "episode": self.episode,
                 "seed": scene.seed,
-                "success": scene.success,
-                "held_by": scene.held_by,
-                "lifted_m": round(float(scene.lifted_max), 4),
+                "task": scene.name,
+                "success": bool(scene.success),
+                "failed": bool(scene.failed),
+                **scene.status(),
                 "time_s": round(self.world.time_s, 3),
                 "leader": self._leader is not None,
             }
@@ -176,7 +190,12 @@ class SimRobot:
         return m.joint_trajectory(group.joints, values, distro)
 
     def _on_reset(self, msg):
-        self.reset_episode(int(msg.data) if msg.data.strip().lstrip("-").isdigit() else None)
+        try:
+            seed, task = parse_reset(msg.data)
+        except ValueError as err:
+            log.warning("%s: %s", RESET_TOPIC, err)
+            return
+        self.reset_episode(seed, task)
 
     # real-time loops -------------------------------------------------------------------------
     def start(self):
@@ -256,3 +275,21 @@ class SimRobot:
             self.transport.publish(
                 STATUS_TOPIC, STRING, m.string(json.dumps(self.status()), self.profile.ros_distro)
             )
+
+
+def parse_reset(text):
+    """A /sim/reset request -> (seed or None, task or None): "", "17", "place", "place 17", "17 avoid".
+
+    ValueError for anything else, naming what is accepted.
+    """
+    seed = task = None
+    for word in text.split():
+        if word.lstrip("-").isdigit() and seed is None:
+            seed = int(word)
+        elif word in CHOICES and task is None:
+            task = word
+        else:
+            raise ValueError(
+                f"{text!r}: expected a seed, a task ({', '.join(CHOICES)}) or both, e.g. 'place 17'"
+            )
+    return seed, task

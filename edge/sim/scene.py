@@ -1,8 +1,11 @@
-"""The simulated workspace: a table and one coloured object, and the rules of the pick task.
+"""The simulated workspace: a table, the objects of one task's episode, and the rules of the ball.
 
-The object's position lives only here and in the rendered images: never in a joint state, so a
-policy can only find it by looking.
+Object positions live only here and in the rendered images: never in a joint state, so a policy can
+only find them by looking. Each task (edge/sim/tasks/) is a Scene subclass: how it places its objects
+for a seed, when it is achieved or failed, what the cameras draw, and how the scripted leader
+demonstrates it.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,25 +27,102 @@ GRIPPER_CLOSED = 0.6  # gripper joint value above which the fingers hold an obje
 LIFT_SUCCESS = 0.06  # m the object must rise above its resting height for success
 
 
-@dataclass
-class Scene:
-    """Object state for one episode; `step` applies the grasp rules given the gripper tips."""
+# What the cameras draw: immutable, so a camera thread can keep a scene's look while physics moves on
+@dataclass(frozen=True)
+class Ball:
+    center: tuple  # (x, y, z) m
+    color: tuple  # BGR
 
-    seed: int
-    object_pos: np.ndarray  # (3,) m, centre of the ball
-    color: str
-    held_by: str = ""  # "left", "right" or "" when on the table
-    lifted_max: float = 0.0  # m, highest rise above the resting height so far
+
+@dataclass(frozen=True)
+class Disc:
+    """A flat mark on the table."""
+
+    center: tuple  # (x, y) m
+    radius: float  # m
+    color: tuple  # BGR
+
+
+@dataclass(frozen=True)
+class Bin:
+    """An open round container standing on the table."""
+
+    center: tuple  # (x, y) m
+    radius: float  # m
+    height: float  # m
+    color: tuple  # BGR
+
+
+@dataclass(frozen=True)
+class Post:
+    """A closed upright cylinder standing on the table: an obstacle."""
+
+    center: tuple  # (x, y) m
+    radius: float  # m
+    height: float  # m
+    color: tuple  # BGR
+
+
+class Scene:
+    """One episode's objects and rules; `step` applies them given both arms and grippers."""
+
+    name = ""  # the task: pick, place, avoid
+    text = ""  # the instruction its demonstrations are recorded under
+    time_limit_s = 8.0  # s an episode may take before it counts as failed
+
+    def __init__(self, seed):
+        self.seed = seed
+        self.failed = False  # set for good when a rule is broken (avoid: the obstacle was touched)
 
     @classmethod
     def random(cls, seed):
-        """A new episode: the object at a random spot on the table, a random colour."""
-        rng = np.random.default_rng(seed)
-        pos = np.array([rng.uniform(*OBJECT_X), rng.uniform(*OBJECT_Y), TABLE_Z + OBJECT_RADIUS])
-        return cls(seed=seed, object_pos=pos, color=str(rng.choice(sorted(COLORS))))
+        """A new episode placed from `seed`."""
+        raise NotImplementedError
 
-    def step(self, tips, grippers):
-        """Advance one tick: `tips` side -> tip position (3,), `grippers` side -> gripper value."""
+    def step(self, arms, grippers):
+        """Advance one tick: `arms` side -> ((shoulder, elbow, wrist, tip), hand rotation), `grippers` side
+        -> gripper joint value."""
+
+    @property
+    def success(self):
+        """Whether the task is achieved now."""
+        raise NotImplementedError
+
+    def nearer_side(self):
+        """The arm a person would use."""
+        raise NotImplementedError
+
+    def drawables(self):
+        """What the cameras see besides the table and the arms: a tuple of Ball, Disc, Bin, Post."""
+        raise NotImplementedError
+
+    def status(self):
+        """Task-specific facts for /sim/status."""
+        return {}
+
+    def demonstration(self, world, rng):
+        """The scripted leader's Keyframes for this scene in `world`, varied by `rng` as a person varies."""
+        raise NotImplementedError
+
+
+def random_ball(rng):
+    """(centre (3,), colour name) of a ball at a random spot of the table."""
+    pos = np.array([rng.uniform(*OBJECT_X), rng.uniform(*OBJECT_Y), TABLE_Z + OBJECT_RADIUS])
+    return pos, str(rng.choice(sorted(COLORS)))
+
+
+class BallScene(Scene):
+    """A scene with a ball the grippers can grasp, carry and drop (pick, place)."""
+
+    def __init__(self, seed, object_pos, color):
+        super().__init__(seed)
+        self.object_pos = object_pos  # (3,) m, centre of the ball
+        self.color = color
+        self.held_by = ""  # "left", "right" or "" when on the table
+        self.lifted_max = 0.0  # m, highest rise above the resting height so far
+
+    def step(self, arms, grippers):
+        tips = {side: points[3] for side, (points, _) in arms.items()}
         if self.held_by and grippers[self.held_by] < GRIPPER_CLOSED / 2:  # fingers opened: it drops
             self.held_by = ""
             self.object_pos = np.array([self.object_pos[0], self.object_pos[1], TABLE_Z + OBJECT_RADIUS])
@@ -55,10 +135,16 @@ class Scene:
             self.lifted_max = max(self.lifted_max, self.object_pos[2] - TABLE_Z - OBJECT_RADIUS)
 
     @property
-    def success(self):
-        """Held and lifted by at least LIFT_SUCCESS."""
+    def lifted(self):
+        """Held and at least LIFT_SUCCESS above its resting height."""
         return bool(self.held_by) and bool(self.object_pos[2] - TABLE_Z - OBJECT_RADIUS >= LIFT_SUCCESS)
 
     def nearer_side(self):
-        """The arm whose shoulder is nearer the object: the one a person would use."""
+        """The arm whose shoulder is nearer the ball."""
         return "left" if self.object_pos[1] >= 0 else "right"
+
+    def drawables(self):
+        return (Ball(tuple(self.object_pos), COLORS[self.color]),)
+
+    def status(self):
+        return {"held_by": self.held_by, "lifted_m": round(float(self.lifted_max), 4)}

@@ -1,10 +1,11 @@
-"""Demonstrations of the simulated task written straight into a dataset, faster than real time.
+"""Demonstrations of a simulated task written straight into a dataset, faster than real time.
 
 The scripted leader drives a SimWorld step by step; each frame's images are rendered and JPEG-
 encoded as the robot would send them, and go through the same DatasetWriter as a live recording.
 For tests and benchmarks that need a dataset in seconds; `imitate record --transport sim` records
 the same task live, through the transport and the sampler.
 """
+
 import cv2
 import numpy as np
 
@@ -12,21 +13,26 @@ from ..dataset import DatasetWriter
 from .baselines import LeaderCommander
 from .world import SimWorld
 
+SETTLE_S = 0.5  # s recorded after a demonstration ends when `seconds` is None
+
 
 def write_demonstrations(
-    root, profile, episodes=3, seconds=5.0, seed=0, codec="h264", task="pick up the ball", image_sizes=None
+    root, profile, episodes=3, seconds=5.0, seed=0, codec="h264", task=None, image_sizes=None, sim_task="pick"
 ):
-    """Record `episodes` scripted demonstrations of `seconds` each into a new dataset at `root`."""
-    world = SimWorld(profile, image_sizes=image_sizes)
+    """Record `episodes` scripted demonstrations of `sim_task` (a task, or mixed: by turns) into a new
+    dataset at `root`, each `seconds` long (None: as long as its demonstration, and SETTLE_S more), under
+    the instruction `task` (None: the episode's task's own text)."""
+    world = SimWorld(profile, image_sizes=image_sizes, task=sim_task)
     writer = DatasetWriter(root, profile, codec=codec)
     fps, rate = profile.dataset_fps, profile.control_rate_hz
     for k in range(episodes):
         world.reset(seed + k)
         leader = LeaderCommander()
         leader.start(world, seed + k)
-        writer.begin_episode(task)
+        writer.begin_episode(task or world.scene.text)
         action = world.q.copy()
-        for _ in range(int(seconds * fps)):
+        length_s = seconds or leader.duration_s + SETTLE_S
+        for _ in range(int(length_s * fps)):
             state = world.q.copy()  # observation at the frame's time, action = the leader's command then
             images = {
                 c: cv2.imencode(".jpg", world.render(c), [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()

@@ -4,12 +4,13 @@ Position-controlled joints, as the AI Worker's JointTrajectoryControllers are: e
 its target through a first-order lag, never faster than its velocity limit, never past its
 position limits. Runs faster than real time for evaluations; `SimRobot` runs it on the clock.
 """
+
 import numpy as np
 
 from ..images import unorient
 from . import kinematics as kin
 from . import render
-from .scene import COLORS, Scene
+from .tasks import check_task, make_scene
 
 # camera -> mount, under the names of the seed's table, physical_ai_tools and cyclo_intelligence (both ZED
 # eyes
@@ -30,8 +31,9 @@ SIDES = ("left", "right")
 class SimWorld:
     """Joint state (in the profile's order), targets, and the scene of the current episode."""
 
-    def __init__(self, profile, lag_s=0.05, image_sizes=None):
+    def __init__(self, profile, lag_s=0.05, image_sizes=None, task="pick"):
         self.profile = profile
+        self.task = check_task(task)  # a task name, or "mixed": each episode's from its seed
         self.lag_s = lag_s  # s, time constant of each joint's position controller
         names = profile.joint_names
         self.index = {n: i for i, n in enumerate(names)}
@@ -44,7 +46,7 @@ class SimWorld:
         self.q = self.home.copy()  # (J,) joint positions
         self.velocity = np.zeros_like(self.q)  # (J,) unit/s
         self.target = self.home.copy()  # (J,) commanded positions
-        self.scene = Scene.random(0)
+        self.scene = make_scene(self.task, 0)
         self.time_s = 0.0  # s since the episode began
         self.cameras = {}
         self.rotations = {cam.name: cam.rotate for cam in profile.cameras}  # crop: the recorder's, after
@@ -67,9 +69,10 @@ class SimWorld:
             q[self.arm_index[side]] = kin.home_pose(side)
         return np.clip(q, self.lo, self.hi)
 
-    def reset(self, seed):
-        """A new episode: object re-placed (seeded), arms at home, time at zero."""
-        self.scene = Scene.random(seed)
+    def reset(self, seed, task=None):
+        """A new episode of `task` (default: the world's): objects placed from `seed`, arms at home, time
+        at zero."""
+        self.scene = make_scene(check_task(task or self.task), seed)
         self.q, self.target = self.home.copy(), self.home.copy()
         self.velocity[:] = 0.0
         self.time_s = 0.0
@@ -82,15 +85,15 @@ class SimWorld:
                 self.target[i] = value
 
     def step(self, dt):
-        """Advance `dt` seconds: joints toward their targets, then the grasp rules."""
+        """Advance `dt` seconds: joints toward their targets, then the task's rules."""
         wanted = (np.clip(self.target, self.lo, self.hi) - self.q) / max(self.lag_s, dt)
         self.velocity = np.clip(wanted, -self.vmax, self.vmax)
         self.q = np.clip(self.q + self.velocity * dt, self.lo, self.hi)
-        self.scene.step(self.tips(), {s: self.q[self.gripper_index[s]] for s in SIDES})
+        self.scene.step({s: self.arm(s) for s in SIDES}, {s: self.q[self.gripper_index[s]] for s in SIDES})
         self.time_s += dt
 
     def lift(self):
-        """How high the ball is above the table, m."""
+        """The lift joint's position, m (0 on a robot without one)."""
         return self.q[self.index["lift_joint"]] if "lift_joint" in self.index else 0.0
 
     def arm(self, side):
@@ -102,13 +105,13 @@ class SimWorld:
         return {s: self.arm(s)[0][3] for s in SIDES}
 
     def snapshot(self):
-        """(joint positions, object position, colour): what a camera needs, safe to keep."""
-        return self.q.copy(), self.scene.object_pos.copy(), self.scene.color
+        """(joint positions, the scene's drawables): what a camera needs, safe to keep."""
+        return self.q.copy(), self.scene.drawables()
 
     def render(self, name, snapshot=None):
         """Image (H, W, 3) uint8 BGR of camera `name` as the camera sends it (turned back by its profile
         `rotate`, as a camera mounted on its side sees), now or at an earlier `snapshot()`."""
-        q, object_pos, color = snapshot or self.snapshot()
+        q, drawables = snapshot or self.snapshot()
         cam = self.cameras[name]
         img = np.empty((cam.height, cam.width, 3), np.uint8)
         mount = CAMERA_MOUNTS[name]
@@ -120,7 +123,7 @@ class SimWorld:
         else:
             render.wrist_camera(cam, *arms[mount])
         render.draw_table(img, cam)
-        render.draw_ball(img, cam, object_pos, COLORS[color])
+        render.draw_objects(img, cam, drawables)
         for side in SIDES:
             render.draw_arm(img, cam, *arms[side], q[self.gripper_index[side]])
         return unorient(img, self.rotations[name])  # a camera mounted on its side sends its image turned
