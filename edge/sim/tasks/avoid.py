@@ -21,7 +21,9 @@ POST_RADIUS = 0.025  # m
 POST_HEIGHT = 0.16  # m: its top is about as high as the resting hands
 POST_COLOR = (40, 110, 230)  # BGR, orange
 HAND_RADIUS = 0.02  # m, the hand and fingers around their centre line
-POST_AT = (0.45, 0.60)  # where on the way from the rest position to the target the post stands
+POST_AT = (0.45, 0.60)  # where on the way from the resting hand to the mark the post stands
+MIN_WAY = 0.20  # m from the resting hand to the mark, at least
+FAR_OUT_Y = 0.30  # m: the leader passes the post on its far side unless that is farther out than this
 
 
 def rest_tip(side):
@@ -46,9 +48,12 @@ class AvoidScene(Scene):
     @classmethod
     def random(cls, seed):
         rng = np.random.default_rng(seed)
-        target = np.array([rng.uniform(*TARGET_X), rng.uniform(*TARGET_Y)])
-        start = rest_tip("left" if target[1] >= 0 else "right")[:2]
-        way = target - start
+        while True:  # rejection: a mark too near the resting hand leaves no room for the post between
+            target = np.array([rng.uniform(*TARGET_X), rng.uniform(*TARGET_Y)])
+            start = rest_tip("left" if target[1] >= 0 else "right")[:2]
+            way = target - start
+            if np.linalg.norm(way) >= MIN_WAY:
+                break
         across = np.array([-way[1], way[0]]) / np.linalg.norm(way)
         post = start + rng.uniform(*POST_AT) * way + rng.normal(0, 0.01) * across
         return cls(seed, target, post)
@@ -89,7 +94,7 @@ class AvoidScene(Scene):
         return {"reached": self.reached, "touched_by": self.touched_by}
 
     def demonstration(self, world, rng, detour=True):
-        """Go round the post on its far side, then down onto the mark and stay a moment.
+        """Go round the post on the side with room for the arm, then down onto the mark and stay a moment.
 
         `detour=False` goes straight at the mark: what a policy that does not see the post does.
         """
@@ -99,9 +104,12 @@ class AvoidScene(Scene):
         across = np.array([-way[1], way[0]]) / np.linalg.norm(way)
         keys = Keyframes(world, side, rng.uniform(0.2, 0.5))
         if detour:
-            outward = across if across[0] > 0 else -across  # the far side: near the body the hand tilts
             offset = rng.uniform(0.10, 0.12)
-            beside = [*(self.post_xy + offset * outward), TABLE_Z + rng.uniform(0.08, 0.11)]
+            far, near = sorted(
+                [self.post_xy + offset * across, self.post_xy - offset * across], key=lambda p: -p[0]
+            )
+            roomy = far if abs(far[1]) <= FAR_OUT_Y else near  # near the body the hand tilts; far out, too
+            beside = [*roomy, TABLE_Z + rng.uniform(0.08, 0.11)]
             keys.move_tip(np.array(beside), rng.uniform(0.9, 1.3))
         goal = self.goal + np.array([rng.normal(0, 0.004), rng.normal(0, 0.004), rng.uniform(-0.005, 0.005)])
         return keys.move_tip(goal, rng.uniform(0.7, 1.0)).hold(rng.uniform(0.3, 0.6))
