@@ -79,9 +79,9 @@ def status(url):
 def logged_in_page(browser, server, bypass_csp=True, **kw):
     """A new browser tab that opened the login URL imitate serve prints, as an operator would.
 
-    Playwright's wait_for_function evaluates strings, which the page's Content-Security-Policy
-    forbids; the flows are tested with it bypassed, and the policy itself by
-    test_every_page_runs_under_its_content_security_policy."""
+    Playwright's wait_for_function compiles its string with eval whenever it has to poll, which the
+    page's Content-Security-Policy forbids; the flows are tested with it bypassed, and the policy
+    itself by test_every_page_runs_under_its_content_security_policy (which polls with evaluate)."""
     page = browser.new_context(bypass_csp=bypass_csp, **kw).new_page()
     page.goto(f"{server}/login?token={TOKEN}")
     assert "token=" not in page.url, "the token stays in the address bar"

@@ -266,7 +266,13 @@ def test_the_login_page_has_an_estop_that_works_without_logging_in(browser, serv
     assert status(server)["estop"] is False
     page.keyboard.press("Escape")
     wait_until(lambda: status(server)["estop"], timeout_s=5, what="the e-stop from the login page")
-    page.wait_for_function("document.getElementById('estop').textContent === 'E-STOP ENGAGED'")
+    # Under the page's CSP, as an operator has it: polled from here, since Playwright's wait_for_function
+    # compiles its string with eval whenever it must poll, which the CSP refuses (a loaded machine's
+    # page is not updated at the first check: this test failed so under `stress --cpu 2`)
+    wait_until(
+        lambda: page.evaluate("document.getElementById('estop').textContent === 'E-STOP ENGAGED'"),
+        what="the login page saying E-STOP ENGAGED",
+    )
     page.screenshot(path=str(artifacts / "page_login_768.png"))
     page.close()
     page = logged_in_page(browser, server, viewport=TABLET)
