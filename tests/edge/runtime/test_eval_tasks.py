@@ -6,11 +6,12 @@ import sys
 
 import pytest
 
+from imitate.edge.sim.tasks import TASKS
+
 
 @pytest.mark.slow
 def test_eval_reports_each_task_and_tags_rollouts_with_its_instruction(packages, tmp_path):
     lerobot_dataset = pytest.importorskip("lerobot.datasets.lerobot_dataset", reason="lerobot not installed")
-    from imitate.edge.sim.tasks import TASKS
 
     out = subprocess.run(
         [

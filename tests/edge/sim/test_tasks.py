@@ -2,6 +2,8 @@
 fails for a blind replay or an arm that does not move."""
 
 import json
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -23,8 +25,8 @@ from imitate.edge.sim.leader import ScriptedLeader
 from imitate.edge.sim.robot import parse_reset
 from imitate.edge.sim.scene import OBJECT_RADIUS, TABLE_Z
 from imitate.edge.sim.tasks import TASKS, episode_task, task_for_text
-from imitate.edge.sim.tasks.avoid import POST_HEIGHT, AvoidScene
-from imitate.edge.sim.tasks.place import BIN_RADIUS, PlaceScene
+from imitate.edge.sim.tasks.avoid import POST_COLOR, POST_HEIGHT, AvoidScene
+from imitate.edge.sim.tasks.place import BIN_COLOR, BIN_RADIUS, PlaceScene
 from imitate.edge.transport import make_transport
 from imitate.edge.transport.sim_transport import SimBus
 
@@ -216,12 +218,7 @@ def colour_pixels(rgb, bgr, tolerance=20):
 def test_a_mixed_recording_has_each_episodes_task_and_scene(tmp_path):
     """`imitate record` with the three tasks' texts: the recorder takes them by turns, the simulated
     operator sets up each one's scene, and lerobot loads the task of every episode."""
-    import subprocess
-    import sys
-
     lerobot_dataset = pytest.importorskip("lerobot.datasets.lerobot_dataset", reason="lerobot not installed")
-    from imitate.edge.sim.tasks.avoid import POST_COLOR
-    from imitate.edge.sim.tasks.place import BIN_COLOR
 
     root = tmp_path / "mixed"
     texts = [TASKS[t].text for t in ("pick", "place", "avoid")]
