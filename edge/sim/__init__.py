@@ -3,6 +3,7 @@
 A kinematic stand-in, not a physics simulator: joints follow position targets with a lag and
 velocity limits, the object is grasped by rule, images are drawn with OpenCV.
 """
+
 from .robot import RESET_TOPIC, STATUS_TOPIC, SimRobot
 from .world import SimWorld
 

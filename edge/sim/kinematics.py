@@ -4,6 +4,7 @@ World frame: x forward, y left, z up, metres, origin on the floor under the tors
 rad. The chain is a simplification (shoulder pitch, roll, yaw; elbow pitch; forearm yaw; wrist
 pitch, roll), not the real URDF: close enough to make the cameras see what a real arm would do.
 """
+
 import numpy as np
 
 SHOULDER_Y = 0.22  # m, left shoulder at +y, right at -y

@@ -127,7 +127,7 @@ def draw_objects(img, cam, drawables):
         if isinstance(d, sc.Ball):
             draw_ball(img, cam, np.asarray(d.center), d.color)
         else:
-            _draw_cylinder(img, cam, d, open_top=isinstance(d, sc.Bin))
+            _draw_cylinder(img, cam, d)
 
 
 def _ring(center, radius, z):
@@ -148,8 +148,8 @@ def _draw_disc(img, cam, disc):
             cv2.fillConvexPoly(img, _fix(px), color, cv2.LINE_AA, 4)
 
 
-def _draw_cylinder(img, cam, body, open_top):
-    """An upright cylinder (a Post, or an open Bin whose inside shows darker) standing on the table."""
+def _draw_cylinder(img, cam, body):
+    """An upright Cylinder standing on the table; an open one's inside shows darker."""
     bottom, top = (
         _ring(body.center, body.radius, sc.TABLE_Z),
         _ring(body.center, body.radius, sc.TABLE_Z + body.height),
@@ -159,7 +159,7 @@ def _draw_cylinder(img, cam, body, open_top):
         return
     hull = cv2.convexHull(_fix(px))
     cv2.fillConvexPoly(img, hull, body.color, cv2.LINE_AA, 4)
-    lid = tuple(int(c * 0.55) if open_top else int(min(255, c + 50)) for c in body.color)
+    lid = tuple(int(c * 0.55) if body.open_top else int(min(255, c + 50)) for c in body.color)
     cv2.fillConvexPoly(img, _fix(px[len(bottom) :]), lid, cv2.LINE_AA, 4)
 
 

@@ -44,23 +44,14 @@ class Disc:
 
 
 @dataclass(frozen=True)
-class Bin:
-    """An open round container standing on the table."""
+class Cylinder:
+    """An upright cylinder standing on the table: a bin (open top) or a post (closed)."""
 
     center: tuple  # (x, y) m
     radius: float  # m
     height: float  # m
     color: tuple  # BGR
-
-
-@dataclass(frozen=True)
-class Post:
-    """A closed upright cylinder standing on the table: an obstacle."""
-
-    center: tuple  # (x, y) m
-    radius: float  # m
-    height: float  # m
-    color: tuple  # BGR
+    open_top: bool = False
 
 
 class Scene:
@@ -93,7 +84,7 @@ class Scene:
         raise NotImplementedError
 
     def drawables(self):
-        """What the cameras see besides the table and the arms: a tuple of Ball, Disc, Bin, Post."""
+        """What the cameras see besides the table and the arms: a tuple of Ball, Disc, Cylinder."""
         raise NotImplementedError
 
     def status(self):

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import kinematics as kin
 from ..keyframes import Keyframes
-from ..scene import TABLE_Z, Disc, Post, Scene
+from ..scene import TABLE_Z, Cylinder, Disc, Scene
 
 TARGET_X = (0.46, 0.54)  # m
 TARGET_Y = (-0.20, 0.20)  # m
@@ -31,6 +31,14 @@ def rest_tip(side):
     return kin.tip_position(kin.home_pose(side), side)
 
 
+def way_to(target_xy):
+    """(start, way, across): the nearer hand's rest (2,), the way from it to `target_xy` (2,), and the
+    unit vector across that way (2,)."""
+    start = rest_tip("left" if target_xy[1] >= 0 else "right")[:2]
+    way = target_xy - start
+    return start, way, np.array([-way[1], way[0]]) / np.linalg.norm(way)
+
+
 class AvoidScene(Scene):
     """Success: the finger tips reach the mark and the hand never touched the post."""
 
@@ -50,11 +58,9 @@ class AvoidScene(Scene):
         rng = np.random.default_rng(seed)
         while True:  # rejection: a mark too near the resting hand leaves no room for the post between
             target = np.array([rng.uniform(*TARGET_X), rng.uniform(*TARGET_Y)])
-            start = rest_tip("left" if target[1] >= 0 else "right")[:2]
-            way = target - start
+            start, way, across = way_to(target)
             if np.linalg.norm(way) >= MIN_WAY:
                 break
-        across = np.array([-way[1], way[0]]) / np.linalg.norm(way)
         post = start + rng.uniform(*POST_AT) * way + rng.normal(0, 0.01) * across
         return cls(seed, target, post)
 
@@ -87,7 +93,7 @@ class AvoidScene(Scene):
     def drawables(self):
         return (
             Disc(tuple(self.target_xy), TARGET_RADIUS, TARGET_COLOR),
-            Post(tuple(self.post_xy), POST_RADIUS, POST_HEIGHT, POST_COLOR),
+            Cylinder(tuple(self.post_xy), POST_RADIUS, POST_HEIGHT, POST_COLOR),
         )
 
     def status(self):
@@ -99,9 +105,7 @@ class AvoidScene(Scene):
         `detour=False` goes straight at the mark: what a policy that does not see the post does.
         """
         side = self.nearer_side()
-        start = rest_tip(side)[:2]
-        way = self.target_xy - start
-        across = np.array([-way[1], way[0]]) / np.linalg.norm(way)
+        _, _, across = way_to(self.target_xy)
         keys = Keyframes(world, side, rng.uniform(0.2, 0.5))
         if detour:
             offset = rng.uniform(0.10, 0.12)

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..keyframes import GRIPPER_OPEN, GRIPPER_SHUT, Keyframes
-from ..scene import OBJECT_RADIUS, TABLE_Z, BallScene, Bin, random_ball
+from ..scene import OBJECT_RADIUS, TABLE_Z, BallScene, Cylinder, random_ball
 
 BIN_RADIUS = 0.06  # m, inside
 BIN_HEIGHT = 0.04  # m
@@ -44,7 +44,8 @@ class PlaceScene(BallScene):
         return self.in_bin
 
     def drawables(self):
-        return (Bin(tuple(self.bin_xy), BIN_RADIUS, BIN_HEIGHT, BIN_COLOR), *super().drawables())
+        bin_ = Cylinder(tuple(self.bin_xy), BIN_RADIUS, BIN_HEIGHT, BIN_COLOR, open_top=True)
+        return (bin_, *super().drawables())
 
     def status(self):
         return {**super().status(), "in_bin": bool(self.in_bin)}
