@@ -30,6 +30,7 @@ EXTRAS = {
         "plotly>=5.20",
     ],  # plotly: its bundled plotly.min.js, served locally
     "hub": ["huggingface_hub>=0.34,<1"],  # lerobot 0.4.4's range; the robot shares without lerobot
+    "vla": ["tokenizers>=0.21,<0.24"],  # a VLA package's prompt on the robot without torch; aarch64 wheels
     # ROS 2 Kilted as wheels (rclpy on rmw_fastrtps_cpp, Fast DDS 3.2): the `ros2` transport without a ROS
     # install, and the real ROS 2 peer of the interop tests. x86_64 only: on a robot, ROS's own rclpy.
     "ros2": [
@@ -61,9 +62,11 @@ EXTRAS["jetson"] = (
     EXTRAS["zenoh"]
     + EXTRAS["gui"]
     + EXTRAS["hub"]
+    + EXTRAS["vla"]
     + [f"{d}; platform_machine == 'x86_64'" for d in EXTRAS["dds"]]
 )
-EXTRAS["all"] = sorted({d for k in ("dds", "zenoh", "train", "export", "gui", "hub") for d in EXTRAS[k]})
+ALL = ("dds", "zenoh", "train", "export", "gui", "hub", "vla")
+EXTRAS["all"] = sorted({d for k in ALL for d in EXTRAS[k]})
 
 packages = ["imitate"]
 package_dir = {"imitate": "imitate"}

@@ -9,6 +9,10 @@ ACT: one graph, `model.onnx`: (state, images...) -> action chunk (1, chunk, A).
 Diffusion: `encoder.onnx` (state, images... over n_obs_steps) -> global conditioning, and
 `denoiser.onnx` (noisy actions, timestep, conditioning) -> predicted noise; the DDIM loop runs in
 numpy in the runtime (edge/policy/diffusion_loop.py).
+SmolVLA: `vision.onnx` (images...) -> image tokens, `prefix.onnx` (image tokens, prompt tokens and
+mask, state) -> the key/value cache, `expert.onnx` (noisy actions, time, cache) -> velocity; the
+flow-matching loop runs in numpy (edge/policy/flow_matching.py), the prompt is tokenized from the
+package's `vlm/tokenizer.json` (edge/policy/task_tokens.py), every `vlm/` file hashed in `files`.
 
 A package of kind `lerobot` (`imitate export --format torch`) has no graphs: it carries the lerobot
 checkpoint itself (`checkpoint/`: config, weights, processors) and, for a VLA, its backbone's config,
@@ -85,7 +89,7 @@ class PolicyPackage:
         return self.spec["fps"]
 
     def graph(self, name):
-        """Path of graph `name` (model | encoder | denoiser)."""
+        """Path of graph `name` (model | encoder | denoiser | vision | prefix | expert)."""
         return self.root / self.spec["graphs"][name]["file"]
 
 

@@ -24,9 +24,14 @@ def policy_type(folder):
     return get_type(json.loads((folder / "config.json").read_text()).get("type"), doing="export")
 
 
-def load_policy(folder, kind=None):
+def backbone_name(folder):
+    """The VLM a VLA checkpoint was built on (its config's vlm_model_name), or None."""
+    return json.loads((folder / "config.json").read_text()).get("vlm_model_name")
+
+
+def load_policy(folder, kind=None, vlm=None):
     """The lerobot policy in eval mode on the CPU, with no weight download (the type's offline config:
-    ACT's backbone)."""
+    ACT's backbone); `vlm`: a VLA's backbone folder (config and tokenizer files), instead of its name."""
     from lerobot.configs.policies import PreTrainedConfig  # lerobot: imported where a checkpoint is read
     from lerobot.policies.factory import get_policy_class
     kind = kind or policy_type(folder)
@@ -34,14 +39,19 @@ def load_policy(folder, kind=None):
     config.device = "cpu"
     for key, value in kind.offline_config.items():  # the checkpoint has the trained weights
         setattr(config, key, value)
+    if vlm is not None:
+        config.vlm_model_name = str(vlm)
     policy = get_policy_class(kind.name).from_pretrained(folder, config=config)
     return policy.eval()
 
 
-def load_processors(folder, config):
-    """The checkpoint's normalization statistics, as lerobot's processors saved them."""
+def load_processors(folder, config, vlm=None):
+    """The checkpoint's pre- and post-processors as lerobot saved them (normalization statistics; a
+    VLA's tokenizer, from `vlm` when given)."""
     from lerobot.policies.factory import make_pre_post_processors
     overrides = {"device_processor": {"device": "cpu"}}
+    if vlm is not None:
+        overrides["tokenizer_processor"] = {"tokenizer_name": str(vlm)}
     return make_pre_post_processors(config, pretrained_path=str(folder), preprocessor_overrides=overrides)
 
 

@@ -19,10 +19,12 @@ def register(sub):
         choices=["onnx", "torch"],
         default="onnx",
         help="onnx (default): graphs for ONNX Runtime and TensorRT; torch: the checkpoint itself, which "
-        "the torch backend runs with lerobot (any policy, including SmolVLA)",
+        "the torch backend runs with lerobot (any policy; what --rtc needs)",
     )
     p.add_argument(
-        "--vlm", help="torch format, a VLA: a local folder with its backbone's config and tokenizer files"
+        "--vlm",
+        help="a VLA: a local folder with its backbone's config and tokenizer files, when the checkpoint's "
+        "backbone name is neither a folder here nor in the Hugging Face cache",
     )
     p.set_defaults(handler=export_command)
 
@@ -53,7 +55,8 @@ def export_command(args):
         return 0
     from .exporter import export  # lazy: torch and lerobot load only when exporting
     package = export(args.checkpoint, args.out, dataset=args.dataset, profile=profile, opset=args.opset,
-                     frames=args.frames, diffusion_steps=args.diffusion_steps, slim=not args.no_slim)
+                     frames=args.frames, diffusion_steps=args.diffusion_steps, slim=not args.no_slim,
+                     vlm=args.vlm)
     parity = package.spec["parity"]
     print(
         f"policy package {package.root}: {package.policy_type}, {len(package.action_joints)} joints, cameras "

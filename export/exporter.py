@@ -3,7 +3,8 @@
 Parity: lerobot's own `predict_action_chunk`, with the checkpoint's pre- and post-processors, and
 the package on the robot's ONNX Runtime backend get the same observations (>= 32 frames of the
 dataset, or random ones if none is given, which is said), Diffusion the same noise and the same DDIM
-steps. Max abs error must stay within the type's tolerance (1e-4 ACT, 1e-3 Diffusion). What differs
+steps, a VLA the same task. Max abs error must stay within the type's tolerance (1e-4 ACT, 1e-3
+Diffusion and SmolVLA). What differs
 per type is in the registry (edge/policy/types/) and its export module (export/types/).
 """
 import contextlib
@@ -20,15 +21,19 @@ from imitate.edge.policy.types import get_type
 from imitate.edge.policy_package import load_package, sha256
 
 from . import checkpoint as ckpt
+from .backbone import copy_backbone, find_backbone
 from .package_spec import camera_sizes, empty_folder, joint_names, package_spec
 from .samples import sample_observations
 from .types import export_side
 
 log = logging.getLogger(__name__)
+DEFAULT_TASK = "pick up the ball"  # a VLA's prompt on observations that come without one (random ones)
 
 
-def export(checkpoint, out, dataset=None, profile=None, opset=17, frames=32, diffusion_steps=10, slim=True):
-    """Write the package for `checkpoint` to `out`; returns the loaded PolicyPackage."""
+def export(checkpoint, out, dataset=None, profile=None, opset=17, frames=32, diffusion_steps=10, slim=True,
+           vlm=None):
+    """Write the package for `checkpoint` to `out`; returns the loaded PolicyPackage. `vlm`: a VLA's
+    backbone folder (config and tokenizer files) when its name is neither a folder nor cached."""
     folder = ckpt.resolve(checkpoint)
     kind = ckpt.policy_type(folder)
     if not kind.onnx:
@@ -36,12 +41,17 @@ def export(checkpoint, out, dataset=None, profile=None, opset=17, frames=32, dif
             f"{kind.name} has no ONNX export yet: package it for the torch backend with "
             f"`imitate export {checkpoint} --format torch`"
         )
-    policy = ckpt.load_policy(folder, kind)
+    backbone = vlm or ckpt.backbone_name(folder)
+    backbone = find_backbone(backbone) if backbone else None
+    policy = ckpt.load_policy(folder, kind, vlm=backbone)
     cfg, stats = policy.config, ckpt.normalizer_stats(folder)
     joints = joint_names(folder, dataset, profile, cfg)
     cameras = camera_sizes(cfg)
     out = empty_folder(out)
     spec = package_spec(folder, policy.config, kind, joints, cameras, dataset) | {"opset": opset}
+    if backbone:  # the prompt's tokenizer travels with the graphs
+        copy_backbone(backbone, out / "vlm")
+        spec["vlm"] = "vlm"
     graphs = export_side(kind).build_graphs(
         policy, stats, cameras, len(joints), out, opset, spec, {"diffusion_steps": diffusion_steps}
     )
@@ -49,9 +59,13 @@ def export(checkpoint, out, dataset=None, profile=None, opset=17, frames=32, dif
         for name in graphs:
             slim_if_faster(out / graphs[name])
     spec["graphs"] = {name: {"file": file, "sha256": sha256(out / file)} for name, file in graphs.items()}
+    if backbone:
+        spec["files"] = {p.relative_to(out).as_posix(): sha256(p) for p in sorted((out / "vlm").iterdir())}
     write_json_atomic(out / "policy.json", spec)
     observations, source = sample_observations(dataset, cameras, len(joints), frames)
-    spec["parity"] = measure_parity(policy, folder, load_package(out), observations, source)
+    if kind.needs_task:  # random observations have none; the dataset's frames say theirs
+        observations = [o | {"task": o.get("task") or DEFAULT_TASK} for o in observations]
+    spec["parity"] = measure_parity(policy, folder, load_package(out), observations, source, backbone)
     save_samples(out / "samples.npz", observations[:4], cameras, spec)
     write_json_atomic(out / "policy.json", spec)
     limit = kind.parity_tolerance
@@ -69,15 +83,18 @@ def save_samples(path, observations, cameras, spec):
     arrays = {"state": np.stack([o["state"] for o in observations])}
     for cam in cameras:
         arrays[f"image_{cam}"] = np.stack([o["images"][cam] for o in observations])
-    if get_type(spec["policy_type"]).uses_noise:
-        shape = (len(observations), 1, spec["diffusion"]["horizon"], len(spec["outputs"]["action"]["joints"]))
+    kind = get_type(spec["policy_type"])
+    if kind.uses_noise:
+        shape = (len(observations), *kind.noise_shape(spec))
         arrays["noise"] = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+    if kind.needs_task:
+        arrays["task"] = np.array([o["task"] for o in observations])
     np.savez(path, **arrays)
 
 
-def measure_parity(policy, folder, package, observations, source):
+def measure_parity(policy, folder, package, observations, source, backbone=None):
     """Max abs error between lerobot and the package over the observations, in raw units."""
-    pre, post = ckpt.load_processors(folder, policy.config)
+    pre, post = ckpt.load_processors(folder, policy.config, backbone)
     runtime = OrtPolicy(package, "ort-cpu")
     reference = export_side(runtime.kind).reference_chunk
     worst, rng = 0.0, np.random.default_rng(0)
@@ -85,12 +102,12 @@ def measure_parity(policy, folder, package, observations, source):
         batch = {"observation.state": torch.from_numpy(obs["state"])[None]}
         for cam, img in obs["images"].items():
             batch[f"observation.images.{cam}"] = torch.from_numpy(img).permute(2, 0, 1)[None].float() / 255
+        if runtime.kind.needs_task:
+            batch["task"] = [obs["task"]]
         runtime.reset()
         noise = None
         if runtime.kind.uses_noise:  # both sides start from the same draw
-            noise = rng.standard_normal((1, policy.config.horizon, len(package.action_joints))).astype(
-                np.float32
-            )
+            noise = rng.standard_normal(runtime.kind.noise_shape(package.spec)).astype(np.float32)
         with torch.no_grad():
             expected = post(reference(policy, pre(batch), noise))[0].numpy()
         got = runtime.actions(obs, noise=noise)
@@ -130,6 +147,8 @@ def _same_and_faster(original, slimmed):
             feeds[i.name] = rng.integers(0, 255, shape).astype(np.uint8)
         elif "int64" in i.type:
             feeds[i.name] = np.zeros(shape, np.int64)
+        elif "bool" in i.type:  # masks: all real
+            feeds[i.name] = np.ones(shape, bool)
         else:
             feeds[i.name] = rng.standard_normal(shape).astype(np.float32)
     outputs_a, outputs_b = a.run(None, feeds), b.run(None, feeds)

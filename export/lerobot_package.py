@@ -10,7 +10,6 @@ robot loads it and runs a chunk on a few observations.
 import logging
 import shutil
 import time
-from pathlib import Path
 
 import numpy as np
 from lerobot.configs.policies import PreTrainedConfig
@@ -19,12 +18,12 @@ from imitate.edge.dataset.files import write_json_atomic
 from imitate.edge.policy_package import load_package, sha256
 
 from . import checkpoint as ckpt
+from .backbone import copy_backbone
 from .package_spec import camera_sizes, empty_folder, joint_names, package_spec
 from .samples import sample_observations
 from .torch_policy import TorchPolicy
 
 log = logging.getLogger(__name__)
-WEIGHTS = (".safetensors", ".bin", ".pt", ".pth", ".gguf")  # a backbone's own weights stay behind
 
 
 def package_lerobot(checkpoint, out, dataset=None, profile=None, vlm=None, frames=2):
@@ -54,34 +53,6 @@ def package_lerobot(checkpoint, out, dataset=None, profile=None, vlm=None, frame
     spec["load_check"] = load_check(load_package(out), dataset, cameras, len(joints), frames)
     write_json_atomic(out / "policy.json", spec)
     return load_package(out)
-
-
-def copy_backbone(source, target):
-    """The VLM's config, tokenizer and processor files (not its weights), from a local folder or from
-    the Hugging Face cache (offline: what a training run fetched before)."""
-    source = Path(source).expanduser()
-    if not (source / "config.json").is_file():
-        source = cached_snapshot(str(source))
-    if source is None or not (source / "config.json").is_file():
-        raise ValueError(
-            "the policy's VLM backbone is neither a local folder with its config.json nor in the Hugging "
-            "Face cache: the robot needs its config, tokenizer and processor files. Pass --vlm FOLDER (a "
-            "download of that model; its weights are not needed)"
-        )
-    target.mkdir()
-    for path in sorted(source.iterdir()):
-        if path.is_file() and not path.name.endswith(WEIGHTS):
-            shutil.copy2(path, target / path.name)
-
-
-def cached_snapshot(repo_id):
-    """The cached folder of Hub model `repo_id`, or None (nothing is downloaded)."""
-    try:
-        from huggingface_hub import snapshot_download  # lazy: only for a backbone named by its Hub id
-
-        return Path(snapshot_download(repo_id, local_files_only=True))
-    except Exception:  # not cached, not a Hub id, or no huggingface_hub: the caller says what to do
-        return None
 
 
 def load_check(package, dataset, cameras, n_joints, frames):

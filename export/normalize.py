@@ -37,6 +37,21 @@ class Normalize(nn.Module):
         )
 
 
+def action_norm(policy, stats):
+    """policy.json's action normalization, for a runtime whose sampling loop ends in normalized space
+    (edge/policy/action_norm.py inverts it): {mode, offset, scale}."""
+    mode = modes(policy.config)["ACTION"]
+    a = stats["action"]
+    if mode == "MIN_MAX":
+        offset, span = a["min"], a["max"] - a["min"]
+        scale = torch.where(span == 0, torch.full_like(span, EPS), span)
+    elif mode == "MEAN_STD":
+        offset, scale = a["mean"], a["std"]
+    else:
+        offset, scale = torch.zeros_like(a["mean"]), torch.ones_like(a["mean"])
+    return {"mode": mode, "offset": offset.tolist(), "scale": scale.tolist()}
+
+
 def image_to_float(image):
     """(..., H, W, 3) uint8 -> (..., 3, H, W) float32 in [0, 1], as lerobot feeds policies."""
     order = (0, 3, 1, 2) if image.dim() == 4 else (0, 1, 4, 2, 3)  # explicit: ONNX rejects negative perms

@@ -134,6 +134,8 @@ def record_parity(package, engines, fp16, trt_label):
     worst = 0.0
     for i in range(len(samples["state"])):
         obs = {"state": samples["state"][i], "images": {c: samples[f"image_{c}"][i] for c in package.cameras}}
+        if "task" in samples:  # a VLA's prompt
+            obs["task"] = str(samples["task"][i])
         noise = samples["noise"][i] if "noise" in samples else None
         reference.reset()
         on_engines.reset()

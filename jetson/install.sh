@@ -106,7 +106,7 @@ else
     run "$PYTHON" -m venv --system-site-packages "$VENV"
 fi
 run "$VENV/bin/python" -m pip install --quiet --upgrade pip
-run "$VENV/bin/python" -m pip install --quiet "${SOURCE}[jetson]"  # zenoh, gui, hub: aarch64 wheels only
+run "$VENV/bin/python" -m pip install --quiet "${SOURCE}[jetson]"  # zenoh, gui, hub, vla: aarch64 wheels only
 if [[ $ORT_GPU == 1 ]]; then
     run "$VENV/bin/python" -m pip install --quiet --index-url "$JETSON_INDEX" onnxruntime-gpu
 else

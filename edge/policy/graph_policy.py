@@ -25,13 +25,16 @@ class GraphPolicy(Policy):
         self.runners = runners
         self.rng = np.random.default_rng(seed)
         self.history = collections.deque(maxlen=package.n_obs_steps)  # the observation window (Diffusion's)
+        if self.kind.setup is not None:
+            self.kind.setup(self)
 
     def reset(self):
         """Forget observation history (start of an episode)."""
         self.history.clear()
 
     def actions(self, observation, noise=None):
-        """(horizon, A) actions; `noise`: the starting noise of a type that draws it (Diffusion), given
-        when two backends must be compared on the same draw (parity checks), else drawn here."""
+        """(horizon, A) actions; `noise`: the starting noise of a type that draws it (Diffusion,
+        SmolVLA), given when two backends must be compared on the same draw (parity checks), else drawn
+        here. observation["task"]: what a VLA is asked to do."""
         state, images = self.inputs(observation)
-        return self.kind.actions(self, state, images, noise)
+        return self.kind.actions(self, state, images, noise, observation.get("task"))

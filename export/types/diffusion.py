@@ -3,7 +3,7 @@ normalization go to policy.json for the runtime's numpy loop."""
 import torch
 
 from ..graphs import DiffusionDenoiser, DiffusionEncoder, export_onnx
-from ..normalize import modes
+from ..normalize import action_norm
 
 
 def build_graphs(policy, stats, cameras, n_joints, out, opset, spec, options):
@@ -63,19 +63,10 @@ def diffusion_spec(policy, stats, steps):
         raise ValueError(
             f"diffusion prediction type {ddim.config.prediction_type} is not supported by the runtime"
         )
-    mode = modes(policy.config)["ACTION"]
-    a = stats["action"]
-    if mode == "MIN_MAX":
-        offset, scale = a["min"], a["max"] - a["min"]
-    elif mode == "MEAN_STD":
-        offset, scale = a["mean"], a["std"]
-    else:
-        offset, scale = torch.zeros_like(a["mean"]), torch.ones_like(a["mean"])
-    scale = torch.where(scale == 0, torch.full_like(scale, 1e-8), scale) if mode == "MIN_MAX" else scale
     return {
         "horizon": policy.config.horizon,
         "num_inference_steps": steps,
-        "action_norm": {"mode": mode, "offset": offset.tolist(), "scale": scale.tolist()},
+        "action_norm": action_norm(policy, stats),
         "scheduler": {
             "type": "DDIM",
             "alphas_cumprod": ddim.alphas_cumprod.tolist(),

@@ -10,6 +10,7 @@ import torch
 pytest.importorskip("lerobot", reason="export needs lerobot (extra 'export')")
 
 from imitate.edge.policy import make_policy  # noqa: E402
+from imitate.edge.policy.types import REGISTRY, PolicyType  # noqa: E402
 from imitate.edge.policy_package import PackageError, check_profile, load_package  # noqa: E402
 from imitate.edge.profile import load_profile  # noqa: E402
 from imitate.export import checkpoint as ckpt  # noqa: E402
@@ -138,9 +139,14 @@ def test_a_policy_imitate_cannot_run_is_refused_with_the_reason(tmp_path):
         ckpt.policy_type(ckpt.resolve(fake_checkpoint(tmp_path, "pi0")))
 
 
-def test_a_policy_without_onnx_graphs_is_pointed_to_the_torch_format(tmp_path):
-    with pytest.raises(ValueError, match=r"smolvla has no ONNX export yet: .* --format torch"):
-        export(fake_checkpoint(tmp_path, "smolvla"), tmp_path / "pkg")
+def test_a_policy_without_onnx_graphs_is_pointed_to_the_torch_format(tmp_path, monkeypatch):
+    """A type the torch backend runs but no export module traces yet (lerobot's vqbet, registered here
+    the way a new type's module would be)."""
+    monkeypatch.setitem(
+        REGISTRY, "vqbet", PolicyType(name="vqbet", small_config={"n_vqvae_training_steps": 1})
+    )
+    with pytest.raises(ValueError, match=r"vqbet has no ONNX export yet: .* --format torch"):
+        export(fake_checkpoint(tmp_path, "vqbet"), tmp_path / "pkg")
 
 
 @pytest.mark.gpu

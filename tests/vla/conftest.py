@@ -44,6 +44,8 @@ def smolvla_run(smolvla_base, sim_dataset, tmp_path_factory):
         2,
         "--image-size",
         "48x84",
+        "--cameras",
+        "cam_head,cam_wrist_1",  # two: the vision graph takes every camera in one batch
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return out
@@ -55,6 +57,16 @@ def smolvla_package(smolvla_run, sim_dataset, tmp_path_factory):
     out = tmp_path_factory.mktemp("packages") / "smolvla"
     done = cli("export", smolvla_run, "--out", out, "--format", "torch", "--dataset", sim_dataset)
     assert done.returncode == 0, done.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="session")
+def smolvla_onnx_package(smolvla_run, sim_dataset, tmp_path_factory):
+    """The run as an ONNX package (`imitate export`): three graphs, parity checked on dataset frames."""
+    out = tmp_path_factory.mktemp("packages") / "smolvla_onnx"
+    done = cli("export", smolvla_run, "--out", out, "--dataset", sim_dataset, "--frames", 4)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "smolvla, 19 joints, cameras cam_head, cam_wrist_1; parity" in done.stdout
     return out
 
 

@@ -2,7 +2,7 @@
 from .policy_type import PolicyType
 
 
-def actions(policy, state, images, noise=None):
+def actions(policy, state, images, noise=None, task=None):
     """The chunk (chunk_size, A) for one observation."""
     return policy.runners["model"]([state, *images])[0][0]
 

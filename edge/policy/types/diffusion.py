@@ -2,11 +2,17 @@
 the denoiser graph once per step, then lerobot's unnormalization of the actions."""
 import numpy as np
 
+from ..action_norm import unnormalize
 from ..diffusion_loop import ddim_sample
 from .policy_type import PolicyType
 
 
-def actions(policy, state, images, noise=None):
+def noise_shape(spec):
+    """The DDIM loop's starting noise: (1, horizon, A)."""
+    return (1, spec["diffusion"]["horizon"], len(spec["outputs"]["action"]["joints"]))
+
+
+def actions(policy, state, images, noise=None, task=None):
     """The chunk (n_action_steps, A) for one observation; `noise` (1, horizon, A) or drawn."""
     history = policy.history
     history.append((state, images))
@@ -18,25 +24,13 @@ def actions(policy, state, images, noise=None):
     package = policy.package
     spec = package.spec["diffusion"]
     if noise is None:
-        noise = policy.rng.standard_normal((1, spec["horizon"], len(package.action_joints))).astype(
-            np.float32
-        )
+        noise = policy.rng.standard_normal(noise_shape(package.spec)).astype(np.float32)
     denoiser = policy.runners["denoiser"]
     sample = ddim_sample(
         lambda x, t: denoiser([x, np.array([t], np.int64), cond])[0], noise, spec["scheduler"]
     )
     start = package.n_obs_steps - 1
     return unnormalize(sample[0, start : start + package.n_action_steps], spec["action_norm"])
-
-
-def unnormalize(x, norm):
-    """lerobot's inverse normalization of actions (the loop works in normalized space)."""
-    offset, scale = np.asarray(norm["offset"], np.float32), np.asarray(norm["scale"], np.float32)
-    if norm["mode"] == "MIN_MAX":
-        return ((x + 1) / 2 * scale + offset).astype(np.float32)
-    if norm["mode"] == "MEAN_STD":
-        return (x * scale + offset).astype(np.float32)
-    return x.astype(np.float32)
 
 
 TYPE = PolicyType(
@@ -54,6 +48,6 @@ TYPE = PolicyType(
     export_module="imitate.export.types.diffusion",
     graphs=("encoder", "denoiser"),
     parity_tolerance=1e-3,
-    uses_noise=True,
+    noise_shape=noise_shape,
     actions=actions,
 )
