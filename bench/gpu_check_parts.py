@@ -15,6 +15,7 @@ from dataclasses import replace
 import numpy as np
 import onnxruntime
 import torch
+from gpu_check_vla import smolvla_run  # bench/, beside this module
 from timing import p50_p99_ms  # bench/timing.py (gpu_check.py puts bench/ on the path)
 
 from imitate.edge.images import resize_rgb
@@ -26,13 +27,15 @@ from imitate.edge.policy.tensorrt_policy import (
     tensorrt_available,
     tensorrt_label,
 )
+from imitate.edge.policy.types import get_type
 from imitate.edge.policy_package import load_package
 from imitate.edge.profile import load_profile
 from imitate.edge.sim.synthetic import write_demonstrations
 from imitate.export import checkpoint as ckpt
 from imitate.export.exporter import export
 from imitate.export.tensorrt_engine import build_engines, build_one, check_fp16
-from imitate.export.types.diffusion import reference_chunk, use_ddim
+from imitate.export.types import export_side
+from imitate.export.types.diffusion import use_ddim
 from imitate.trainer.loop import TrainJob, train
 from imitate.trainer.presets import get_preset
 
@@ -84,6 +87,7 @@ def run_all(work, rehearse, runs, bound):
         "| policy | backend | p50 | p99 | max abs error | note |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
+    runs_by_kind["smolvla"] = smolvla_run(work, data, device, rehearse)
     for kind, run in runs_by_kind.items():
         package = export(run, work / f"pkg_{kind}", dataset=data, frames=4)
         report += inference_rows(kind, run, package, device, runs, bound, rehearse)
@@ -213,16 +217,19 @@ class Lerobot:
 
     def __init__(self, run, package, device):
         folder = ckpt.resolve(run)
-        self.policy = ckpt.load_policy(folder)
-        self.pre, self.post = ckpt.load_processors(folder, self.policy.config)
-        self.diffusion = package.policy_type == "diffusion"
-        if self.diffusion:
+        vlm = package.root / package.spec["vlm"] if package.spec.get("vlm") else None  # a VLA's tokenizer
+        self.policy = ckpt.load_policy(folder, vlm=vlm)
+        self.pre, self.post = ckpt.load_processors(folder, self.policy.config, vlm)
+        if "diffusion" in package.spec:  # the DDIM steps the package runs
             use_ddim(self.policy, package.spec["diffusion"]["num_inference_steps"])
+        self.reference = export_side(get_type(package.policy_type)).reference_chunk
         self.policy.to(device)
         self.device, self.cameras = device, package.cameras
 
     def __call__(self, obs, noise=None):
         batch = {"observation.state": torch.from_numpy(obs["state"])[None]}
+        if obs.get("task"):
+            batch["task"] = [obs["task"]]
         for cam, size in self.cameras.items():
             image = resize_rgb(obs["images"][cam], size)
             batch[f"observation.images.{cam}"] = torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
@@ -230,17 +237,16 @@ class Lerobot:
             batch = {
                 k: v.to(self.device) if isinstance(v, torch.Tensor) else v for k, v in self.pre(batch).items()
             }
-            if self.diffusion:
-                chunk = reference_chunk(self.policy, batch, noise)
-            else:
-                self.policy.reset()
-                chunk = self.policy.predict_action_chunk(batch)
+            self.policy.reset()
+            chunk = self.reference(self.policy, batch, noise)
             return self.post(chunk.cpu())[0].numpy()  # .cpu() waits for the GPU
 
 
 def inference_rows(kind, run, package, device, runs, bound, rehearse):
     samples = np.load(package.root / "samples.npz")
     obs = {"state": samples["state"][0], "images": {c: samples[f"image_{c}"][0] for c in package.cameras}}
+    if "task" in samples:  # a VLA's prompt
+        obs["task"] = str(samples["task"][0])
     noise = samples["noise"][0] if "noise" in samples else None
     rng = np.random.default_rng(0)
     reference = Lerobot(run, package, "cpu")(obs, noise)

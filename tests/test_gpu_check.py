@@ -54,12 +54,17 @@ def test_the_gpu_check_rehearsed_on_the_cpu(tmp_path):
         "| act | ort-cpu |",
         "| diffusion | torch-cpu |",
         "| diffusion | ort-cpu |",
+        "| smolvla | torch-cpu |",
+        "| smolvla | ort-cpu |",
         "| act | ort-cuda | - | - | - | not installed",
     ):
         assert row in report, row
     # lerobot's eager output is the reference: ORT on the CPU must match it
     ort = next(line for line in report.splitlines() if line.startswith("| act | ort-cpu |"))
     assert float(ort.split("|")[5]) <= 1e-4
+    vla = next(line for line in report.splitlines() if line.startswith("| smolvla | ort-cpu |"))
+    assert float(vla.split("|")[5]) <= 1e-3  # the three graphs and the flow loop, same noise and task
     if "TensorRT: rtx" in report:  # the engines build on a CPU with TensorRT for RTX
         assert "| act | tensorrt-fp32 (rtx" in report and "1 engines built" in report
         assert "| diffusion | tensorrt-fp32 (rtx" in report and "2 engines built" in report
+        assert "| smolvla | tensorrt-fp32 (rtx" in report and "3 engines built" in report

@@ -231,4 +231,5 @@ def check_exportable(cfg):
 def reference_chunk(policy, batch, noise):
     """lerobot's SmolVLA predict_action_chunk for one preprocessed observation, from `noise`."""
     policy.reset()
-    return policy.predict_action_chunk(batch, noise=torch.from_numpy(noise))
+    device = batch["observation.state"].device  # the policy's (CPU for parity, CUDA in bench/gpu_check.py)
+    return policy.predict_action_chunk(batch, noise=torch.from_numpy(noise).to(device))
