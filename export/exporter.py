@@ -4,8 +4,8 @@ Parity: lerobot's own `predict_action_chunk`, with the checkpoint's pre- and pos
 the package on the robot's ONNX Runtime backend get the same observations (>= 32 frames of the
 dataset, or random ones if none is given, which is said), Diffusion the same noise and the same DDIM
 steps, a VLA the same task. Max abs error must stay within the type's tolerance (1e-4 ACT, 1e-3
-Diffusion and SmolVLA). What differs
-per type is in the registry (edge/policy/types/) and its export module (export/types/).
+Diffusion and SmolVLA). What differs per type is in the registry (edge/policy/types/) and its export
+module (export/types/).
 """
 import contextlib
 import io
