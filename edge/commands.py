@@ -1,5 +1,6 @@
 """Command-line subcommands of the edge part: profiles, topics, sim."""
 
+import logging
 import os
 import re
 import time
@@ -15,10 +16,13 @@ from .runtime.commands import register as register_runtime
 from .runtime.session import resolve_transport
 from .sim import SimRobot
 from .sim.baselines import baselines, format_results
+from .sim.operator import OPERATOR_TOPIC, OperatorDesk
 from .sim.tasks import CHOICES
 from .topic_monitor import TopicMonitor, format_table
 from .transport import RosEnvironment, make_transport
 from .zenoh_router_command import register as register_zenoh_router
+
+log = logging.getLogger(__name__)
 
 
 def register(sub):
@@ -84,7 +88,8 @@ def register(sub):
         "--leader",
         default="auto",
         choices=["auto", "off"],
-        help="auto: the scripted leader demonstrates episode after episode; off: follow commands only",
+        help="auto: the scripted leader demonstrates episode after episode; off: follow commands only. "
+        "Either way a recorder (imitate serve, record) that operates it over /sim/operator takes over",
     )
     p.add_argument("--duration", type=float, help="stop after this many seconds")
     p.add_argument(
@@ -250,9 +255,21 @@ def sim_command(args):
         leader=args.leader == "auto",
         task=args.task,
     ).start()
-    stop = threading.Event()
+    self_play = threading.Event()
+    player = None
     if args.leader == "auto":
-        threading.Thread(target=robot.play, args=(stop,), daemon=True, name="sim-leader").start()
+        player = threading.Thread(target=robot.play, args=(self_play,), daemon=True, name="sim-leader")
+        player.start()
+
+    def take_over():  # a recorder operates the leader from now on (imitate serve, record)
+        self_play.set()
+        if player:
+            player.join(timeout=5.0)
+        robot.stop_leader()
+        robot.leader_enabled = True
+        log.info("a recorder operates the simulated leader from now on (%s)", OPERATOR_TOPIC)
+
+    OperatorDesk(robot, transport, take_over)
     monitor = TopicMonitor(transport)
     for topic, msgtype in profile.topics().items():
         monitor.watch(topic, msgtype)
@@ -272,7 +289,7 @@ def sim_command(args):
                 flush=True,
             )
     finally:
-        stop.set()
+        self_play.set()
         robot.stop()
         transport.close()
     return 0

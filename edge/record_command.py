@@ -10,7 +10,7 @@ from .recorder import RecordConfig, Recorder
 from .runtime.session import resolve_transport
 from .sampler import ObservationSampler
 from .sim import SimRobot
-from .sim.operator import SimOperator
+from .sim.operator import OperatorRelay, SimOperator
 from .transport import RosEnvironment, make_transport
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,8 @@ def record_command(args):
 
         robot = SimRobot(profile, make_transport("sim", bus=transport.bus, distro=profile.ros_distro)).start()
         operator = SimOperator(robot)
+    else:  # a simulated robot in another process (imitate sim) is operated over the wire, once heard
+        operator = OperatorRelay(transport, distro=profile.ros_distro)
     sampler = ObservationSampler(profile, transport, fps=args.fps)
     recorder = Recorder(sampler, writer, config)
     if profile.trigger_topic:

@@ -12,6 +12,7 @@ appear on it as they are made.
 """
 import importlib.util
 import json
+import random
 import sys
 import time
 from pathlib import Path
@@ -43,13 +44,26 @@ def demo_command(args):
     if args.quick:
         args.episodes, args.steps, args.eval_episodes = 3, 20, 1
     work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
     # the page's layout (datasets/, runs/, policies/): `imitate serve --data WORKDIR` browses it all
     data, run, package = work / "datasets" / "demo", work / "runs" / "act", work / "policies" / "act"
     report = work / "eval.json"
     summary, clock = {}, time.monotonic()
 
-    page = None if args.no_page else start_page(work, args)
+    # lazy: imitate.cli imports this module; the simulated robot's modules load when the demo runs
+    from .demo_robot import SimProcess, private_domain
+
+    domain = private_domain()
+    sim = SimProcess(work / "sim.log")
+    print(
+        f"\n>>> the simulated AI Worker runs in its own process, as a robot does (imitate sim --transport "
+        f"dds, ROS domain {domain}, loopback only; log: {work / 'sim.log'})",
+        flush=True,
+    )
+    page = None
     try:
+        page = None if args.no_page else start_page(work, args)
+        summary["page"] = page.login_url if page else None
         stage("1/5 recording demonstrations from the simulated AI Worker (scripted leader, real recorder)")
         if page:
             page.record("demo", "pick up the ball", args.episodes, episode_time_s=8.0)
@@ -59,7 +73,7 @@ def demo_command(args):
                 [
                     "record",
                     "--transport",
-                    "sim",
+                    "dds",
                     "--dataset",
                     str(data),
                     "--task",
@@ -89,6 +103,7 @@ def demo_command(args):
     finally:
         if page:
             page.close()
+        sim.close()
     if not page:
         print(
             f"\nbrowse the dataset, the training run and the policy on the control page:\n"
@@ -102,8 +117,7 @@ def start_page(work, args):
     # lazy: imitate.cli imports this module; the page and trainer load when the demo runs
     from .demo_page import Page, free_port
 
-    work.mkdir(parents=True, exist_ok=True)
-    page = Page(work, free_port(args.port), work / "page.log")
+    page = Page(work, free_port(args.port), work / "page.log", transport="dds")
     print(
         f"\n>>> the control page is up: open {page.login_url}&next=/record to watch (log: "
         f"{work / 'page.log'})",
@@ -154,24 +168,40 @@ def run_stages(main, args, work, data, run, package, report, summary, clock):
         _call(main, ["build-engine", str(package)])
     summary["parity"] = json.loads((package / "policy.json").read_text())["parity"]["max_abs_error"]
 
-    stage(f"5/5 closed loop on the simulated robot, {args.eval_episodes} episodes")
+    seed = held_out_seed()
+    stage(
+        f"5/5 closed loop on the simulated robot, {args.eval_episodes} episodes on held-out scenes (seeds "
+        f"{seed}..{seed + args.eval_episodes - 1}: drawn for this run, never recorded or trained on)"
+    )
     _call(
         main,
         [
             "eval",
             "--transport",
-            "sim",
+            "dds",
             "--policy",
             str(package),
             "--episodes",
             str(args.eval_episodes),
+            "--seed",
+            str(seed),
             "--report",
             str(report),
         ],
     )
     summary["eval"] = json.loads(report.read_text())
     summary["total_s"] = time.monotonic() - clock
+    summary.update(data=data, run=run, package=package, report=report, curve=run / "loss.png")
+    # lazy: imitate.cli imports this module; pyarrow loads when the demo runs
+    from .demo_summary import frame_drops, print_summary
+
+    summary["drops"] = frame_drops(data)
     print_summary(summary, args.quick)
+
+
+def held_out_seed():
+    """The first evaluation seed: random per run, far above the recording's (0, 1, 2, ...)."""
+    return random.randrange(1_000_000, 2_000_000)
 
 
 def _call(main, argv):
@@ -210,28 +240,3 @@ def validate(data, plot_path):
     size = sum(p.stat().st_size for p in data.rglob("*") if p.is_file())
     print(f"lerobot loads {ds.num_episodes} episodes, {len(ds)} frames; plot: {plot_path}")
     return {"episodes": ds.num_episodes, "frames": len(ds), "dataset_mb": size / 1e6}
-
-
-def print_summary(s, quick):
-    """The summary table of a demo run."""
-    e = s["eval"]
-    rows = [
-        ("episodes recorded", f"{s['episodes']} ({s['frames']} frames, {s['dataset_mb']:.1f} MB)"),
-        ("training", f"{s['training_s']:.0f} s, final loss {s['final_loss']:.3f}"),
-        ("parity (max abs error vs lerobot)", f"{s['parity']:.2e}"),
-        ("inference p50 / p99", f"{e['infer_p50_ms']:.1f} / {e['infer_p99_ms']:.1f} ms ({e['backend']})"),
-        (
-            "control loop p99 period error",
-            f"{e['period_error_p99_ms']:.2f} ms, {e['missed_ticks']} missed ticks",
-        ),
-    ]
-    if quick:
-        rows.append(("success", "not judged in --quick (too little training)"))
-    else:
-        for name in ("policy", "scripted leader", "blind replay"):
-            r = e["success"][name]
-            rows.append((f"success: {name}", f"{r['rate']:.0%} of {r['episodes']}"))
-    rows.append(("total time", f"{s['total_s']:.0f} s"))
-    print("\n=== summary")
-    for k, v in rows:
-        print(f"{k:<36} {v}")

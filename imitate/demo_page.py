@@ -1,5 +1,6 @@
-"""The control page during `imitate demo`: `imitate serve` on the simulated robot, driven through its
-own HTTP API as the browser would (cookie + CSRF token), so the recording is live on the page."""
+"""The control page during `imitate demo`: `imitate serve` on the simulated robot (in a process of its
+own, over DDS), driven through its own HTTP API as the browser would (cookie + CSRF token), so the
+recording is live on the page."""
 import http.cookiejar
 import json
 import os
@@ -22,21 +23,22 @@ def free_port(preferred=0):
         return s.getsockname()[1]
 
 
-def serve_argv(data, port, *extra):
-    """The command line of `imitate serve` on the simulated robot, for a subprocess."""
-    return [sys.executable, "-m", "imitate.cli", "serve", "--transport", "sim", "--data", str(data),
+def serve_argv(data, port, *extra, transport="sim"):
+    """The command line of `imitate serve` on the simulated robot (in its own process, or with
+    transport sim in the page's), for a subprocess."""
+    return [sys.executable, "-m", "imitate.cli", "serve", "--transport", transport, "--data", str(data),
             "--port", str(port), *extra]
 
 
 class Page:
-    """A running `imitate serve --transport sim --data WORKDIR` and a client of its API."""
+    """A running `imitate serve --transport TRANSPORT --data WORKDIR` and a client of its API."""
 
-    def __init__(self, data, port, log_path):
+    def __init__(self, data, port, log_path, transport="sim"):
         self.url = f"http://127.0.0.1:{port}"
         self.token = secrets.token_urlsafe(24)  # the page's login token, as imitate serve would make one
         self._log = open(log_path, "ab")
         self.proc = subprocess.Popen(
-            serve_argv(data, port),
+            serve_argv(data, port, transport=transport),
             stdout=self._log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

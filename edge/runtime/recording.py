@@ -2,8 +2,9 @@
 
 The same Recorder and DatasetWriter as `imitate record`, over the service's transport, with a sampler
 of its own (recording needs the leader's action topics, a policy does not). On the simulated robot
-the scripted leader wears the leader device and the simulated operator resets the scene and
-demonstrates; the page (or keyboard) says when an episode is saved, unless `auto_next` is on.
+(in this process, or `imitate sim` in another, operated over /sim/operator) the scripted leader wears
+the leader device and the simulated operator resets the scene and demonstrates; the page (or
+keyboard) says when an episode is saved, unless `auto_next` is on.
 """
 import logging
 import re
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from ..dataset import DatasetWriter
 from ..recorder import Recorder
-from ..sim.operator import SimOperator
+from ..sim.operator import OperatorRelay, SimOperator
 
 log = logging.getLogger(__name__)
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -40,10 +41,11 @@ class RecordingSession:
         self.recorder.listen(self._keep)
         self.operator = None
         if base.robot:  # simulated: the scripted leader and the simulated operator take part
-
             base.robot.leader_enabled = True
             self.operator = SimOperator(base.robot, auto_next=auto_next)
-            self.recorder.listen(self.operator)
+        else:  # a simulated robot in another process (imitate sim) is operated over the wire, once heard
+            self.operator = OperatorRelay(base.transport, auto_next=auto_next, distro=base.profile.ros_distro)
+        self.recorder.listen(self.operator)
         self._done_callbacks = []
         self._thread = self.recorder.start_thread()
         self._closed = threading.Event()

@@ -1,0 +1,106 @@
+"""What makes the demo's policy succeed within its budget: `cpu_small` ACT with one lever changed at a
+time, each trained on the same demonstrations and evaluated on the same held-out scenes, one table.
+
+    .venv/bin/python bench/demo_levers.py [--steps 1000] [--demos 20] [--episodes 20] [--levers a,b]
+
+Demonstrations are written by the scripted leader straight into a dataset (edge/sim/synthetic.py,
+seeds 0 on: the scenes the demo records). Each lever trains in this process (`imitate train`'s job,
+with the preset's fields and lerobot's ACT fields changed), is exported with parity, and is evaluated
+with `imitate eval --transport sim` on the same seeds, drawn at random for the run (printed) far from
+the demonstrations'. The table gives each lever's training time, samples/s, final loss and success
+with its 95% interval; the results go to docs/demo-levers.md by hand.
+"""
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from imitate.demo_summary import wilson_interval
+from imitate.edge.profile import load_profile
+from imitate.edge.sim.synthetic import write_demonstrations
+from imitate.trainer.events import read_events
+from imitate.trainer.loop import TrainJob, train
+from imitate.trainer.presets import get_preset
+
+LEVERS = {  # name: (preset fields, lerobot ACT config fields)
+    "cpu_small as is": ({}, {}),
+    "batch 16": ({"batch_size": 16}, {}),
+    "batch 4": ({"batch_size": 4}, {}),
+    "learning rate 3e-4": ({}, {"optimizer_lr": 3e-4, "optimizer_lr_backbone": 3e-4}),
+    "images 64x112": ({"image_size": (64, 112)}, {}),
+    "images 128x224": ({"image_size": (128, 224)}, {}),
+    "head + left wrist camera": ({"cameras": ("cam_head", "cam_wrist_1")}, {}),
+    "chunk 20": ({}, {"chunk_size": 20, "n_action_steps": 20}),
+    "one worker process": ({"num_workers": 1}, {}),
+}
+
+
+def train_lever(work, data, name, steps):
+    """Train one lever; (run folder, seconds, samples/s, final loss)."""
+    fields, act = LEVERS[name]
+    preset = get_preset("cpu_small")
+    preset = replace(preset, steps=steps, save_freq=steps, **fields,
+                     policy_overrides={**preset.policy_overrides, **act})  # fmt: skip
+    run = work / ("run-" + "".join(c if c.isalnum() else "_" for c in name))
+    start = time.monotonic()
+    train(TrainJob(dataset=data, output=run, preset=preset, device="cpu"))
+    seconds = time.monotonic() - start
+    logged = [e for e in read_events(run) if e["event"] == "step"]
+    first, last = logged[1], logged[-1]  # the first steps warm up
+    rate = (last["step"] - first["step"]) * preset.batch_size / (last["time"] - first["time"])
+    return run, seconds, rate, logged[-1]["loss"]
+
+
+def evaluate(run, data, seed, episodes):
+    """Export and evaluate in closed loop; the policy's success entry of the report."""
+    package, report = run / "package", run / "eval.json"
+    cli = [sys.executable, "-m", "imitate.cli"]
+    subprocess.run([*cli, "export", str(run), "--out", str(package), "--dataset", str(data)],
+                   check=True, stdout=sys.stderr)  # fmt: skip
+    subprocess.run([*cli, "eval", "--transport", "sim", "--policy", str(package), "--episodes", str(episodes),
+                    "--seed", str(seed), "--report", str(report)], check=True, stdout=sys.stderr)  # fmt: skip
+    return json.loads(report.read_text())["success"]["policy"]
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--steps", type=int, default=1000)
+    p.add_argument("--demos", type=int, default=20, help="demonstrations (pick), as the demo records")
+    p.add_argument("--episodes", type=int, default=20, help="closed-loop episodes per lever")
+    p.add_argument("--levers", default=",".join(LEVERS), help="comma-separated lever names")
+    p.add_argument("--workdir", help="keep everything here (default: a temporary folder)")
+    args = p.parse_args()
+    names = [n.strip() for n in args.levers.split(",") if n.strip()]
+    unknown = [n for n in names if n not in LEVERS]
+    if unknown:
+        p.error(f"unknown levers {unknown}: expected some of {', '.join(LEVERS)}")
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="demo-levers-"))
+    work.mkdir(parents=True, exist_ok=True)
+    data = work / "data"
+    if not data.exists():
+        write_demonstrations(data, load_profile("sim"), episodes=args.demos, seconds=None)
+    seed = random.randrange(1_000_000, 2_000_000)
+    print(f"held-out seeds {seed}-{seed + args.episodes - 1}; {args.demos} demonstrations; work in {work}",
+          flush=True)  # fmt: skip
+    rows = []
+    for name in names:
+        run, seconds, rate, loss = train_lever(work, data, name, args.steps)
+        result = evaluate(run, data, seed, args.episodes)
+        wins = round(result["rate"] * result["episodes"])
+        low, high = wilson_interval(wins, result["episodes"])
+        rows.append(f"| {name} | {args.steps} | {seconds:.0f} | {rate:.1f} | {loss:.3f} | "
+                    f"{wins}/{result['episodes']} ({low:.0%}-{high:.0%}) |")  # fmt: skip
+        print(rows[-1], flush=True)
+    print("\n| lever | steps | training s | samples/s | final loss | success (95% interval) |")
+    print("|---|---|---|---|---|---|")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
