@@ -6,9 +6,9 @@
 Measured at batch 1, synchronized, on the simulated AI Worker's data (three cameras at full size):
 - inference p50/p99 per chunk for ACT (ai_worker_act: 512-d, chunk 100), Diffusion (its small
   configuration, 10 DDIM steps) and SmolVLA (smolvla_base's architecture, random weights, its three
-  graphs and 10 flow steps; bench/gpu_check_vla.py): lerobot in torch eager on CUDA, ONNX Runtime's CUDA and TensorRT
-  execution providers, imitate's TensorRT backend FP32 and FP16; each one's max abs error against
-  lerobot on the CPU (the reference every export is held to);
+  graphs and 10 flow steps; bench/gpu_check_vla.py): lerobot in torch eager on CUDA, ONNX Runtime's
+  CUDA and TensorRT execution providers, imitate's TensorRT backend FP32 and FP16; each one's max
+  abs error against lerobot on the CPU (the reference every export is held to);
 - training samples/s on CUDA: `imitate train` and `lerobot-train`, same dataset, model and batch;
   with several GPUs, `accelerate launch --multi_gpu` per GPU count.
 One table is printed and written to artifacts/gpu-check.md. Any error fails the run (exit 1): an
