@@ -114,9 +114,14 @@ class Page:
 
     def close(self):
         """Stop the page's service."""
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop_process(self.proc)
         self._log.close()
+
+
+def stop_process(proc, timeout_s=30.0):
+    """Terminate a child process, and kill it if it has not ended within `timeout_s`."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()

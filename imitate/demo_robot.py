@@ -16,6 +16,8 @@ from imitate.edge.profile import STRING
 from imitate.edge.sim.robot import STATUS_TOPIC
 from imitate.edge.transport import make_transport
 
+from .demo_page import stop_process
+
 
 def private_domain(rng=random):
     """Set ROS_DOMAIN_ID (and loopback discovery) for this process and what it starts; returns the id."""
@@ -55,9 +57,5 @@ class SimProcess:
 
     def close(self):
         """Stop the simulated robot."""
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop_process(self.proc)
         self._log.close()
