@@ -16,6 +16,8 @@ import urllib.request
 def free_port(preferred=0):
     """A TCP port free on 127.0.0.1: `preferred` when nothing listens there, else one the OS picks."""
     with socket.socket() as s:
+        # as the server will bind: a port whose last connections are still in TIME_WAIT is free to it
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", preferred))
         except OSError:
