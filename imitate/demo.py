@@ -90,7 +90,9 @@ def demo_command(args):
                 ],
             )
         summary["recording"] = time.monotonic() - clock
-        run_stages(main, args, work, data, run, package, report, summary, clock)
+        sim.close()
+        print("the simulated robot rests until the closed loop: its cameras would take a core from training")
+        run_stages(main, args, work, data, run, package, report, summary, clock, sim)
         if page and not args.quick and sys.stdin.isatty():
             print(
                 f"\nthe control page stays up at {page.login_url} (Datasets, Train, Inference): Ctrl-C to "
@@ -130,8 +132,8 @@ def start_page(work, args):
     return page
 
 
-def run_stages(main, args, work, data, run, package, report, summary, clock):
-    """Stages 2 to 5 and the summary."""
+def run_stages(main, args, work, data, run, package, report, summary, clock, sim):
+    """Stages 2 to 5 and the summary; `sim`, the simulated robot's process, is started for stage 5."""
     stage("2/5 validating the dataset with lerobot 0.4.4 and plotting the episodes")
     summary.update(validate(data, work / "episodes.png"))
 
@@ -168,6 +170,7 @@ def run_stages(main, args, work, data, run, package, report, summary, clock):
         _call(main, ["build-engine", str(package)])
     summary["parity"] = json.loads((package / "policy.json").read_text())["parity"]["max_abs_error"]
 
+    sim.start()
     seed = held_out_seed()
     stage(
         f"5/5 closed loop on the simulated robot, {args.eval_episodes} episodes on held-out scenes (seeds "

@@ -28,17 +28,24 @@ def private_domain(rng=random):
 
 
 class SimProcess:
-    """`imitate sim --transport dds --leader off` in a subprocess: the recorder operates its leader."""
+    """`imitate sim --transport dds --leader off` in a subprocess: the recorder operates its leader.
+    `close()` and `start()` again: the demo rests the robot while the policy trains, so that its
+    rendering (three cameras at 30 fps) leaves both cores to training."""
 
     def __init__(self, log_path, timeout_s=60.0):
-        self._log = open(log_path, "ab")
+        self.log_path, self.timeout_s = log_path, timeout_s
+        self.start()
+
+    def start(self):
+        """Start the simulated robot and wait until it is heard."""
+        self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "imitate.cli", "sim", "--transport", "dds", "--leader", "off"],
             stdout=self._log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-        self.wait_heard(log_path, timeout_s)
+        self.wait_heard(self.log_path, self.timeout_s)
 
     def wait_heard(self, log_path, timeout_s):
         """Return once the robot's /sim/status is heard over DDS; RuntimeError if it never is."""
@@ -56,6 +63,7 @@ class SimProcess:
             transport.close()
 
     def close(self):
-        """Stop the simulated robot."""
-        stop_process(self.proc)
+        """Stop the simulated robot (again: nothing happens)."""
+        if self.proc.poll() is None:
+            stop_process(self.proc)
         self._log.close()
