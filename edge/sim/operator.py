@@ -67,7 +67,7 @@ class OperatorRelay:
     def __init__(self, transport, auto_next=True, distro=m.DEFAULT_DISTRO):
         self.transport, self.auto_next, self.distro = transport, auto_next, distro
         self.heard = threading.Event()  # the simulated robot's status: it is there to be operated
-        self._status = transport.subscribe(STATUS_TOPIC, STRING, lambda _: self.heard.set())
+        transport.subscribe(STATUS_TOPIC, STRING, lambda _: self.heard.set())
 
     def __call__(self, event):
         if not self.heard.is_set():
