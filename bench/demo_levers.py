@@ -38,14 +38,20 @@ LEVERS = {  # name: (preset fields, lerobot ACT config fields)
     "head + left wrist camera": ({"cameras": ("cam_head", "cam_wrist_1")}, {}),
     "chunk 20": ({}, {"chunk_size": 20, "n_action_steps": 20}),
     "one worker process": ({"num_workers": 1}, {}),
-}
+    "images 64x112, 2000 steps": ({"image_size": (64, 112), "steps": 2000}, {}),
+    "images 64x112, 2000 steps, chunk 20": (
+        {"image_size": (64, 112), "steps": 2000},
+        {"chunk_size": 20, "n_action_steps": 20},
+    ),
+}  # a lever's own "steps" replaces --steps
 
 
 def train_lever(work, data, name, steps):
-    """Train one lever; (run folder, seconds, samples/s, final loss)."""
+    """Train one lever; (run folder, steps, seconds, samples/s, final loss)."""
     fields, act = LEVERS[name]
+    steps = fields.get("steps", steps)
     preset = get_preset("cpu_small")
-    preset = replace(preset, steps=steps, save_freq=steps, **fields,
+    preset = replace(preset, **{**fields, "steps": steps, "save_freq": steps},
                      policy_overrides={**preset.policy_overrides, **act})  # fmt: skip
     run = work / ("run-" + "".join(c if c.isalnum() else "_" for c in name))
     start = time.monotonic()
@@ -54,7 +60,7 @@ def train_lever(work, data, name, steps):
     logged = [e for e in read_events(run) if e["event"] == "step"]
     first, last = logged[1], logged[-1]  # the first steps warm up
     rate = (last["step"] - first["step"]) * preset.batch_size / (last["time"] - first["time"])
-    return run, seconds, rate, logged[-1]["loss"]
+    return run, steps, seconds, rate, logged[-1]["loss"]
 
 
 def evaluate(run, data, seed, episodes):
@@ -75,6 +81,11 @@ def main():
     p.add_argument("--episodes", type=int, default=20, help="closed-loop episodes per lever")
     p.add_argument("--levers", default=",".join(LEVERS), help="comma-separated lever names")
     p.add_argument("--workdir", help="keep everything here (default: a temporary folder)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        help="first held-out seed, to repeat an earlier table's scenes (default: drawn at random)",
+    )
     args = p.parse_args()
     names = [n.strip() for n in args.levers.split(",") if n.strip()]
     unknown = [n for n in names if n not in LEVERS]
@@ -85,16 +96,16 @@ def main():
     data = work / "data"
     if not data.exists():
         write_demonstrations(data, load_profile("sim"), episodes=args.demos, seconds=None)
-    seed = random.randrange(1_000_000, 2_000_000)
+    seed = args.seed if args.seed is not None else random.randrange(1_000_000, 2_000_000)
     print(f"held-out seeds {seed}-{seed + args.episodes - 1}; {args.demos} demonstrations; work in {work}",
           flush=True)  # fmt: skip
     rows = []
     for name in names:
-        run, seconds, rate, loss = train_lever(work, data, name, args.steps)
+        run, steps, seconds, rate, loss = train_lever(work, data, name, args.steps)
         result = evaluate(run, data, seed, args.episodes)
         wins = round(result["rate"] * result["episodes"])
         low, high = wilson_interval(wins, result["episodes"])
-        rows.append(f"| {name} | {args.steps} | {seconds:.0f} | {rate:.1f} | {loss:.3f} | "
+        rows.append(f"| {name} | {steps} | {seconds:.0f} | {rate:.1f} | {loss:.3f} | "
                     f"{wins}/{result['episodes']} ({low:.0%}-{high:.0%}) |")  # fmt: skip
         print(rows[-1], flush=True)
     print("\n| lever | steps | training s | samples/s | final loss | success (95% interval) |")
