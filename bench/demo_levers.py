@@ -38,8 +38,8 @@ LEVERS = {  # name: (preset fields, lerobot ACT config fields)
     "head + left wrist camera": ({"cameras": ("cam_head", "cam_wrist_1")}, {}),
     "chunk 20": ({}, {"chunk_size": 20, "n_action_steps": 20}),
     "one worker process": ({"num_workers": 1}, {}),
-    "images 64x112, 2000 steps": ({"image_size": (64, 112), "steps": 2000}, {}),
-    "images 64x112, 2000 steps, chunk 20": (
+    "images 64x112 + 2000 steps": ({"image_size": (64, 112), "steps": 2000}, {}),
+    "images 64x112 + 2000 steps + chunk 20": (
         {"image_size": (64, 112), "steps": 2000},
         {"chunk_size": 20, "n_action_steps": 20},
     ),
