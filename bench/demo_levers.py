@@ -93,7 +93,7 @@ def main():
         p.error(f"unknown levers {unknown}: expected some of {', '.join(LEVERS)}")
     work = Path(args.workdir or tempfile.mkdtemp(prefix="demo-levers-"))
     work.mkdir(parents=True, exist_ok=True)
-    data = work / "data"
+    data = work / f"data-{args.demos}"  # one folder per count: a reused workdir never mixes them
     if not data.exists():
         write_demonstrations(data, load_profile("sim"), episodes=args.demos, seconds=None)
     seed = args.seed if args.seed is not None else random.randrange(1_000_000, 2_000_000)
