@@ -52,6 +52,12 @@ def add_policy_args(p):
     p.add_argument("--task", help="the instruction a VLA policy is prompted with, e.g. 'pick up the ball'")
     p.add_argument("--ensemble", type=float, help="ACT temporal ensembling coefficient (e.g. 0.01)")
     p.add_argument(
+        "--replan-steps",
+        type=int,
+        help="actions of each chunk executed before the next takes over (default: the package's "
+        "n_action_steps)",
+    )
+    p.add_argument(
         "--rtc",
         action="store_true",
         help="real-time chunking (SmolVLA on the torch backend): each chunk continues the one being executed",
@@ -137,10 +143,17 @@ def eval_task(session, status, task, args):
             session.rollouts.flag("success" if status.get("success") else "failure")
             session.rollouts.end(save=True)
         outcome = "success" if status.get("success") else "failed"
-        print(f"episode {k + 1}/{args.episodes} {task} seed {seed}: {outcome}", flush=True)
+        print(f"episode {k + 1}/{args.episodes} {task} seed {seed}: {outcome}{_how_near(status)}", flush=True)
     mean_t = sum(times) / len(times) if times else float("nan")
     policy_type = session.policy.package.policy_type
     return EvalResult(f"policy ({policy_type})", args.episodes, len(times), mean_t, task)
+
+
+def _how_near(status):
+    """What a ball task's status says of the episode: how close a gripper came, how high the ball rose."""
+    if status.get("nearest_m") is None:
+        return ""
+    return f" (nearest gripper {status['nearest_m'] * 100:.1f} cm, lifted {status['lifted_m'] * 100:.1f} cm)"
 
 
 def report(policy_results, references):

@@ -37,6 +37,9 @@ class LoopConfig:
     # the running chunk still to execute and continues it, so chunks replace each other unblended.
     rtc: bool = False
     margin_s: float = 0.05  # ask for the next chunk this long before the plan runs out, after latency
+    # Actions of a chunk executed before the next one takes over (its observation taken that much
+    # earlier, latency plus margin); None: the package's n_action_steps (ACT as trained: the whole chunk).
+    replan_steps: int = None
     inference_timeout_s: float = 1.0  # no new chunk for this long past the plan's end: hold and report
     rt_priority: int = 0  # SCHED_FIFO priority for the control tick (0: normal scheduling)
     # With rt_priority: the longest the control thread waits for Python's interpreter lock (GIL) while
@@ -58,6 +61,12 @@ class LoopConfig:
             raise ValueError(f"real-time priority {self.rt_priority}: expected 0 (off) to 99")
         if not self.gil_switch_ms >= 0:
             raise ValueError(f"GIL switch interval {self.gil_switch_ms} ms: expected >= 0")
+        if self.replan_steps is not None and not (
+            isinstance(self.replan_steps, int) and self.replan_steps >= 1
+        ):
+            raise ValueError(
+                f"replan steps {self.replan_steps!r}: expected a whole number of actions >= 1 (e.g. 10)"
+            )
         if self.rtc and self.ensemble_coeff is not None:
             raise ValueError("--rtc and --ensemble both decide how chunks join: choose one")
         if self.ensemble_coeff is not None and not (
@@ -120,6 +129,7 @@ class RuntimeConfig:
         ROS 2's)."""
         ensemble = getattr(args, "ensemble", None)
         rtc = bool(getattr(args, "rtc", False))
+        replan = getattr(args, "replan_steps", None)
         return cls(
             profile=args.profile,
             transport=args.transport,
@@ -132,7 +142,7 @@ class RuntimeConfig:
             on_stop=getattr(args, "on_stop", None) or "save",
             page_watchdog_s=getattr(args, "page_watchdog", None) or None,
             loop=LoopConfig.from_environ(
-                environ, ensemble_coeff=ensemble, rtc=rtc, blend_s=0.0 if rtc else 0.2
+                environ, ensemble_coeff=ensemble, rtc=rtc, blend_s=0.0 if rtc else 0.2, replan_steps=replan
             ),
             ros=RosEnvironment.from_environ(environ),
         )

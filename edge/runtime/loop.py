@@ -148,7 +148,7 @@ class CommandLoop:
         latency = 0.2  # s, until measured: the 90th percentile of inference times, updated per chunk
         while self._running:
             now = time.monotonic()
-            if self.schedule.remaining_s(now) > latency + self.config.margin_s or self._estopped:
+            if self.schedule.remaining_s(now) > latency + self._unexecuted_s() or self._estopped:
                 time.sleep(0.002)
                 continue
             try:
@@ -188,6 +188,15 @@ class CommandLoop:
                 self._running = False
                 return
             self.obs_to_command_ms.append((done - frame.time_s) * 1e3)
+
+    def _unexecuted_s(self):
+        """Seconds of the newest chunk left unexecuted when the next takes over, plus the margin: the
+        next is asked for this long (and the latency) before the plan's end."""
+        if self.last_chunk is None:
+            return self.config.margin_s
+        length = len(self.last_chunk[0])
+        executed = min(self.config.replan_steps or self.policy.package.n_action_steps, length)
+        return (length - executed) * self.schedule.step_s + self.config.margin_s
 
     def _rtc_prefix(self, obs_time_s, latency_s):
         """What real-time chunking tells the policy: how many steps of its previous chunk are done at

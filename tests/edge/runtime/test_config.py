@@ -42,9 +42,11 @@ def test_serve_arguments_and_the_units_environment_become_one_config(tmp_path):
 
 def test_run_takes_the_ensemble_and_a_policy_started_by_the_service_blends():
     args = build_parser().parse_args(
-        ["run", "--transport", "sim", "--policy", "pkg", "--ensemble", "0.01", "--record", "rollouts"]
-    )
+        ["run", "--transport", "sim", "--policy", "pkg", "--ensemble", "0.01", "--record", "rollouts",
+         "--replan-steps", "10"]
+    )  # fmt: skip
     config = runtime_config(args, {})
+    assert config.loop.replan_steps == 10 and runtime_config(args, {}).loop == config.loop
     assert config.loop.ensemble_coeff == 0.01 and config.record == "rollouts" and config.policy == "pkg"
     started = config.with_policy("other", record=None)
     assert started.policy == "other" and started.record is None and started.loop.ensemble_coeff is None
@@ -78,6 +80,7 @@ def test_a_bad_environment_is_refused_naming_the_variable(environ, message):
         (dict(on_stop="keep"), "on-stop 'keep': expected save or discard"),
         (dict(page_watchdog_s=-2.0), "page watchdog -2.0 s: expected a number of seconds > 0"),
         (dict(loop=dict(ensemble_coeff=float("nan"))), "ensemble coefficient nan"),
+        (dict(loop=dict(replan_steps=0)), "replan steps 0: expected a whole number of actions >= 1"),
     ],
 )
 def test_bad_settings_are_refused_in_one_place(fields, message):

@@ -63,6 +63,23 @@ def test_the_thread_tick_drives_the_robot_at_100_hz(sim_rig, tmp_path):
     assert (np.abs(np.diff(sent, axis=0)) <= vmax * 0.01 + 1e-9).all()  # through the safety filter
 
 
+@pytest.mark.realtime
+def test_a_new_chunk_takes_over_after_the_actions_asked_for(sim_rig, tmp_path):
+    """A 1 s chunk run whole is asked for about once a second; replanning every 5 actions (1/6 s) asks
+    several times as often, each from a newer observation."""
+    transport, sampler, _ = sim_rig
+    calls = {}
+    for replan in (None, 5):
+        policy = SwingPolicy(fake_package(PROFILE, tmp_path), JOINT)
+        config = LoopConfig(control="thread", replan_steps=replan)
+        loop = CommandLoop(PROFILE, transport, sampler, policy, SafetyFilter(PROFILE), config)
+        inner, _, stats = run_for(loop, 3.0)
+        assert stats["inference_errors"] == 0
+        calls[replan] = policy.calls / inner
+    assert calls[None] <= 2.0, calls  # whole chunks: a chunk per (1 s - latency - margin)
+    assert calls[5] >= 2.5 * calls[None] and calls[5] >= 3.0, calls  # expected about 6 per second
+
+
 def test_estop_stops_motion_commands_and_clear_soft_starts(sim_rig, tmp_path):
     transport, sampler, commands = sim_rig
     loop = CommandLoop(
