@@ -111,9 +111,12 @@ class BallScene(Scene):
         self.color = color
         self.held_by = ""  # "left", "right" or "" when on the table
         self.lifted_max = 0.0  # m, highest rise above the resting height so far
+        self.nearest_m = float("inf")  # closest a gripper tip came to the ball's centre so far
 
     def step(self, arms, grippers):
         tips = {side: points[3] for side, (points, _) in arms.items()}
+        gaps = [float(np.linalg.norm(tip - self.object_pos)) for tip in tips.values()]
+        self.nearest_m = min(self.nearest_m, *gaps)
         if self.held_by and grippers[self.held_by] < GRIPPER_CLOSED / 2:  # fingers opened: it drops
             self.held_by = ""
             self.object_pos = np.array([self.object_pos[0], self.object_pos[1], TABLE_Z + OBJECT_RADIUS])
@@ -138,4 +141,8 @@ class BallScene(Scene):
         return (Ball(tuple(self.object_pos), COLORS[self.color]),)
 
     def status(self):
-        return {"held_by": self.held_by, "lifted_m": round(float(self.lifted_max), 4)}
+        return {
+            "held_by": self.held_by,
+            "lifted_m": round(float(self.lifted_max), 4),
+            "nearest_m": round(self.nearest_m, 4) if np.isfinite(self.nearest_m) else None,
+        }

@@ -119,6 +119,19 @@ def test_place_counts_only_a_ball_released_in_the_bin():
     assert not outside.held_by and not outside.success  # dropped beside the bin
 
 
+def test_a_ball_scene_says_how_near_a_gripper_came():
+    """What an evaluation prints of a failed episode: the closest a fingertip came to the ball."""
+    world = tiny_world(PROFILE, "pick")
+    scene = world.scene
+    open_ = {s: 0.0 for s in SIDES}
+    assert scene.status()["nearest_m"] is None  # nothing has moved yet
+    beside = scene.object_pos + np.array([0.0, 0.05, 0.0])
+    scene.step(arms_at(world, "left", beside), open_)
+    scene.step(arms_at(world, "left", beside + [0.0, 0.05, 0.0]), open_)  # moved away again
+    assert scene.status()["nearest_m"] == pytest.approx(0.05, abs=1e-4)
+    assert scene.status()["lifted_m"] == 0.0 and not scene.held_by
+
+
 def test_avoid_touch_is_the_hand_below_the_posts_top():
     world = tiny_world(PROFILE, "avoid")
     scene = AvoidScene(1, (0.50, 0.05), (0.42, 0.14))
