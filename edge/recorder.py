@@ -11,6 +11,7 @@ line, the page, the simulated operator. The loop runs on its own thread at the d
 
 import collections
 import logging
+import math
 import queue
 import threading
 import time
@@ -23,6 +24,22 @@ from .sampler import NotReady
 log = logging.getLogger(__name__)
 BUTTONS = {"right": "next", "left": "retry", "right_long_time": "finish", "left_long_time": "skip"}  # leader
 UNDO_GRACE_S = 1.0  # retry this soon after an episode began by itself (after a save) undoes that save
+
+
+def phase_shift(ages, period, gain=0.2):
+    """Seconds to move the grid's next tick by (negative: earlier) so that it comes half a period after
+    the cameras' frames arrive, given each camera's image age at this tick.
+
+    A camera at the grid's own rate with ticks right at its arrival times would have every bit of
+    jitter turn into a repeated and a skipped frame; midway between arrivals it has none. Several
+    cameras are centred on their mean arrival phase, a circular mean: ages just above 0 and just
+    below a period are neighbours. A camera that skipped a frame (age >= period) says nothing.
+    """
+    angles = [2 * math.pi * a / period for a in ages if 0 <= a < period]
+    if not angles:
+        return 0.0
+    mean = math.atan2(sum(map(math.sin, angles)), sum(map(math.cos, angles))) % (2 * math.pi)
+    return -gain * (mean / (2 * math.pi) * period - period / 2)
 
 
 @dataclass(frozen=True)
@@ -228,16 +245,9 @@ class Recorder:
                 self._emit()
 
     def _lock_phase(self, frame):
-        """Keep the grid's ticks half a period after the first camera's frames arrive.
-
-        A camera at the grid's own rate with ticks right at its arrival times would have every bit
-        of jitter turn into a repeated and a skipped frame; midway between arrivals it has none.
-        """
-        if not self.sampler.cameras:
-            return
-        age, period = frame.ages[f"camera/{self.sampler.cameras[0]}"], self.sampler.period_s
-        if age < period:
-            self._pacer.shift(-0.2 * (age - period / 2))  # tick earlier when we come too late
+        """Keep the grid's ticks half a period after the cameras' frames arrive (phase_shift)."""
+        ages = [frame.ages[f"camera/{c}"] for c in self.sampler.cameras]
+        self._pacer.shift(phase_shift(ages, self.sampler.period_s))
 
     def _begin(self):
         self.status.task = self.config.tasks[self._task_index]

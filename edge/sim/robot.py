@@ -205,12 +205,13 @@ class SimRobot:
             threading.Thread(target=self._physics_loop, name="sim-physics", daemon=True),
             threading.Thread(target=self._status_loop, name="sim-status", daemon=True),
         ]
+        by_rate = {}  # cameras at one rate are rendered together, like cameras on one trigger
         for cam in self.profile.cameras:
-            fps = self.camera_fps or cam.fps
+            by_rate.setdefault(self.camera_fps or cam.fps, []).append(cam)
+        for fps, cams in by_rate.items():
+            name = f"sim-cameras-{fps}"
             self._threads.append(
-                threading.Thread(
-                    target=self._camera_loop, args=(cam, fps), daemon=True, name=f"sim-{cam.name}"
-                )
+                threading.Thread(target=self._camera_loop, args=(cams, fps), daemon=True, name=name)
             )
         for t in self._threads:
             t.start()
@@ -251,7 +252,9 @@ class SimRobot:
                 self.profile.joint_states, JOINT_STATE, m.joint_state(self._state_order, q, v, distro)
             )
 
-    def _camera_loop(self, cam, fps):
+    def _camera_loop(self, cams, fps):
+        """Render `cams` from one snapshot at `fps`, then publish them back to back: their frames
+        arrive together, so a recorder's grid can sit midway between arrivals for all of them."""
         params = [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality]
         last = -np.inf
         for _ in paced(fps, lambda: self._running):
@@ -261,14 +264,15 @@ class SimRobot:
             last = time.monotonic()
             with self._lock:
                 snap = self.world.snapshot()
-            ok, jpeg = cv2.imencode(".jpg", self.world.render(cam.name, snap), params)
-            if ok:
-                self.transport.publish(
-                    cam.topic,
-                    COMPRESSED_IMAGE,
-                    m.compressed_image(jpeg.ravel(), cam.name, self.profile.ros_distro),
-                    qos="sensor_data",
-                )
+            frames = [(cam, cv2.imencode(".jpg", self.world.render(cam.name, snap), params)) for cam in cams]
+            for cam, (ok, jpeg) in frames:
+                if ok:
+                    self.transport.publish(
+                        cam.topic,
+                        COMPRESSED_IMAGE,
+                        m.compressed_image(jpeg.ravel(), cam.name, self.profile.ros_distro),
+                        qos="sensor_data",
+                    )
 
     def _status_loop(self):
         for _ in paced(10.0, lambda: self._running):

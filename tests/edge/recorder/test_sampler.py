@@ -4,6 +4,7 @@ import time
 import numpy as np
 import pytest
 
+from imitate.edge.recorder import phase_shift
 from imitate.edge.sampler import NotReady, ObservationSampler
 from imitate.edge.transport import make_transport
 from imitate.edge.transport.sim_transport import SimBus
@@ -99,3 +100,27 @@ def test_a_tap_sees_what_each_frame_took_by_arrival_time():
             expected = [by_name[j] for j in group.joints]
             got = [frame.state[PROFILE.joint_names.index(j)] for j in group.joints]
             assert np.allclose(got, expected, atol=1e-6)
+
+
+PERIOD = 1 / 30
+
+
+@pytest.mark.parametrize(
+    "ages, direction",
+    [
+        ([0.002, 0.003, 0.004], +1),  # frames arrive just before the tick: tick later
+        ([0.030, 0.031, 0.029], -1),  # just after the previous tick: tick earlier
+    ],
+)
+def test_the_grid_moves_towards_midway_between_the_cameras_arrivals(ages, direction):
+    assert direction * phase_shift(ages, PERIOD) > 0.002
+
+
+def test_cameras_straddling_a_tick_are_at_the_tick_not_midway():
+    # arriving 1 ms before and 1 ms after a tick: their arithmetic mean age is half a period
+    assert abs(phase_shift([0.001, PERIOD - 0.001], PERIOD)) > 0.003
+
+
+def test_a_grid_midway_between_arrivals_or_without_news_stays():
+    assert abs(phase_shift([PERIOD / 2 - 0.001, PERIOD / 2 + 0.001], PERIOD)) < 1e-9
+    assert phase_shift([0.05, 0.2], PERIOD) == 0.0  # every camera skipped a frame: no phase to read
