@@ -28,7 +28,7 @@ from imitate.trainer.events import read_events
 from imitate.trainer.loop import TrainJob, train
 from imitate.trainer.presets import get_preset
 
-LEVERS = {  # name: (preset fields, lerobot ACT config fields)
+LEVERS = {  # name: (preset fields, lerobot ACT config fields[, `imitate eval` arguments])
     "cpu_small as is": ({}, {}),
     "batch 16": ({"batch_size": 16}, {}),
     "batch 4": ({"batch_size": 4}, {}),
@@ -43,13 +43,36 @@ LEVERS = {  # name: (preset fields, lerobot ACT config fields)
         {"image_size": (64, 112), "steps": 2000},
         {"chunk_size": 20, "n_action_steps": 20},
     ),
-}  # a lever's own "steps" replaces --steps
+    # ACT without its variational encoder: the decoder cannot read the demonstration's own actions
+    # through the latent in training, so it has to find the ball in the image.
+    "images 64x112 + no VAE": ({"image_size": (64, 112)}, {"use_vae": False}),
+    "images 64x112 + no VAE + 2000 steps": ({"image_size": (64, 112), "steps": 2000}, {"use_vae": False}),
+    # The same training as "images 64x112", run differently: a new chunk every 10 or 5 actions (its
+    # observation newer), or ACT's temporal ensembling over chunks asked for every 2 actions.
+    "images 64x112 + replan every 10": ({"image_size": (64, 112)}, {}, ("--replan-steps", "10")),
+    "images 64x112 + replan every 5": ({"image_size": (64, 112)}, {}, ("--replan-steps", "5")),
+    "images 64x112 + ensemble 0.01": (
+        {"image_size": (64, 112)},
+        {},
+        ("--replan-steps", "2", "--ensemble", "0.01"),
+    ),
+}  # a lever's own "steps" replaces --steps; levers that differ only in how they run share one training
 
 
-def train_lever(work, data, name, steps):
-    """Train one lever; (run folder, steps, seconds, samples/s, final loss)."""
-    fields, act = LEVERS[name]
+def lever_parts(name):
+    """(preset fields, ACT fields, eval arguments) of a lever."""
+    fields, act, *rest = LEVERS[name]
+    return fields, act, tuple(rest[0]) if rest else ()
+
+
+def train_lever(work, data, name, steps, trained):
+    """Train one lever, or reuse `trained`'s run of the same training; (run folder, steps, seconds,
+    samples/s, final loss)."""
+    fields, act, _ = lever_parts(name)
     steps = fields.get("steps", steps)
+    key = repr((sorted(fields.items()), sorted(act.items()), steps))
+    if key in trained:
+        return trained[key]
     preset = get_preset("cpu_small")
     preset = replace(preset, **{**fields, "steps": steps, "save_freq": steps},
                      policy_overrides={**preset.policy_overrides, **act})  # fmt: skip
@@ -60,17 +83,22 @@ def train_lever(work, data, name, steps):
     logged = [e for e in read_events(run) if e["event"] == "step"]
     first, last = logged[1], logged[-1]  # the first steps warm up
     rate = (last["step"] - first["step"]) * preset.batch_size / (last["time"] - first["time"])
-    return run, steps, seconds, rate, logged[-1]["loss"]
+    trained[key] = run, steps, seconds, rate, logged[-1]["loss"]
+    return trained[key]
 
 
-def evaluate(run, data, seed, episodes):
-    """Export and evaluate in closed loop; the policy's success entry of the report."""
-    package, report = run / "package", run / "eval.json"
+def evaluate(run, data, seed, episodes, eval_args=(), profile="sim"):
+    """Export (once) and evaluate in closed loop; the policy's success entry of the report."""
+    package = run / "package"
+    report = run / ("eval" + "".join("_" + a.strip("-") for a in eval_args) + ".json")
     cli = [sys.executable, "-m", "imitate.cli"]
-    subprocess.run([*cli, "export", str(run), "--out", str(package), "--dataset", str(data)],
+    if not package.exists():
+        subprocess.run([*cli, "export", str(run), "--out", str(package), "--dataset", str(data)],
+                       check=True, stdout=sys.stderr)  # fmt: skip
+    subprocess.run([*cli, "eval", "--transport", "sim", "--profile", profile, "--policy", str(package),
+                    "--episodes", str(episodes),
+                    "--seed", str(seed), "--report", str(report), *eval_args],
                    check=True, stdout=sys.stderr)  # fmt: skip
-    subprocess.run([*cli, "eval", "--transport", "sim", "--policy", str(package), "--episodes", str(episodes),
-                    "--seed", str(seed), "--report", str(report)], check=True, stdout=sys.stderr)  # fmt: skip
     return json.loads(report.read_text())["success"]["policy"]
 
 
@@ -81,6 +109,7 @@ def main():
     p.add_argument("--episodes", type=int, default=20, help="closed-loop episodes per lever")
     p.add_argument("--levers", default=",".join(LEVERS), help="comma-separated lever names")
     p.add_argument("--workdir", help="keep everything here (default: a temporary folder)")
+    p.add_argument("--profile", default="sim", help="robot profile name or YAML file (default: sim)")
     p.add_argument(
         "--seed",
         type=int,
@@ -93,16 +122,17 @@ def main():
         p.error(f"unknown levers {unknown}: expected some of {', '.join(LEVERS)}")
     work = Path(args.workdir or tempfile.mkdtemp(prefix="demo-levers-"))
     work.mkdir(parents=True, exist_ok=True)
-    data = work / f"data-{args.demos}"  # one folder per count: a reused workdir never mixes them
+    profile = load_profile(args.profile)
+    data = work / f"data-{profile.name}-{args.demos}"  # a reused workdir never mixes counts or profiles
     if not data.exists():
-        write_demonstrations(data, load_profile("sim"), episodes=args.demos, seconds=None)
+        write_demonstrations(data, profile, episodes=args.demos, seconds=None)
     seed = args.seed if args.seed is not None else random.randrange(1_000_000, 2_000_000)
     print(f"held-out seeds {seed}-{seed + args.episodes - 1}; {args.demos} demonstrations; work in {work}",
           flush=True)  # fmt: skip
-    rows = []
+    rows, trained = [], {}
     for name in names:
-        run, steps, seconds, rate, loss = train_lever(work, data, name, args.steps)
-        result = evaluate(run, data, seed, args.episodes)
+        run, steps, seconds, rate, loss = train_lever(work, data, name, args.steps, trained)
+        result = evaluate(run, data, seed, args.episodes, lever_parts(name)[2], args.profile)
         wins = round(result["rate"] * result["episodes"])
         low, high = wilson_interval(wins, result["episodes"])
         rows.append(f"| {name} | {steps} | {seconds:.0f} | {rate:.1f} | {loss:.3f} | "
