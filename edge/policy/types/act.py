@@ -19,7 +19,12 @@ TYPE = PolicyType(
         latent_dim=16,
         n_vae_encoder_layers=2,
         chunk_size=30,
-        n_action_steps=30,
+        # a new chunk from a newer observation every third of a second (at 30 fps): the arm corrects
+        # its reach as it nears the ball (docs/demo-levers.md)
+        n_action_steps=10,
+        # no variational encoder: with it, 40 demonstrations taught the decoder to read the arm to use
+        # from the latent, which is zero on the robot, and replanning made that worse (docs/demo-levers.md)
+        use_vae=False,
         optimizer_lr=1e-4,
         optimizer_lr_backbone=1e-4,
     ),
