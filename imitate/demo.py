@@ -12,6 +12,7 @@ appear on it as they are made.
 """
 import importlib.util
 import json
+import os
 import random
 import sys
 import time
@@ -21,9 +22,9 @@ from pathlib import Path
 def register(sub):
     """Add `imitate demo` to the parser."""
     p = sub.add_parser("demo", help="the main job: the whole pipeline on the simulated robot")
-    p.add_argument("--episodes", type=int, default=20, help="demonstrations to record (default 20)")
-    p.add_argument("--steps", type=int, default=800, help="training steps (default 800)")
-    p.add_argument("--eval-episodes", type=int, default=10, help="closed-loop episodes (default 10)")
+    p.add_argument("--episodes", type=int, default=40, help="demonstrations to record (default 40)")
+    p.add_argument("--steps", type=int, default=1000, help="training steps (default 1000)")
+    p.add_argument("--eval-episodes", type=int, default=20, help="closed-loop episodes (default 20)")
     p.add_argument("--quick", action="store_true", help="a few episodes and steps, success not judged (CI)")
     p.add_argument(
         "--workdir", default="demo_run", help="where data, runs and packages go (default demo_run)"
@@ -171,6 +172,8 @@ def run_stages(main, args, work, data, run, package, report, summary, clock, sim
     summary["parity"] = json.loads((package / "policy.json").read_text())["parity"]["max_abs_error"]
 
     sim.start()
+    # the control tick on SCHED_FIFO, as the Jetson unit runs it (where permitted; else a warning says so)
+    os.environ.setdefault("IMITATE_RT_PRIORITY", "50")
     seed = held_out_seed()
     stage(
         f"5/5 closed loop on the simulated robot, {args.eval_episodes} episodes on held-out scenes (seeds "
