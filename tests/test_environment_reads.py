@@ -18,6 +18,7 @@ ALLOWED = {
     "hub/client.py": "HF_ENDPOINT, which huggingface_hub reads itself",
     "imitate/demo_page.py": "hands its own environment, plus the page's token, to the serve it starts",
     "imitate/demo_robot.py": "gives the demo and all it starts a ROS domain no robot uses",
+    "imitate/demo.py": "runs its closed loop's tick on SCHED_FIFO, as the Jetson unit sets it",
 }
 
 

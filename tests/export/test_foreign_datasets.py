@@ -131,7 +131,8 @@ def train_and_export(root, tmp_path, camera, image_size):
 def test_a_lerobot_dataset_trains_exports_with_parity_and_runs(tmp_path):
     """The sim robot's 19 joints, names as a dict (as older lerobot writes them), its head camera at
     another size than the profile's: trained, exported with parity on its frames, run on the
-    simulated robot."""
+    simulated robot (as an ai_worker_bg2: the sim profile crops its head camera, which this dataset
+    never did, and the runtime refuses a policy whose crop differs)."""
     profile = load_profile("sim")
     root = write_with_lerobot(
         tmp_path / "foreign",
@@ -143,7 +144,8 @@ def test_a_lerobot_dataset_trains_exports_with_parity_and_runs(tmp_path):
     spec = train_and_export(root, tmp_path, "cam_head", "48x84")
     assert spec["inputs"]["state"]["joints"] == list(profile.joint_names)  # from the dict of lists
     ran = subprocess.run(
-        CLI + ["run", "--transport", "sim", "--policy", str(tmp_path / "pkg"), "--duration", "4"],
+        CLI + ["run", "--transport", "sim", "--profile", "ai_worker_bg2", "--policy", str(tmp_path / "pkg"),
+               "--duration", "4"],  # fmt: skip
         capture_output=True,
         text=True,
         timeout=300,

@@ -1,7 +1,7 @@
 """Training in several processes, as on several GPUs: `accelerate launch --multi_gpu --num_processes 2`
 runs `imitate train` on torch.distributed (gloo on this CPU-only machine, NCCL on GPUs; accelerate's
 `--cpu` would start one process only). Same global batch and seed as a
-single-process run: the validation loss must fall as that run's does, and the checkpoint must export."""
+single-process run: the validation losses must agree with that run's, and the checkpoint must export."""
 import json
 import subprocess
 import sys
@@ -44,8 +44,11 @@ def test_two_processes_train_like_one_and_the_checkpoint_exports(sim_dataset, tm
     assert [e["step"] for e in two if e["event"] == "checkpoint"] == [20, 40]
     loss_one, loss_two = val_losses(one), val_losses(two)
     print("validation loss at steps 20/40: one process", loss_one, "two processes", loss_two)
-    assert loss_two[-1] < loss_two[0] and loss_one[-1] < loss_one[0]
-    assert 0.67 < loss_two[-1] / loss_one[-1] < 1.5, (loss_one, loss_two)
+    # at both checkpoints the two agree (that training learns is test_train.py's: the loss halves)
+    assert all(0.67 < two_ / one_ < 1.5 for one_, two_ in zip(loss_one, loss_two, strict=True)), (
+        loss_one,
+        loss_two,
+    )
 
     out = subprocess.run(
         [sys.executable, "-m", "imitate.cli", "export", str(tmp_path / "two"), "--out", str(tmp_path / "pkg"),

@@ -52,6 +52,9 @@ def test_lerobot_loads_what_was_recorded(rig, tmp_path, codec):
                 sent = cv2.cvtColor(
                     cv2.imdecode(np.frombuffer(images[cam], np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB
                 )
+                if PROFILE.camera(cam).crop:  # the sim's head camera is stored cut to the table
+                    top, left, h, w = PROFILE.camera(cam).crop
+                    sent = sent[top : top + h, left : left + w]
                 got = (
                     (item[f"observation.images.{cam}"].numpy().transpose(1, 2, 0) * 255)
                     .round()
