@@ -1,4 +1,5 @@
 """`imitate train`: fine-tune a lerobot policy on an imitate dataset."""
+
 from pathlib import Path
 
 
@@ -30,6 +31,11 @@ def register(sub):
     p.add_argument("--num-workers", type=int, help="DataLoader workers")
     p.add_argument(
         "--frame-cache", choices=["on", "off"], help="decode videos once into a memory-mapped cache"
+    )
+    p.add_argument(
+        "--lr-schedule",
+        choices=["policy", "cosine"],
+        help="policy: lerobot's own (ACT: constant); cosine: decay to a tenth after a 5%% warm-up",
     )
     p.add_argument("--backbone-weights", help="ACT: a local ResNet-18 state dict (.pth) to start from")
     p.add_argument(
@@ -79,6 +85,7 @@ def job_from_args(args):
             batch_size=args.batch_size,
             save_freq=args.save_freq,
             num_workers=args.num_workers,
+            lr_schedule=args.lr_schedule,
         ).items()
         if v is not None
     }

@@ -11,6 +11,7 @@ find_unused_parameters), so `accelerate launch --multi_gpu $(which imitate) trai
 change; the main process builds the frame cache first and alone writes events and checkpoints.
 tests/trainer/test_accelerate.py runs it with two CPU processes (gloo).
 """
+
 import json
 import logging
 import math
@@ -26,6 +27,7 @@ from lerobot.configs.policies import PreTrainedConfig
 from lerobot.configs.train import TrainPipelineConfig
 from lerobot.configs.types import FeatureType
 from lerobot.datasets.utils import dataset_to_policy_features
+from lerobot.optim.schedulers import CosineDecayWithWarmupSchedulerConfig
 from lerobot.policies.factory import get_policy_class, make_policy_config, make_pre_post_processors
 from lerobot.utils.train_utils import (
     get_step_checkpoint_dir,
@@ -123,13 +125,27 @@ def build(job, info):
         seed=job.seed,
         resume=job.resume,
     )
-    train_cfg.optimizer, train_cfg.scheduler = cfg.get_optimizer_preset(), cfg.get_scheduler_preset()
+    train_cfg.optimizer, train_cfg.scheduler = cfg.get_optimizer_preset(), lr_schedule(p, cfg)
     cache = job.output / "frame_cache" if p.frame_cache else None
     train_eps = list(range(total - job.val_episodes))
     val_eps = list(range(total - job.val_episodes, total))
     train_ds = TrainingDataset(job.dataset, cameras, p.image_size, train_eps, delta, cache)
     val_ds = TrainingDataset(job.dataset, cameras, p.image_size, val_eps, delta, cache) if val_eps else None
     return cfg, train_cfg, train_ds, val_ds
+
+
+def lr_schedule(preset, cfg):
+    """lerobot's scheduler config for a preset: the policy's own (ACT: none, a constant rate), or a
+    cosine decay to a tenth of the policy's rates after a warm-up of 5% of the steps."""
+    if preset.lr_schedule == "policy":
+        return cfg.get_scheduler_preset()
+    peak = cfg.get_optimizer_preset().lr  # the decay is relative: the backbone's own rate decays alike
+    return CosineDecayWithWarmupSchedulerConfig(
+        num_warmup_steps=max(1, preset.steps // 20),
+        num_decay_steps=preset.steps,
+        peak_lr=peak,
+        decay_lr=peak / 10,
+    )
 
 
 def train(job):

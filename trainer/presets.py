@@ -1,10 +1,12 @@
 """Training presets by name: what a policy, its cameras, image size and batch should be for a machine."""
+
 from dataclasses import dataclass, field, replace
 
 from imitate.edge.policy.types import get_type, supported
 from imitate.edge.suggest import did_you_mean
 
 POLICIES = supported()  # the registry's (edge/policy/types/)
+LR_SCHEDULES = ("policy", "cosine")
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,9 @@ class TrainPreset:
     num_workers: int = 4  # DataLoader worker processes
     mixed_precision: str = "no"  # no | fp16 | bf16 (CUDA only)
     frame_cache: bool = False  # decode videos once into a memory-mapped uint8 array
+    lr_schedule: str = (
+        "policy"  # policy (lerobot's own for the policy) | cosine (warm-up, then decay to 1/10)
+    )
     save_freq: int = 10_000  # steps between checkpoints
     log_freq: int = 50  # steps between progress events
     policy_overrides: dict = field(default_factory=dict)  # lerobot policy config fields
@@ -31,6 +36,10 @@ class TrainPreset:
             raise ValueError(f"batch size and steps must be positive, got {self.batch_size}, {self.steps}")
         if self.mixed_precision not in ("no", "fp16", "bf16"):
             raise ValueError(f"mixed precision {self.mixed_precision!r}: expected no, fp16 or bf16")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(
+                f"learning rate schedule {self.lr_schedule!r}: expected one of {', '.join(LR_SCHEDULES)}"
+            )
 
 
 def unknown_policy(name):

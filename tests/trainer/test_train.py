@@ -1,4 +1,5 @@
 """imitate train: lerobot policies trained on simulated demonstrations, checkpoints lerobot loads."""
+
 import json
 import subprocess
 import sys
@@ -67,6 +68,19 @@ def test_resume_continues_at_the_saved_step_with_optimizer_state(sim_dataset, tm
     assert (out / "checkpoints" / "last").resolve().name == "000006"
     state = json.loads((out / "checkpoints/000006/training_state/training_step.json").read_text())
     assert state["step"] == 6
+
+
+def test_cosine_schedule_decays_both_learning_rates_to_a_tenth(sim_dataset, tmp_path):
+    out = tmp_path / "run"
+    run = imitate_train("--dataset", str(sim_dataset), "--output", str(out), *FAST, "--lr-schedule", "cosine")
+    assert run.returncode == 0, run.stderr[-3000:]
+    state = json.loads((out / "checkpoints/000004/training_state/scheduler_state.json").read_text())
+    # cpu_small's ACT: 1e-4 for the transformer and the backbone alike, a tenth at the last step
+    assert state["last_epoch"] == 4 and state["_last_lr"] == pytest.approx([1e-5, 1e-5])
+    assert [e["lr"] for e in events(out) if e["event"] == "step"][-1] == pytest.approx(1e-5)
+    plain = tmp_path / "plain"
+    assert imitate_train("--dataset", str(sim_dataset), "--output", str(plain), *FAST).returncode == 0
+    assert not (plain / "checkpoints/000004/training_state/scheduler_state.json").exists()  # ACT: constant
 
 
 @pytest.mark.slow
@@ -145,8 +159,21 @@ def test_accelerate_launch_runs_the_same_command(sim_dataset, tmp_path):
     """The multi-GPU path, as far as one machine without a GPU allows: `accelerate launch` on CPU."""
     out = tmp_path / "accelerate"
     launcher = [
-        sys.executable, "-m", "accelerate.commands.launch", "--num_processes", "1", "--num_machines", "1",
-        "--mixed_precision", "no", "--dynamo_backend", "no", "--cpu", "-m", "imitate.cli", "train",
+        sys.executable,
+        "-m",
+        "accelerate.commands.launch",
+        "--num_processes",
+        "1",
+        "--num_machines",
+        "1",
+        "--mixed_precision",
+        "no",
+        "--dynamo_backend",
+        "no",
+        "--cpu",
+        "-m",
+        "imitate.cli",
+        "train",
     ]
     run = subprocess.run(
         [*launcher, "--dataset", str(sim_dataset), "--output", str(out), *FAST],
