@@ -87,6 +87,11 @@ class Scene:
         """What the cameras see besides the table and the arms: a tuple of Ball, Disc, Cylinder."""
         raise NotImplementedError
 
+    def spot(self):
+        """(x, y) m of what the operator places for this episode: spread over the table in a recording
+        (edge/sim/layout.py)."""
+        raise NotImplementedError
+
     def status(self):
         """Task-specific facts for /sim/status."""
         return {}
@@ -139,6 +144,9 @@ class BallScene(Scene):
 
     def drawables(self):
         return (Ball(tuple(self.object_pos), COLORS[self.color]),)
+
+    def spot(self):
+        return self.object_pos[:2].copy()
 
     def status(self):
         return {

@@ -17,18 +17,31 @@ SETTLE_S = 0.5  # s recorded after a demonstration ends when `seconds` is None
 
 
 def write_demonstrations(
-    root, profile, episodes=3, seconds=5.0, seed=0, codec="h264", task=None, image_sizes=None, sim_task="pick"
+    root,
+    profile,
+    episodes=3,
+    seconds=5.0,
+    seed=0,
+    codec="h264",
+    task=None,
+    image_sizes=None,
+    sim_task="pick",
+    seeds=None,
 ):
     """Record `episodes` scripted demonstrations of `sim_task` (a task, or mixed: by turns) into a new
     dataset at `root`, each `seconds` long (None: as long as its demonstration, and SETTLE_S more), under
-    the instruction `task` (None: the episode's task's own text)."""
+    the instruction `task` (None: the episode's task's own text). Episode k is scene `seeds[k]` if
+    given (edge/sim/layout.py: spread_seeds), else `seed + k`."""
+    seeds = list(seeds) if seeds is not None else [seed + k for k in range(episodes)]
+    if len(seeds) < episodes:
+        raise ValueError(f"{len(seeds)} seeds for {episodes} episodes: expected one seed per episode")
     world = SimWorld(profile, image_sizes=image_sizes, task=sim_task)
     writer = DatasetWriter(root, profile, codec=codec)
     fps, rate = profile.dataset_fps, profile.control_rate_hz
     for k in range(episodes):
-        world.reset(seed + k)
+        world.reset(seeds[k])
         leader = LeaderCommander()
-        leader.start(world, seed + k)
+        leader.start(world, seeds[k])
         writer.begin_episode(task or world.scene.text)
         action = world.q.copy()
         length_s = seconds or leader.duration_s + SETTLE_S

@@ -64,6 +64,9 @@ class AvoidScene(Scene):
         post = start + rng.uniform(*POST_AT) * way + rng.normal(0, 0.01) * across
         return cls(seed, target, post)
 
+    def spot(self):
+        return self.target_xy.copy()
+
     @property
     def goal(self):
         """The point (3,) m the finger tips must reach."""
