@@ -3,9 +3,11 @@
 on the same held-out scenes, one table.
 
     .venv/bin/python bench/demo_levers.py [--steps 1000] [--demos 20] [--episodes 20] [--levers a,b]
+        [--layout random|spread] [--train-seed 1000] [--seed FIRST_HELD_OUT] [--profile sim]
 
 Demonstrations are written by the scripted leader straight into a dataset (edge/sim/synthetic.py,
-seeds 0 on: the scenes the demo records). Each lever trains in this process (`imitate train`'s job,
+seeds 0 on: the scenes the demo records; `--layout spread`: scenes spread over the table,
+edge/sim/layout.py). Each lever trains in this process (`imitate train`'s job,
 with the preset's fields and lerobot's ACT fields changed), is exported with parity, and is evaluated
 with `imitate eval --transport sim` on the same seeds, drawn at random for the run (printed) far from
 the demonstrations'. The table gives each lever's training time, samples/s, final loss and success
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from imitate.demo_summary import wilson_interval
 from imitate.edge.profile import load_profile
+from imitate.edge.sim.layout import spread_seeds
 from imitate.edge.sim.synthetic import write_demonstrations
 from imitate.trainer.events import read_events
 from imitate.trainer.loop import TrainJob, train
@@ -35,10 +38,27 @@ from imitate.trainer.presets import get_preset
 BASELINE_FIELDS = {"image_size": (96, 168)}
 BASELINE_ACT = {"use_vae": True, "n_action_steps": 30}
 
+TODAY = ({"image_size": (64, 112)}, {"use_vae": False, "n_action_steps": 10})  # cpu_small's levers today
+
 LEVERS = {  # name: (preset fields, lerobot ACT config fields[, `imitate eval` arguments])
     "cpu_small as is": ({}, {}),
-    "cpu_small today": ({"image_size": (64, 112)}, {"use_vae": False, "n_action_steps": 10}),
+    "cpu_small today": TODAY,
     "batch 16": ({"batch_size": 16}, {}),
+    # today's recipe with a cosine learning-rate decay (to a tenth, after a 5% warm-up), from 1e-4 or 3e-4
+    "cpu_small today + cosine": ({**TODAY[0], "lr_schedule": "cosine"}, TODAY[1]),
+    "cpu_small today + cosine from 3e-4": (
+        {**TODAY[0], "lr_schedule": "cosine"},
+        {**TODAY[1], "optimizer_lr": 3e-4, "optimizer_lr_backbone": 3e-4},
+    ),
+    # an under-fitting policy (it fails a third of its own demonstrations' scenes): no dropout, or a
+    # wider transformer (the backbone takes three quarters of a step, so it costs little)
+    "cpu_small today + no dropout": (TODAY[0], {**TODAY[1], "dropout": 0.0}),
+    "cpu_small today + dim 256": (TODAY[0], {**TODAY[1], "dim_model": 256, "dim_feedforward": 1024}),
+    # with --demos 60: the 20 more demonstrations take the demo about 100 s to record, 300 steps' time
+    "cpu_small today + 700 steps": ({**TODAY[0], "steps": 700}, TODAY[1]),
+    # batch 16 trains more samples/s on CPU (the convolutions' backward pass is faster per sample):
+    # 650 steps take about the time of 1,000 at batch 8
+    "cpu_small today + batch 16 + 650 steps": ({**TODAY[0], "batch_size": 16, "steps": 650}, TODAY[1]),
     "batch 4": ({"batch_size": 4}, {}),
     "learning rate 3e-4": ({}, {"optimizer_lr": 3e-4, "optimizer_lr_backbone": 3e-4}),
     "images 64x112": ({"image_size": (64, 112)}, {}),
@@ -73,7 +93,7 @@ def lever_parts(name):
     return {**BASELINE_FIELDS, **fields}, {**BASELINE_ACT, **act}, tuple(rest[0]) if rest else ()
 
 
-def train_lever(work, data, name, steps, trained):
+def train_lever(work, data, name, steps, trained, seed=1000):
     """Train one lever, or reuse `trained`'s run of the same training; (run folder, steps, seconds,
     samples/s, final loss)."""
     fields, act, _ = lever_parts(name)
@@ -84,9 +104,11 @@ def train_lever(work, data, name, steps, trained):
     preset = get_preset("cpu_small")
     preset = replace(preset, **{**fields, "steps": steps, "save_freq": steps},
                      policy_overrides={**preset.policy_overrides, **act})  # fmt: skip
-    run = work / ("run-" + "".join(c if c.isalnum() else "_" for c in name))
+    run = work / (
+        "run-" + "".join(c if c.isalnum() else "_" for c in name) + (f"-seed{seed}" if seed != 1000 else "")
+    )
     start = time.monotonic()
-    train(TrainJob(dataset=data, output=run, preset=preset, device="cpu"))
+    train(TrainJob(dataset=data, output=run, preset=preset, device="cpu", seed=seed))
     seconds = time.monotonic() - start
     logged = [e for e in read_events(run) if e["event"] == "step"]
     first, last = logged[1], logged[-1]  # the first steps warm up
@@ -117,6 +139,13 @@ def main():
     p.add_argument("--episodes", type=int, default=20, help="closed-loop episodes per lever")
     p.add_argument("--levers", default=",".join(LEVERS), help="comma-separated lever names")
     p.add_argument("--workdir", help="keep everything here (default: a temporary folder)")
+    p.add_argument(
+        "--layout",
+        choices=["random", "spread"],
+        default="random",
+        help="the demonstrations' scenes: seeds 0 on (random), or spread over the table (edge/sim/layout.py)",
+    )
+    p.add_argument("--train-seed", type=int, default=1000, help="the training's seed (imitate train --seed)")
     p.add_argument("--profile", default="sim", help="robot profile name or YAML file (default: sim)")
     p.add_argument(
         "--seed",
@@ -132,14 +161,18 @@ def main():
     work.mkdir(parents=True, exist_ok=True)
     profile = load_profile(args.profile)
     data = work / f"data-{profile.name}-{args.demos}"  # a reused workdir never mixes counts or profiles
+    if args.layout == "spread":
+        data = data.with_name(data.name + "-spread")
     if not data.exists():
-        write_demonstrations(data, profile, episodes=args.demos, seconds=None)
+        seeds = spread_seeds("pick", args.demos) if args.layout == "spread" else None
+        write_demonstrations(data, profile, episodes=args.demos, seconds=None, seeds=seeds)
     seed = args.seed if args.seed is not None else random.randrange(1_000_000, 2_000_000)
-    print(f"held-out seeds {seed}-{seed + args.episodes - 1}; {args.demos} demonstrations; work in {work}",
+    print(f"held-out seeds {seed}-{seed + args.episodes - 1}; {args.demos} demonstrations ({args.layout}); "
+          f"work in {work}",
           flush=True)  # fmt: skip
     rows, trained = [], {}
     for name in names:
-        run, steps, seconds, rate, loss = train_lever(work, data, name, args.steps, trained)
+        run, steps, seconds, rate, loss = train_lever(work, data, name, args.steps, trained, args.train_seed)
         result = evaluate(run, data, seed, args.episodes, lever_parts(name)[2], args.profile)
         wins = round(result["rate"] * result["episodes"])
         low, high = wilson_interval(wins, result["episodes"])
