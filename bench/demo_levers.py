@@ -44,12 +44,8 @@ LEVERS = {  # name: (preset fields, lerobot ACT config fields[, `imitate eval` a
     "cpu_small as is": ({}, {}),
     "cpu_small today": TODAY,
     "batch 16": ({"batch_size": 16}, {}),
-    # today's recipe with a cosine learning-rate decay (to a tenth, after a 5% warm-up), from 1e-4 or 3e-4
+    # today's recipe with a cosine learning-rate decay (to a tenth, after a 5% warm-up)
     "cpu_small today + cosine": ({**TODAY[0], "lr_schedule": "cosine"}, TODAY[1]),
-    "cpu_small today + cosine from 3e-4": (
-        {**TODAY[0], "lr_schedule": "cosine"},
-        {**TODAY[1], "optimizer_lr": 3e-4, "optimizer_lr_backbone": 3e-4},
-    ),
     # an under-fitting policy (it fails a third of its own demonstrations' scenes): no dropout, or a
     # wider transformer (the backbone takes three quarters of a step, so it costs little)
     "cpu_small today + no dropout": (TODAY[0], {**TODAY[1], "dropout": 0.0}),

@@ -1,5 +1,4 @@
 """`imitate train`: fine-tune a lerobot policy on an imitate dataset."""
-
 from pathlib import Path
 
 

@@ -11,7 +11,6 @@ find_unused_parameters), so `accelerate launch --multi_gpu $(which imitate) trai
 change; the main process builds the frame cache first and alone writes events and checkpoints.
 tests/trainer/test_accelerate.py runs it with two CPU processes (gloo).
 """
-
 import json
 import logging
 import math

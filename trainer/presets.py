@@ -1,5 +1,4 @@
 """Training presets by name: what a policy, its cameras, image size and batch should be for a machine."""
-
 from dataclasses import dataclass, field, replace
 
 from imitate.edge.policy.types import get_type, supported
@@ -22,9 +21,7 @@ class TrainPreset:
     num_workers: int = 4  # DataLoader worker processes
     mixed_precision: str = "no"  # no | fp16 | bf16 (CUDA only)
     frame_cache: bool = False  # decode videos once into a memory-mapped uint8 array
-    lr_schedule: str = (
-        "policy"  # policy (lerobot's own for the policy) | cosine (warm-up, then decay to 1/10)
-    )
+    lr_schedule: str = "policy"  # one of LR_SCHEDULES: lerobot's own for the policy, or cosine decay
     save_freq: int = 10_000  # steps between checkpoints
     log_freq: int = 50  # steps between progress events
     policy_overrides: dict = field(default_factory=dict)  # lerobot policy config fields

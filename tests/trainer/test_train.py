@@ -1,5 +1,4 @@
 """imitate train: lerobot policies trained on simulated demonstrations, checkpoints lerobot loads."""
-
 import json
 import subprocess
 import sys
@@ -159,21 +158,8 @@ def test_accelerate_launch_runs_the_same_command(sim_dataset, tmp_path):
     """The multi-GPU path, as far as one machine without a GPU allows: `accelerate launch` on CPU."""
     out = tmp_path / "accelerate"
     launcher = [
-        sys.executable,
-        "-m",
-        "accelerate.commands.launch",
-        "--num_processes",
-        "1",
-        "--num_machines",
-        "1",
-        "--mixed_precision",
-        "no",
-        "--dynamo_backend",
-        "no",
-        "--cpu",
-        "-m",
-        "imitate.cli",
-        "train",
+        sys.executable, "-m", "accelerate.commands.launch", "--num_processes", "1", "--num_machines", "1",
+        "--mixed_precision", "no", "--dynamo_backend", "no", "--cpu", "-m", "imitate.cli", "train",
     ]
     run = subprocess.run(
         [*launcher, "--dataset", str(sim_dataset), "--output", str(out), *FAST],
