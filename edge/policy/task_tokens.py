@@ -5,12 +5,16 @@ lerobot appends a newline to the task, tokenizes it with the VLM's tokenizer (tr
 are always padded to `max_length`: the mask hides the padding from attention, and the positions of
 what follows count only real tokens, so the padding changes nothing. The `tokenizers` library reads
 the package's `tokenizer.json` (the file transformers writes); a task's tokens are kept, since the
-task seldom changes while the robot runs.
+task seldom changes while the robot runs (the last KEPT_TASKS of them: a page that sends a new text each
+time cannot grow the robot's memory).
 """
 
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
+
+KEPT_TASKS = 16  # tokenized tasks kept, the least recently used dropped first
 
 
 class TaskTokens:
@@ -30,10 +34,12 @@ class TaskTokens:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length)
         self.max_length, self.pad_id = max_length, pad_id
-        self._known = {}
+        self._known = OrderedDict()  # task -> (tokens, mask), most recently used last
 
     def __call__(self, task):
-        if task not in self._known:
+        if task in self._known:
+            self._known.move_to_end(task)
+        else:
             prompt = task if task.endswith("\n") else task + "\n"
             ids = self.tokenizer.encode(prompt).ids
             tokens = np.full((1, self.max_length), self.pad_id, np.int64)
@@ -41,4 +47,6 @@ class TaskTokens:
             mask = np.zeros((1, self.max_length), bool)
             mask[0, : len(ids)] = True
             self._known[task] = (tokens, mask)
+            if len(self._known) > KEPT_TASKS:
+                self._known.popitem(last=False)
         return self._known[task]

@@ -49,6 +49,19 @@ def test_the_prompt_is_padded_to_the_graphs_length_with_a_mask(tokenizer_json):
     assert prompt("jump")[0].tolist() == [[0, 1, 1, 1, 1, 1]]  # an unknown word is the unknown token
 
 
+def test_only_the_recently_used_tasks_are_kept(tokenizer_json):
+    from imitate.edge.policy.task_tokens import KEPT_TASKS
+
+    prompt = TaskTokens(tokenizer_json, max_length=6, pad_id=1)
+    first = prompt("pick up the ball")
+    for i in range(3 * KEPT_TASKS):  # a page sending a new text every time
+        prompt(f"put the ball {i}")
+        prompt("pick up the ball")  # the task in use stays kept
+    assert len(prompt._known) == KEPT_TASKS
+    assert prompt("pick up the ball") is first
+    assert prompt("put the ball 0")[0].tolist() == [[6, 4, 5, 0, 1, 1]]  # dropped, tokenized again alike
+
+
 def test_a_missing_tokenizer_says_to_export_again(tmp_path):
     pytest.importorskip("tokenizers")
     with pytest.raises(FileNotFoundError, match=r"tokenizer.json is missing: .*export the policy again"):
