@@ -11,7 +11,7 @@ import logging
 
 from ..policy_package import PackageError, load_package
 from .ort_policy import OrtPolicy, available_providers
-from .tensorrt_policy import TensorrtPolicy, tensorrt_available
+from .tensorrt_policy import TensorrtPolicy, proven_engines, tensorrt_available
 
 log = logging.getLogger(__name__)
 BACKENDS = ("ort-cpu", "ort-cuda", "ort-tensorrt", "tensorrt", "torch")
@@ -80,6 +80,10 @@ def _registered(name):
 
 
 def package_has_engine(package):
-    """Whether the package folder holds a TensorRT engine (engines/*.engine)."""
-    return any(package.root.glob("engines/*.engine"))
+    """Whether the package holds TensorRT engines with proven parity (recorded in policy.json)."""
+    try:
+        proven_engines(package)
+    except RuntimeError:
+        return False
+    return True
 

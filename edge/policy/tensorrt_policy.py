@@ -114,8 +114,27 @@ class EngineRunner:
         return [host.copy() for _, host, _, _ in self.outputs]
 
 
+def proven_engines(package):
+    """{graph: engine path} of the engines whose parity `imitate build-engine` recorded in policy.json:
+    never merely the newest file in engines/ (one copied from another GPU, or left by a failed build)."""
+    recorded = package.spec.get("tensorrt", {}).get("engines", {})
+    if set(recorded) != set(package.spec["graphs"]):
+        raise RuntimeError(
+            f"{package.root}: no TensorRT engines with proven parity in policy.json: run `imitate "
+            "build-engine` on this machine (or use --backend ort-cuda)"
+        )
+    engines = {g: package.root / path for g, path in recorded.items()}
+    missing = [str(p) for p in engines.values() if not p.is_file()]
+    if missing:
+        raise RuntimeError(
+            f"policy.json names engines that are gone ({', '.join(missing)}): run `imitate build-engine` "
+            "again"
+        )
+    return engines
+
+
 class TensorrtPolicy(GraphPolicy):
-    """A policy package on TensorRT engines ({graph: engine path}, or the package's newest engines)."""
+    """A policy package on TensorRT engines ({graph: engine path}, or those with proven parity)."""
 
     def __init__(self, package, engines=None, seed=0):
         trt = import_tensorrt()
@@ -123,9 +142,6 @@ class TensorrtPolicy(GraphPolicy):
         stream = _check(cudart.cudaStreamCreate())
         logger = trt.Logger(trt.Logger.WARNING)
         if engines is None:
-            engines = {
-                g: max(package.root.glob(f"engines/{g}-*.engine"), key=lambda p: p.stat().st_mtime)
-                for g in package.spec["graphs"]
-            }
+            engines = proven_engines(package)
         runners = {g: EngineRunner(path, logger, trt, cudart, stream) for g, path in engines.items()}
         super().__init__(package, runners, seed)

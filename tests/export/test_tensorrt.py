@@ -58,6 +58,30 @@ def test_build_engine_without_a_gpu_builds_then_refuses_and_leaves_no_engine(pac
     assert make_policy(copy).backend == "ort-cpu"
 
 
+def test_only_engines_with_recorded_parity_are_picked(packages, tmp_path):
+    """A stray engine file (copied from another GPU, newer than the proven one) is never run; the engine
+    policy.json names is, and a missing one says to build again."""
+    import json
+
+    from imitate.edge.policy.tensorrt_policy import proven_engines
+
+    copy = tmp_path / "act"
+    shutil.copytree(packages["act"].root, copy)
+    (copy / "engines").mkdir()
+    (copy / "engines" / "model-Other_GPU-trt10.3.0-abc.engine").write_bytes(b"not for this GPU")
+    with pytest.raises(RuntimeError, match="no TensorRT engines with proven parity.*imitate build-engine"):
+        proven_engines(load_package(copy))
+    assert auto_backend(load_package(copy)) == "ort-cpu"
+    spec = json.loads((copy / "policy.json").read_text())
+    spec["tensorrt"] = {"engines": {"model": "engines/model-This_GPU-trt10.3.0-abc.engine"}, "fp16": False}
+    (copy / "policy.json").write_text(json.dumps(spec))
+    with pytest.raises(RuntimeError, match="names engines that are gone.*build-engine"):
+        proven_engines(load_package(copy))
+    proven = copy / "engines" / "model-This_GPU-trt10.3.0-abc.engine"
+    proven.write_bytes(b"proven here")
+    assert proven_engines(load_package(copy)) == {"model": proven}
+
+
 def test_fp16_is_refused_where_the_builder_has_no_fp16_flag(packages, tmp_path):
     trt = rtx()
     assert not hasattr(trt.BuilderFlag, "FP16")  # TensorRT for RTX: strongly typed networks
