@@ -14,6 +14,7 @@ The leader's buttons then come back over the wire, as a real leader's do.
 import json
 import logging
 import threading
+import weakref
 
 from .. import messages as m
 from ..profile import STRING
@@ -22,6 +23,19 @@ from .tasks import task_for_text
 
 log = logging.getLogger(__name__)
 OPERATOR_TOPIC = "/sim/operator"  # std_msgs/String, JSON: {"phase", "task", "auto_next"}
+_HEARD = weakref.WeakKeyDictionary()  # transport -> Event set once /sim/status arrived on it
+_HEARD_LOCK = threading.Lock()
+
+
+def simulated_robot_heard(transport):
+    """An Event set once a simulated robot's /sim/status arrives on `transport`: one subscription per
+    transport, however many recording sessions relay on it (transports have no unsubscribe)."""
+    with _HEARD_LOCK:
+        if transport not in _HEARD:
+            heard = threading.Event()
+            transport.subscribe(STATUS_TOPIC, STRING, lambda _: heard.set())
+            _HEARD[transport] = heard
+        return _HEARD[transport]
 
 
 class SimOperator:
@@ -66,8 +80,7 @@ class OperatorRelay:
 
     def __init__(self, transport, auto_next=True, distro=m.DEFAULT_DISTRO):
         self.transport, self.auto_next, self.distro = transport, auto_next, distro
-        self.heard = threading.Event()  # the simulated robot's status: it is there to be operated
-        transport.subscribe(STATUS_TOPIC, STRING, lambda _: self.heard.set())
+        self.heard = simulated_robot_heard(transport)  # its status: it is there to be operated
 
     def __call__(self, event):
         if not self.heard.is_set():

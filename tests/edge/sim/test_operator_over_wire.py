@@ -49,6 +49,17 @@ def test_the_relay_says_nothing_until_a_simulated_robot_is_heard():
     assert heard == [{"phase": "warmup", "task": "put the ball in the bin", "auto_next": False}]
 
 
+def test_relays_of_many_sessions_share_one_status_subscription():
+    bus = SimBus()
+    transport = make_transport("sim", bus=bus)
+    relays = [OperatorRelay(transport) for _ in range(5)]  # a service's recording sessions, one by one
+    assert [s.topic for s in transport.subscriptions].count(STATUS_TOPIC) == 1
+    make_transport("sim", bus=bus).publish(STATUS_TOPIC, STRING, m.string("{}"))
+    assert until(lambda: all(r.heard.is_set() for r in relays))
+    assert OperatorRelay(transport).heard.is_set()  # a later session knows the robot is there
+    assert not OperatorRelay(make_transport("sim", bus=bus)).heard.is_set()  # another transport: not yet
+
+
 def test_the_desk_takes_over_once_sets_the_task_and_ignores_garbage():
     bus = SimBus()
     robot = SimRobot(PROFILE, make_transport("sim", bus=bus), leader=False)
