@@ -36,6 +36,11 @@ def register(sub):
         choices=["policy", "cosine"],
         help="policy: lerobot's own (ACT: constant); cosine: decay to a tenth after a 5%% warm-up",
     )
+    p.add_argument(
+        "--batch-norm",
+        choices=["on", "off"],
+        help="ACT from scratch: learn the backbone's batch norms (lerobot freezes them; off = as lerobot)",
+    )
     p.add_argument("--backbone-weights", help="ACT: a local ResNet-18 state dict (.pth) to start from")
     p.add_argument(
         "--init",
@@ -94,6 +99,8 @@ def job_from_args(args):
         changes["cameras"] = tuple(c.strip() for c in args.cameras.split(",") if c.strip())
     if args.frame_cache:
         changes["frame_cache"] = args.frame_cache == "on"
+    if args.batch_norm:
+        changes["batch_norm"] = args.batch_norm == "on"
     preset = replace(preset, **changes)
     return TrainJob(
         dataset=Path(args.dataset),

@@ -37,6 +37,7 @@ from lerobot.utils.train_utils import (
 
 from imitate.edge.policy.types import get_type
 
+from .batch_norm import statistics_kept, thaw
 from .data import TrainingDataset, check_dataset, restrict
 from .events import EventLog
 
@@ -184,6 +185,8 @@ def train(job):
         policy = policy_cls(cfg)
         if job.backbone_weights:
             load_backbone(policy, job.backbone_weights)
+    if job.preset.batch_norm and not (job.init or job.backbone_weights):  # pretrained: lerobot's frozen
+        log.info("the backbone learns its %d batch norms (trained from scratch)", thaw(policy))
     pre, post = make_pre_post_processors(cfg, dataset_stats=train_ds.meta.stats)
     optimizer = train_cfg.optimizer.build(policy.get_optim_params())
     scheduler = train_cfg.scheduler.build(optimizer, train_cfg.steps) if train_cfg.scheduler else None
@@ -288,10 +291,11 @@ def validate(policy, pre, val_ds, train_cfg, max_batches=8):
     """Mean loss on held-out episodes, computed as the training loss is (lerobot's ACT computes its
     loss only in training mode), without gradients, so the two curves compare."""
     losses = []
-    for i, batch in enumerate(make_loader(val_ds, train_cfg.batch_size, 0, shuffle=False)):
-        if i >= max_batches:
-            break
-        losses.append(float(policy.forward(pre(batch))[0].item()))
+    with statistics_kept(policy):
+        for i, batch in enumerate(make_loader(val_ds, train_cfg.batch_size, 0, shuffle=False)):
+            if i >= max_batches:
+                break
+            losses.append(float(policy.forward(pre(batch))[0].item()))
     return sum(losses) / len(losses) if losses else math.nan
 
 

@@ -22,6 +22,7 @@ class TrainPreset:
     mixed_precision: str = "no"  # no | fp16 | bf16 (CUDA only)
     frame_cache: bool = False  # decode videos once into a memory-mapped uint8 array
     lr_schedule: str = "policy"  # one of LR_SCHEDULES: lerobot's own for the policy, or cosine decay
+    batch_norm: bool = False  # a from-scratch ACT backbone learns its batch norms (trainer/batch_norm.py)
     save_freq: int = 10_000  # steps between checkpoints
     log_freq: int = 50  # steps between progress events
     policy_overrides: dict = field(default_factory=dict)  # lerobot policy config fields
