@@ -39,6 +39,17 @@ def frame_drops(dataset):
     }
 
 
+def safety_by_joint(report, most=3):
+    """'position: gripper_l_joint1 12% of ticks, ...; velocity: ...' (each rule's `most` joints)."""
+    ticks = max(1, report.get("ticks", 0))
+    parts = []
+    for rule, joints in report.get("safety_by_joint", {}).items():
+        shown = ", ".join(f"{j} {n / ticks:.0%}" for j, n in list(joints.items())[:most])
+        more = f" (+{len(joints) - most} more)" if len(joints) > most else ""
+        parts.append(f"{rule}: {shown}{more}")
+    return "; ".join(parts) or "never acted"
+
+
 def summary_rows(s, quick):
     """[(what, value)] for a demo run's summary dict `s`."""
     e = s["eval"]
@@ -54,6 +65,7 @@ def summary_rows(s, quick):
             f"control loop ({e.get('control', '?')}) p99 period error",
             f"{e['period_error_p99_ms']:.2f} ms, {e['missed_ticks']} missed ticks",
         ),
+        ("safety filter: ticks it acted, by joint", safety_by_joint(e)),
     ]
     if quick:
         rows.append(("success", "not judged in --quick (too little training)"))

@@ -1,11 +1,11 @@
 """The shared-memory board the control process writes after every tick and its parent reads:
-counters, timing, safety counts, the newest late ticks, and a ring of the last ticks' commands
-(control_process.py says how the two processes use it)."""
+counters, timing, safety counts (per rule and per joint), the newest late ticks, and a ring of the last
+ticks' commands (control_process.py says how the two processes use it)."""
 from multiprocessing import shared_memory
 
 import numpy as np
 
-from .safety import RULES
+from .safety import JOINT_RULES, RULES, by_joint
 
 SCALARS = (
     "ticks",
@@ -25,8 +25,10 @@ RING = 256  # ticks the parent may fall behind before listeners miss some (2.5 s
 class Board:
     """Float64 slots in shared memory: scalars, safety counts, late ticks, the tick ring."""
 
-    def __init__(self, joints, name=None):
-        sizes = [len(SCALARS), len(RULES), LATE_KEPT * 2, RING * (1 + joints)]
+    def __init__(self, joint_names, name=None):
+        self.joint_names = tuple(joint_names)
+        joints = len(self.joint_names)
+        sizes = [len(SCALARS), len(RULES), LATE_KEPT * 2, RING * (1 + joints), len(JOINT_RULES) * joints]
         nbytes = 8 * sum(sizes)
         # the child, spawned by the parent, shares its resource tracker: only the parent unlinks
         self.shm = shared_memory.SharedMemory(
@@ -40,6 +42,7 @@ class Board:
         self.rules = flat[at[1] : at[2]]
         self.late = flat[at[2] : at[3]].reshape(LATE_KEPT, 2)
         self.ring = flat[at[3] : at[4]].reshape(RING, 1 + joints)
+        self.joint_rules = flat[at[4] : at[5]].reshape(len(JOINT_RULES), joints)
         self._at = {k: i for i, k in enumerate(SCALARS)}
 
     @property
@@ -81,6 +84,8 @@ class Board:
         counts = ctl.safety.counts
         for i, rule in enumerate(RULES):
             self.rules[i] = counts.get(rule, 0)
+        for i, rule in enumerate(JOINT_RULES):
+            self.joint_rules[i] = ctl.safety.joint_counts[rule]
 
     # parent side -----------------------------------------------------------------------------
     def stats(self):
@@ -99,12 +104,15 @@ class Board:
             "ticks_late_over_1ms": late_count,
             "late_ticks": late,
             "safety": {rule: int(n) for rule, n in zip(RULES, self.rules, strict=True) if n},
+            "safety_by_joint": by_joint(
+                dict(zip(JOINT_RULES, self.joint_rules, strict=True)), self.joint_names
+            ),
             "estop": bool(self.get("estop")),
         }
 
     def close(self, unlink=False):
         """Detach (and remove, from the side that created it)."""
-        self.scalars = self.rules = self.late = self.ring = None
+        self.scalars = self.rules = self.late = self.ring = self.joint_rules = None
         self.shm.close()
         if unlink:
             self.shm.unlink()

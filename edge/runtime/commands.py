@@ -116,7 +116,7 @@ def eval_command(args):
         f"inference p50 {stats['infer_p50_ms']:.1f} ms, p99 {stats['infer_p99_ms']:.1f} ms; loop period "
         "error "
         f"p99 {stats['period_error_p99_ms']:.2f} ms, missed ticks {stats['missed_ticks']}; safety "
-        f"{stats['safety']}"
+        f"{stats['safety']}, by joint {stats.get('safety_by_joint', {})}"
     )
     return 0
 

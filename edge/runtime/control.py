@@ -11,6 +11,7 @@ import numpy as np
 from .. import messages as m
 from ..clock import LatenessWindow, Pacer
 from ..profile import FLOAT64_ARRAY, TRAJECTORY
+from .safety import by_joint
 
 LATE_MS = 1.0  # a tick this late is kept in late_ticks (the target: p99 period error <= 1 ms)
 
@@ -123,5 +124,6 @@ class Controller:
             "ticks_late_over_1ms": self.late_tick_count,
             "late_ticks": [list(t) for t in late_ticks],
             "safety": dict(self.safety.counts),
+            "safety_by_joint": by_joint(self.safety.joint_counts, self.profile.joint_names),
             "estop": self.safety.estopped,
         }

@@ -62,7 +62,7 @@ class ProcessTick(ControlTick):
 
     def __init__(self, spec, on_tick):
         self.spec, self.on_tick = spec, on_tick  # on_tick(now, command or None) in the parent
-        self.board = Board(len(spec.profile.joint_names))
+        self.board = Board(spec.profile.joint_names)
         ctx = multiprocessing.get_context("spawn")  # never fork a process with DDS threads in it
         self._conn, child_conn = ctx.Pipe()
         self._proc = ctx.Process(
@@ -214,7 +214,7 @@ class ProcessTick(ControlTick):
 def child_main(spec, conn, board_name):
     """Entry point of the control process."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s control %(levelname)s %(message)s")
-    board = Board(len(spec.profile.joint_names), name=board_name)
+    board = Board(spec.profile.joint_names, name=board_name)
     transport = None
     try:
         transport, ctl = _build(spec)

@@ -30,6 +30,7 @@ RULES = (
     "acceleration",
     "soft_start",
 )
+JOINT_RULES = ("position", "velocity", "acceleration")  # the rules that act joint by joint
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ class SafetyFilter:
         self.hi = np.array([profile.limits[n].max for n in names])
         self.vmax = np.array([profile.limits[n].velocity for n in names])
         self.amax = np.array([profile.limits[n].acceleration for n in names])
-        self.counts = Counter()  # rule -> ticks it intervened
+        self.counts = Counter()  # rule -> ticks it intervened (on any joint)
+        self.joint_counts = {rule: np.zeros(len(names), np.int64) for rule in JOINT_RULES}  # per joint
         self.estopped = False
         self._last = None  # (J,) last command sent
         self._speed = None  # (J,) last command's speed
@@ -125,5 +127,19 @@ class SafetyFilter:
         return step * (np.sqrt(2 * distance / (step * dt) + 0.25) - 0.5)
 
     def _count(self, rule, after, before):
-        if not (np.abs(after - before) <= 1e-12).all():  # 4 µs; np.allclose takes 17 (100 Hz, 3 rules)
+        acted = np.abs(after - before) > 1e-12  # 4 µs; np.allclose takes 17 (100 Hz, 3 rules)
+        if acted.any():
             self.counts[rule] += 1
+            self.joint_counts[rule] += acted
+
+
+def by_joint(joint_counts, names):
+    """{rule: {joint: ticks}} of the joints each rule acted on, most often first; rules that never
+    acted left out (what an operator reads: an open gripper at its limit is not a wild arm)."""
+    out = {}
+    for rule, counts in joint_counts.items():
+        order = np.argsort(-np.asarray(counts), kind="stable")
+        acted = {names[i]: int(counts[i]) for i in order if counts[i]}
+        if acted:
+            out[rule] = acted
+    return out

@@ -54,6 +54,11 @@ def summary(rate=0.6, episodes=20):
             "control": "process",
             "period_error_p99_ms": 0.4,
             "missed_ticks": 0,
+            "ticks": 1000,
+            "safety_by_joint": {
+                "position": {"gripper_l_joint1": 900, "gripper_r_joint1": 500, "lift_joint": 20, "head": 3},
+                "velocity": {"arm_r_joint2": 30},
+            },
             "success": {"policy": result, "scripted leader": result | {"rate": 1.0}, "blind replay": result},
         },
         "episodes": 20,
@@ -79,6 +84,10 @@ def test_the_summary_says_what_a_person_wants_after_a_run():
     assert rows["  cam_head: stale / repeated frames"] == "3 / 2 (0.2% of 2000)"
     assert rows["control loop (process) p99 period error"] == "0.40 ms, 0 missed ticks"
     assert "runs/act/loss.png" in rows["training"]
+    assert rows["safety filter: ticks it acted, by joint"] == (
+        "position: gripper_l_joint1 90%, gripper_r_joint1 50%, lift_joint 2% (+1 more); "
+        "velocity: arm_r_joint2 3%"
+    )
     assert rows["control page (while it runs)"].endswith("token=abc")
     assert rows["on a real robot"].startswith("imitate run --profile ai_worker_bg2 --transport dds --policy")
     quick = dict(summary_rows(summary(), quick=True))

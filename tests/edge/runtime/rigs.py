@@ -2,8 +2,11 @@
 import time
 from collections import Counter, deque
 
+import numpy as np
+
 from imitate.edge.clock import LatenessWindow
 from imitate.edge.profile import load_profile
+from imitate.edge.runtime.safety import JOINT_RULES
 from imitate.edge.sampler import ObservationSampler
 from imitate.edge.sim import SimRobot
 
@@ -31,7 +34,9 @@ def robot_rig(robot_transport, transport, timeout_s=5.0):
 class TickState:
     """The fields a Controller's readers use (stats(), the control process's board), without a robot."""
 
-    def __init__(self):
+    def __init__(self, joints=3):
         self.ticks = self.commands_sent = self.late_tick_count = 0
         self.late_ticks, self.lateness, self.pacer = deque(maxlen=100), LatenessWindow(100), None
-        self.safety = type("S", (), {"estopped": False, "counts": Counter()})()
+        joint_counts = {rule: np.zeros(joints, np.int64) for rule in JOINT_RULES}
+        self.profile = type("P", (), {"joint_names": tuple("abcdefghij"[:joints])})()
+        self.safety = type("S", (), {"estopped": False, "counts": Counter(), "joint_counts": joint_counts})()

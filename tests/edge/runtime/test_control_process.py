@@ -197,8 +197,8 @@ def test_process_control_needs_a_transport_other_processes_reach(packages):
 
 
 def test_the_board_carries_ticks_counts_and_late_ticks():
-    board = Board(3)
-    reader = Board(3, name=board.name)  # as the other process attaches it
+    board = Board(("a", "b", "c"))
+    reader = Board(("a", "b", "c"), name=board.name)  # as the other process attaches it
     tick = TickState()
     for k in range(RING + 10):
         tick.ticks += 1
@@ -206,9 +206,11 @@ def test_the_board_carries_ticks_counts_and_late_ticks():
             tick.late_tick_count += 1
             tick.late_ticks.append((float(k), 2.5))
         tick.safety.counts["velocity"] += 1
+        tick.safety.joint_counts["velocity"][1:] += (1, k % 2)
         board.after_tick(tick, float(k), None if k == 3 else np.full(3, k, float))
     stats = reader.stats()
     assert stats["ticks"] == RING + 10 and stats["safety"] == {"velocity": RING + 10}
+    assert stats["safety_by_joint"] == {"velocity": {"b": RING + 10, "c": (RING + 10) // 2}}
     assert stats["ticks_late_over_1ms"] == 3 and stats["late_ticks"] == [
         [7.0, 2.5],
         [107.0, 2.5],

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from imitate.edge.profile import load_profile
-from imitate.edge.runtime.safety import SafetyConfig, SafetyFilter
+from imitate.edge.runtime.safety import SafetyConfig, SafetyFilter, by_joint
 
 PROFILE = load_profile("sim")
 J = len(PROFILE.joint_names)
@@ -30,6 +30,24 @@ def test_position_limits_clamp():
     cmds = run(f, np.full(J, 100.0), 10.0)  # the lift is slow: 0.5 m at 0.1 m/s
     hi = np.array([PROFILE.limits[n].max for n in PROFILE.joint_names])
     assert (cmds <= hi + 1e-12).all() and np.allclose(cmds[-1], hi) and f.counts["position"] > 0
+
+
+def test_interventions_are_counted_per_joint_too():
+    """A policy that asks an open gripper for a hair below its limit is clamped every tick: the counts
+    say it is that gripper, not the arms."""
+    f = started()
+    wanted = HOME.copy()
+    gripper = PROFILE.joint_names.index("gripper_l_joint1")
+    wanted[gripper] = PROFILE.limits["gripper_l_joint1"].min - 0.01
+    run(f, wanted, 2.0)
+    assert f.counts["position"] == 200  # every tick of the 2 s
+    assert by_joint(f.joint_counts, PROFILE.joint_names) == {"position": {"gripper_l_joint1": 200}}
+    arm = PROFILE.joint_names.index("arm_r_joint2")
+    wanted[arm] = 0.5  # a step: the velocity limit acts on that joint alone
+    run(f, wanted, 1.0, start=4.0)
+    counted = by_joint(f.joint_counts, PROFILE.joint_names)
+    assert counted["position"] == {"gripper_l_joint1": 300}
+    assert set(counted["velocity"]) | set(counted.get("acceleration", {})) == {"arm_r_joint2"}
 
 
 def test_a_step_is_limited_in_velocity_and_acceleration():
