@@ -36,6 +36,21 @@ def unorient(image, rotate):
     return orient(image, (360 - rotate) % 360) if rotate else image
 
 
+def crop_as_sent(rotate, crop, sent_size):
+    """The (top, left, height, width) of the image the camera sends (`sent_size` = (height, width)) that
+    orient(image, rotate, crop) keeps: where the page outlines what is recorded and what the policy
+    sees, on the live view the camera sends."""
+    top, left, height, width = crop
+    sent_h, sent_w = sent_size
+    if rotate == 90:  # turned row r is sent column r; turned column c is sent row sent_h - 1 - c
+        return sent_h - left - width, top, width, height
+    if rotate == 180:
+        return sent_h - top - height, sent_w - left - width, height, width
+    if rotate == 270:  # turned row r is sent column sent_w - 1 - r; turned column c is sent row c
+        return left, sent_w - top - height, width, height
+    return top, left, height, width
+
+
 def decode_images(jpegs, cameras=None, views=None):
     """{camera: JPEG bytes} -> {camera: (H, W, 3) uint8 RGB} for `cameras` (all by default), each
     turned and cropped by its `views[camera]` = (rotate, crop) (orient)."""

@@ -4,6 +4,7 @@ import time
 
 from flask import Blueprint, Response, jsonify, render_template
 
+from imitate.edge.images import crop_as_sent
 from imitate.edge.recorder import RecordConfig
 
 from ..api import ApiError, body, ctx, field_value
@@ -15,8 +16,10 @@ BOUNDARY = b"frame"
 
 
 def camera_tiles(profile):
-    """(name, topic, CSS transform) of each camera: the live view turned as the dataset stores it
-    (the JPEGs are the robot's own, so the browser turns them; scaled to fit when on its side)."""
+    """(name, topic, CSS of the view, CSS of its crop outline or "") of each camera: the live view turned
+    as the dataset stores it (the JPEGs are the robot's own, so the browser turns them; scaled to fit
+    when on its side), the window a profile's `crop` keeps outlined on it: what is recorded and what
+    the policy sees."""
     tiles = []
     for cam in profile.cameras:
         scale = (
@@ -24,7 +27,17 @@ def camera_tiles(profile):
             if cam.rotate in (90, 270)
             else ""
         )
-        tiles.append((cam.name, cam.topic, f"rotate({cam.rotate}deg){scale}" if cam.rotate else ""))
+        view = f"aspect-ratio: {cam.width} / {cam.height};"
+        if cam.rotate:
+            view += f" transform: rotate({cam.rotate}deg){scale};"
+        box = ""
+        if cam.crop:
+            top, left, height, width = crop_as_sent(cam.rotate, cam.crop, (cam.height, cam.width))
+            box = (
+                f"top: {100 * top / cam.height:.2f}%; left: {100 * left / cam.width:.2f}%; "
+                f"height: {100 * height / cam.height:.2f}%; width: {100 * width / cam.width:.2f}%;"
+            )
+        tiles.append((cam.name, cam.topic, view, box))
     return tiles
 
 

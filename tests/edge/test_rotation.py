@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from imitate.edge.dataset import DatasetWriter
-from imitate.edge.images import decode_images, orient, unorient
+from imitate.edge.images import crop_as_sent, decode_images, orient, unorient
 from imitate.edge.profile import ProfileError, load_profile
 
 REV4 = load_profile("ai_worker_bg2_rev4")
@@ -65,6 +65,16 @@ def test_crop_keeps_a_window_of_the_turned_image(tmp_path):
     )
     with pytest.raises(ProfileError, match="inside the 240x424 image"):
         load_profile(outside)
+
+
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+def test_the_crop_found_on_the_sent_image_is_what_orient_keeps(rotate):
+    sent = np.random.default_rng(rotate).integers(0, 255, (24, 40, 3), dtype=np.uint8)
+    turned_h, turned_w = orient(sent, rotate).shape[:2]
+    crop = (3, 5, turned_h - 10, turned_w - 12)  # off centre, so a wrong turn picks other pixels
+    top, left, height, width = crop_as_sent(rotate, crop, sent.shape[:2])
+    window = sent[top : top + height, left : left + width]
+    assert np.array_equal(orient(window, rotate), orient(sent, rotate, crop))
 
 
 def test_the_profile_gives_the_stored_size_and_refuses_other_angles(tmp_path):

@@ -109,6 +109,18 @@ def test_record_fits_a_laptop_and_left_in_the_reset_undoes_the_save(browser, ser
     page.wait_for_function(
         "[...document.querySelectorAll('img.camera')].every(i => i.naturalWidth > 0)", timeout=30_000
     )
+    # the sim profile's head camera keeps rows 100-300, columns 161-511 of 376x672: outlined on the view
+    image = page.locator("img.camera[data-camera=cam_head]").bounding_box()
+    box = page.locator("[data-camera=cam_head] .crop-box").bounding_box()
+    for got, want in [
+        (box["y"] - image["y"], 100 / 376 * image["height"]),
+        (box["x"] - image["x"], 161 / 672 * image["width"]),
+        (box["height"], 200 / 376 * image["height"]),
+        (box["width"], 350 / 672 * image["width"]),
+    ]:
+        assert abs(got - want) < 1.5, (box, image)
+    assert abs(image["width"] / image["height"] - 672 / 376) < 0.01  # the image is not stretched
+    assert page.locator("[data-camera=cam_wrist_1] .crop-box").count() == 0  # not cropped: no outline
     page.fill("input[name=dataset]", "laptop")
     page.fill("input[name=episodes]", "2")
     page.fill("input[name=episode_time]", "3")
