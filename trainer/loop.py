@@ -185,7 +185,9 @@ def train(job):
         policy = policy_cls(cfg)
         if job.backbone_weights:
             load_backbone(policy, job.backbone_weights)
-    if job.preset.batch_norm and not (job.init or job.backbone_weights):  # pretrained: lerobot's frozen
+    if job.preset.batch_norm and (job.init or job.backbone_weights):
+        log.warning("--batch-norm on is ignored: a pretrained backbone keeps its frozen statistics")
+    elif job.preset.batch_norm:
         log.info("the backbone learns its %d batch norms (trained from scratch)", thaw(policy))
     pre, post = make_pre_post_processors(cfg, dataset_stats=train_ds.meta.stats)
     optimizer = train_cfg.optimizer.build(policy.get_optim_params())
