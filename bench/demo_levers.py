@@ -46,9 +46,9 @@ LEVERS = {  # name: (preset fields, lerobot ACT config fields[, `imitate eval` a
     "batch 16": ({"batch_size": 16}, {}),
     # the from-scratch backbone learns its batch norms (lerobot freezes them at the identity)
     "cpu_small today + batch norm": ({**TODAY[0], "batch_norm": True}, TODAY[1]),
-    # today's recipe with a cosine learning-rate decay (to a tenth, after a 5% warm-up)
     # a shorter chunk: the policy executes 10 actions of each, the far ones only cost capacity
     "cpu_small today + chunk 15": (TODAY[0], {**TODAY[1], "chunk_size": 15}),
+    # today's recipe with a cosine learning-rate decay (to a tenth, after a 5% warm-up)
     "cpu_small today + cosine": ({**TODAY[0], "lr_schedule": "cosine"}, TODAY[1]),
     # an under-fitting policy (it fails a third of its own demonstrations' scenes): no dropout, or a
     # wider transformer (the backbone takes three quarters of a step, so it costs little)

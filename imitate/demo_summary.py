@@ -40,7 +40,7 @@ def frame_drops(dataset):
 
 
 def safety_by_joint(report, most=3):
-    """'position: gripper_l_joint1 12% of ticks, ...; velocity: ...' (each rule's `most` joints)."""
+    """'position: gripper_l_joint1 12%, ...; velocity: ...': each rule's `most` joints, as shares of ticks."""
     ticks = max(1, report.get("ticks", 0))
     parts = []
     for rule, joints in report.get("safety_by_joint", {}).items():
