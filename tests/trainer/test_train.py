@@ -12,6 +12,18 @@ def imitate_train(*args, timeout=600):
     )
 
 
+def train_here(capsys, dataset, output, *args):
+    """`imitate train` in this process, as the command line runs it, without a new interpreter importing
+    torch and lerobot (about 10 s a call): (exit code, what it printed on stderr)."""
+    from imitate.cli import main
+
+    try:
+        code = main(["train", "--dataset", str(dataset), "--output", str(output), *args])
+    except SystemExit as exit_:  # argparse refuses with exit code 2
+        code = exit_.code
+    return code, capsys.readouterr().err
+
+
 FAST = ["--steps", "4", "--save-freq", "2", "--image-size", "48x84", "--batch-size", "4"]
 
 
@@ -50,18 +62,11 @@ def test_trains_and_saves_checkpoints_lerobot_loads(sim_dataset, tmp_path, polic
     assert (out / "loss.png").stat().st_size > 1000
 
 
-def test_resume_continues_at_the_saved_step_with_optimizer_state(sim_dataset, tmp_path):
+def test_resume_continues_at_the_saved_step_with_optimizer_state(sim_dataset, tmp_path, capsys):
     out = tmp_path / "run"
-    assert imitate_train("--dataset", str(sim_dataset), "--output", str(out), *FAST).returncode == 0
-    again = imitate_train(
-        "--dataset",
-        str(sim_dataset),
-        "--output",
-        str(out),
-        "--resume",
-        *[a if a != "4" else "6" for a in FAST],
-    )
-    assert again.returncode == 0, again.stderr[-3000:]
+    assert train_here(capsys, sim_dataset, out, *FAST)[0] == 0
+    code, err = train_here(capsys, sim_dataset, out, "--resume", *[a if a != "4" else "6" for a in FAST])
+    assert code == 0, err[-3000:]
     starts = [e for e in events(out) if e["event"] == "start"]
     assert [s["step"] for s in starts] == [0, 4]
     assert (out / "checkpoints" / "last").resolve().name == "000006"
@@ -69,16 +74,16 @@ def test_resume_continues_at_the_saved_step_with_optimizer_state(sim_dataset, tm
     assert state["step"] == 6
 
 
-def test_cosine_schedule_decays_both_learning_rates_to_a_tenth(sim_dataset, tmp_path):
+def test_cosine_schedule_decays_both_learning_rates_to_a_tenth(sim_dataset, tmp_path, capsys):
     out = tmp_path / "run"
-    run = imitate_train("--dataset", str(sim_dataset), "--output", str(out), *FAST, "--lr-schedule", "cosine")
-    assert run.returncode == 0, run.stderr[-3000:]
+    code, err = train_here(capsys, sim_dataset, out, *FAST, "--lr-schedule", "cosine")
+    assert code == 0, err[-3000:]
     state = json.loads((out / "checkpoints/000004/training_state/scheduler_state.json").read_text())
     # cpu_small's ACT: 1e-4 for the transformer and the backbone alike, a tenth at the last step
     assert state["last_epoch"] == 4 and state["_last_lr"] == pytest.approx([1e-5, 1e-5])
     assert [e["lr"] for e in events(out) if e["event"] == "step"][-1] == pytest.approx(1e-5)
     plain = tmp_path / "plain"
-    assert imitate_train("--dataset", str(sim_dataset), "--output", str(plain), *FAST).returncode == 0
+    assert train_here(capsys, sim_dataset, plain, *FAST)[0] == 0
     assert not (plain / "checkpoints/000004/training_state/scheduler_state.json").exists()  # ACT: constant
 
 
@@ -121,36 +126,36 @@ def test_loss_falls_by_half_on_a_tiny_dataset(sim_dataset, tmp_path):
         (["--device", "cuda"], "no CUDA device here"),
     ],
 )
-def test_bad_input_gets_a_clear_error(sim_dataset, tmp_path, args, message):
+def test_bad_input_gets_a_clear_error(sim_dataset, tmp_path, capsys, args, message):
     import torch
 
     if "cuda" in args and torch.cuda.is_available():
         pytest.skip("this machine has CUDA")
-    run = imitate_train("--dataset", str(sim_dataset), "--output", str(tmp_path / "x"), *FAST, *args)
-    assert run.returncode == 2 and message in run.stderr, run.stderr[-2000:]
-    assert "Traceback" not in run.stderr
+    code, err = train_here(capsys, sim_dataset, tmp_path / "x", *FAST, *args)
+    assert code == 2 and message in err, err[-2000:]
+    assert not (tmp_path / "x" / "checkpoints").exists()  # refused before anything trained
 
 
-def test_empty_or_missing_dataset_is_refused(tmp_path):
+def test_empty_or_missing_dataset_is_refused(tmp_path, capsys):
     from imitate.edge.dataset import DatasetWriter
     from imitate.edge.profile import load_profile
 
     DatasetWriter(tmp_path / "empty", load_profile("sim"))
-    run = imitate_train("--dataset", str(tmp_path / "empty"), "--output", str(tmp_path / "o"), *FAST)
-    assert run.returncode == 2 and "has no episode" in run.stderr
-    run = imitate_train("--dataset", str(tmp_path / "nothing"), "--output", str(tmp_path / "o"), *FAST)
-    assert run.returncode == 2 and "not a LeRobot dataset" in run.stderr
+    code, err = train_here(capsys, tmp_path / "empty", tmp_path / "o", *FAST)
+    assert code == 2 and "has no episode" in err
+    code, err = train_here(capsys, tmp_path / "nothing", tmp_path / "o", *FAST)
+    assert code == 2 and "not a LeRobot dataset" in err
 
 
-def test_resume_with_another_policy_is_refused(sim_dataset, tmp_path):
+def test_resume_with_another_policy_is_refused(sim_dataset, tmp_path, capsys):
     out = tmp_path / "run"
-    assert imitate_train("--dataset", str(sim_dataset), "--output", str(out), *FAST).returncode == 0
-    run = imitate_train(
-        "--dataset", str(sim_dataset), "--output", str(out), "--resume", "--policy", "diffusion", *FAST
-    )
-    assert run.returncode == 2 and "is a act policy, not diffusion" in run.stderr
-    run = imitate_train("--dataset", str(sim_dataset), "--output", str(out), *FAST)
-    assert run.returncode == 2 and "pass --resume" in run.stderr
+    assert train_here(capsys, sim_dataset, out, *FAST)[0] == 0
+    saved = (out / "checkpoints" / "last").resolve()
+    code, err = train_here(capsys, sim_dataset, out, "--resume", "--policy", "diffusion", *FAST)
+    assert code == 2 and "is a act policy, not diffusion" in err
+    code, err = train_here(capsys, sim_dataset, out, *FAST)
+    assert code == 2 and "pass --resume" in err
+    assert (out / "checkpoints" / "last").resolve() == saved  # the run is left as it was
 
 
 @pytest.mark.slow
