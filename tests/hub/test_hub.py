@@ -25,6 +25,11 @@ ALICE, BOB = "hf_alice_write_token", "hf_bob_token"
 
 @pytest.fixture
 def hub(monkeypatch, tmp_path):
+    # huggingface_hub's large-folder upload parks a worker with nothing to do for 10 s before it looks
+    # again, which made every push here take 10 s more; the stand-in answers at once
+    from huggingface_hub import _upload_large_folder
+
+    monkeypatch.setattr(_upload_large_folder, "WAITING_TIME_IF_NO_TASKS", 0.1)
     with HubStandIn({ALICE: "alice", BOB: "bob"}) as stand_in:
         monkeypatch.setenv("HF_ENDPOINT", stand_in.url)
         monkeypatch.setenv("HF_HOME", str(tmp_path / "hf_home"))  # never the user's own login cache
