@@ -133,6 +133,7 @@ def test_bad_input_gets_a_clear_error(sim_dataset, tmp_path, capsys, args, messa
         pytest.skip("this machine has CUDA")
     code, err = train_here(capsys, sim_dataset, tmp_path / "x", *FAST, *args)
     assert code == 2 and message in err, err[-2000:]
+    assert "Traceback" not in err  # one clear line (an unexpected exception would fail this test)
     assert not (tmp_path / "x" / "checkpoints").exists()  # refused before anything trained
 
 
