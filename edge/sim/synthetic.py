@@ -45,16 +45,23 @@ def write_demonstrations(
         writer.begin_episode(task or world.scene.text)
         action = world.q.copy()
         length_s = seconds or leader.duration_s + SETTLE_S
-        for _ in range(int(length_s * fps)):
+        for i in range(int(length_s * fps)):
             state = world.q.copy()  # observation at the frame's time, action = the leader's command then
             images = {
                 c: cv2.imencode(".jpg", world.render(c), [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
                 for c in world.cameras
             }
-            for _ in range(int(rate / fps)):
+            for _ in range(ticks_before(i + 1, rate, fps) - ticks_before(i, rate, fps)):
                 action = leader.targets(world.time_s)
                 world.command(profile.joint_names, action)
                 world.step(1.0 / rate)
             writer.add_frame(state, np.asarray(action, np.float32), images)
         writer.save_episode()
     return writer
+
+
+def ticks_before(frame, rate_hz, fps):
+    """Control ticks run before `frame` starts: frame k is k/fps into the episode, so at 100 Hz and
+    30 fps the frames last 3, 4, 3, 3, 4, 3 ... ticks, never a constant 3 (which would record the
+    scene at 33.3 fps under timestamps that say 30)."""
+    return round(frame * rate_hz / fps)
