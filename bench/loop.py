@@ -111,7 +111,7 @@ def run_imitate(profile, package_path, seconds, record):
     if record:
 
         writer = DatasetWriter(Path(tempfile.mkdtemp()) / "rollouts", profile, codec="h264")
-        rollouts = RolloutRecorder(writer, sampler, profile.control_rate_hz)
+        rollouts = RolloutRecorder(writer, sampler)
         loop.listeners.append(rollouts)
         rollouts.begin("benchmark")
     pids = [loop.tick.pid] if loop.tick.mode == "process" else []

@@ -104,7 +104,7 @@ class Session:
             from .rollout import RolloutRecorder  # lazy, with DatasetWriter above
 
             writer = DatasetWriter(config.record, self.profile, codec="h264", resume=True)
-            self.rollouts = RolloutRecorder(writer, self.sampler, self.profile.control_rate_hz)
+            self.rollouts = RolloutRecorder(writer, self.sampler)
             self.loop.listeners.append(self.rollouts)
 
     def wait_ready(self, timeout_s=10.0):

@@ -275,3 +275,7 @@ def test_eval_tags_each_recorded_rollout_with_its_outcome(packages, tmp_path):
     ]
     printed = [line.split(": ")[-1] for line in out.stdout.splitlines() if line.startswith("episode ")]
     assert tags == [["success" if p == "success" else "failure"] for p in printed], (tags, printed)
+    # a failed episode ran its 2 s: 60 frames at the dataset's 30 fps (one per 3-4 ticks of 100 Hz)
+    rows = [pq.read_table(p).to_pylist()[0] for p in episodes]
+    lengths = [r["length"] for r, t in zip(rows, tags, strict=True) if t == ["failure"]]
+    assert lengths and all(55 <= n <= 61 for n in lengths), lengths
